@@ -1,0 +1,19 @@
+/** Real arrays the reference kernels read: float32 tensors, or float64 data for exact paths. */
+export type RealArray = Float32Array | Float64Array;
+
+/**
+ * Gaussian attention scores s_ij = −((q_i − k_ij)·w)²/2 in float64.
+ * Keys are one shared row (perQuery false) or one row per query.
+ */
+export function gaussianScores(q: RealArray, k: RealArray, nq: number, nk: number, perQuery: boolean, w: number, out: RealArray): void {
+  const c = 0.5 * w * w;
+  for (let i = 0; i < nq; i++) {
+    const qi = q[i];
+    const row = i * nk;
+    const keyRow = perQuery ? row : 0;
+    for (let j = 0; j < nk; j++) {
+      const d = qi - k[keyRow + j];
+      out[row + j] = -c * d * d;
+    }
+  }
+}

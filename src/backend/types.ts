@@ -1,0 +1,47 @@
+import type { Tensor, TensorInput } from '../tensor.js';
+
+export interface PoolOptions {
+  /** Also return the attention weights, [nq, nk] (builds the matrix; off by default). */
+  weights?: boolean;
+  /** Shared keys with nq == nk: query i ignores key i (leave-one-out without n × (n−1) matrices). */
+  excludeSelf?: boolean;
+}
+
+export interface PoolLossOptions {
+  excludeSelf?: boolean;
+}
+
+export interface PoolResult {
+  /** The pooled predictions, [nq]. */
+  yHat: Tensor;
+  /** The attention weights, [nq, nk], when `weights: true` was asked for. */
+  weights?: Tensor;
+}
+
+export interface PoolLossResult {
+  /** Σ_i (ŷ_i − t_i)², accumulated in float64. */
+  loss: number;
+  /** d loss / d w, analytic. */
+  grad: number;
+  yHat: Tensor;
+}
+
+/**
+ * The operations every backend implements, with identical argument checks and results
+ * that agree to the tolerances stated in the tests. Keys and values are `[nk]` (shared by
+ * every query) or `[nq, nk]` (one row per query, the chapter's leave-one-out layout).
+ * Scores are s = −((q − k)·w)²/2; `w` defaults to 1 (the nonparametric model).
+ */
+export interface Backend {
+  readonly name: 'wasm' | 'js';
+  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]. */
+  gaussianScores(queries: TensorInput, keys: TensorInput, w?: number): Tensor;
+  /** Numerically stable softmax along the last axis. −Infinity entries get weight 0. */
+  softmax(x: TensorInput): Tensor;
+  /** Batched matrix product: [b, n, m] × [b, m, p] → [b, n, p]. */
+  bmm(a: TensorInput, b: TensorInput): Tensor;
+  /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
+  attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: number, options?: PoolOptions): PoolResult;
+  /** The summed squared error of attentionPool against `targets`, and its derivative in w. */
+  attentionPoolLoss(queries: TensorInput, keys: TensorInput, values: TensorInput, targets: TensorInput, w: number, options?: PoolLossOptions): PoolLossResult;
+}

@@ -1,0 +1,81 @@
+import type { Backend } from './backend/types.js';
+import { averagePooling } from './model/averagePooling.js';
+import { drawSyntheticData, type SyntheticData } from './model/data.js';
+import { MT19937 } from './model/mt19937.js';
+import { NWKernelRegression } from './model/nwKernelRegression.js';
+import { knownOptions, numberOption } from './model/options.js';
+import { train, type EpochReport } from './model/train.js';
+import type { Tensor } from './tensor.js';
+
+export interface ChapterOptions {
+  /** seed of the data and of the initial w (default 0) */
+  seed?: number;
+  /** SGD epochs (default 5) */
+  epochs?: number;
+  /** learning rate (default 0.5) */
+  lr?: number;
+  /** the initial w; default: the generator's next uniform draw after the data, as the chapter's torch.rand((1,)) */
+  w0?: number;
+  /** train on this data instead of the chapter's synthetic set */
+  data?: { x: Tensor; y: Tensor };
+  onEpoch?: (e: EpochReport) => void;
+}
+
+export interface ChapterRun {
+  /** the data the run used (xTest/yTruth are the chapter's grid and f whatever `data` was) */
+  data: SyntheticData;
+  /** average pooling on the test grid */
+  average: Tensor;
+  /** nonparametric pooling (w = 1) on the test grid, and its [50, n] weights */
+  nonparametric: { yHat: Tensor; weights: Tensor };
+  w0: number;
+  losses: number[];
+  ws: number[];
+  /** the trained model's prediction on the test grid (all training points as keys), and its weights */
+  parametric: { yHat: Tensor; weights: Tensor; w: number };
+}
+
+/**
+ * The chapter's random start for a seed: its data set, then the initial w drawn next from
+ * the same generator (the order of the chapter's code: data, then the model's torch.rand).
+ */
+export function chapterStart(seed = 0): { data: SyntheticData; w0: number } {
+  const g = new MT19937(numberOption(seed, 'seed', { integer: true, min: 0 }));
+  const data = drawSyntheticData(g, 50, 0.5);
+  return { data, w0: g.nextDouble() };
+}
+
+/**
+ * The whole section, computed: the data, average pooling, nonparametric pooling, five
+ * epochs of leave-one-out SGD on w (fused, no n × (n−1) matrices) and the trained model's
+ * predictions. Works on any backend; drawing is left to the caller.
+ */
+export function runChapter(backend: Backend, options?: ChapterOptions): ChapterRun {
+  const o = knownOptions(options, ['seed', 'epochs', 'lr', 'w0', 'data', 'onEpoch'], 'runChapter');
+  const start = chapterStart(o.seed as number | undefined);
+  const given = o.data as ChapterOptions['data'];
+  const data: SyntheticData = given ? { ...start.data, xTrain: given.x, yTrain: given.y } : start.data;
+  const w0 = o.w0 === undefined ? start.w0 : numberOption(o.w0, 'w0', { min: 0 });
+
+  const { xTrain, yTrain, xTest } = data;
+  const nTest = xTest.data.length;
+  const average = averagePooling(yTrain, nTest);
+  const np = backend.attentionPool(xTest, xTrain, yTrain, 1, { weights: true });
+
+  const model = new NWKernelRegression(backend, { w: w0 });
+  const { losses, ws } = train(model, { queries: xTrain, keys: xTrain, values: yTrain, targets: yTrain, excludeSelf: true }, {
+    epochs: o.epochs as number | undefined,
+    lr: o.lr as number | undefined,
+    onEpoch: o.onEpoch as ChapterOptions['onEpoch'],
+  });
+  const yHat = model.forward(xTest, xTrain, yTrain);
+  return {
+    data,
+    average,
+    nonparametric: { yHat: np.yHat, weights: np.weights! },
+    w0,
+    losses,
+    ws,
+    parametric: { yHat, weights: model.attentionWeights!, w: model.w },
+  };
+}

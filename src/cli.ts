@@ -1,0 +1,36 @@
+#!/usr/bin/env node
+// The `attnpool` command. Each subcommand's work lives in src/cli/<name>.ts.
+import { Command, Option } from 'commander';
+import { AttnpoolError } from './errors.js';
+import { integerArg, numberArg } from './cli/parse.js';
+import { trainCommand } from './cli/train.js';
+
+const print = (line: string) => process.stdout.write(line + '\n');
+const backendOption = () => new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto');
+
+const program = new Command()
+  .name('attnpool')
+  .description('Attention pooling as Nadaraya–Watson kernel regression (d2l, "Attention Pooling"), with WebAssembly SIMD kernels')
+  .showHelpAfterError('(run with --help for usage)')
+  .configureOutput({ writeErr: (s) => process.stderr.write(s) });
+
+program
+  .command('train')
+  .description('train w by leave-one-out SGD, printing "epoch k, loss X" per epoch and then the learned w')
+  .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .option('--epochs <n>', 'number of SGD epochs', integerArg(1), 5)
+  .option('--lr <x>', 'learning rate', numberArg(0), 0.5)
+  .option('--w0 <x>', 'initial w (default: drawn from the seed as the chapter does)', numberArg(0))
+  .option('--data <file>', 'train on a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
+  .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
+  .addOption(backendOption())
+  .action((opts) => trainCommand(opts, print));
+
+program.parseAsync(process.argv).catch((err: unknown) => {
+  if (err instanceof AttnpoolError) {
+    process.stderr.write(`attnpool: ${err.message}\n`);
+  } else {
+    process.stderr.write(`attnpool: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
+  }
+  process.exitCode = 1;
+});

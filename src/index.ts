@@ -1,0 +1,11 @@
+// The browser-safe public API of attnpool. Nothing reachable from here imports a `node:`
+// module or `canvas`; Node-only helpers (PNG files, data files) live in `attnpool/node`.
+export { AttnpoolError, type AttnpoolErrorCode } from './errors.js';
+export { tensor, type Tensor, type TensorInput } from './tensor.js';
+export { loadBackend, fallbackReason, type BackendName } from './backend/load.js';
+export type { Backend, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult } from './backend/types.js';
+export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataOptions } from './model/data.js';
+export { averagePooling } from './model/averagePooling.js';
+export { leaveOneOut } from './model/leaveOneOut.js';
+export { NWKernelRegression, type NWKernelRegressionOptions } from './model/nwKernelRegression.js';
+export { train, type TrainingData, type TrainOptions, type EpochReport } from './model/train.js';

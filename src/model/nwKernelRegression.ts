@@ -1,0 +1,58 @@
+import type { Backend } from '../backend/types.js';
+import { checkW } from '../backend/validate.js';
+import type { Tensor, TensorInput } from '../tensor.js';
+import { MT19937 } from './mt19937.js';
+import { knownOptions, numberOption } from './options.js';
+
+export interface NWKernelRegressionOptions {
+  /** the initial bandwidth parameter; default: uniform on [0, 1) from `seed`, as the chapter's torch.rand((1,)) */
+  w?: number;
+  /** seed for the initial w when `w` is not given (default 0) */
+  seed?: number;
+  /** keep the [nq, nk] attention weights of each forward in `attentionWeights` (default true; off saves nq·nk memory) */
+  keepWeights?: boolean;
+}
+
+/**
+ * Parametric attention pooling with one learnable scalar w (the chapter's NWKernelRegression):
+ * ŷ(x) = Σ_i softmax_i(−((x − x_i)·w)²/2) · y_i.
+ *
+ * @example
+ * const model = new NWKernelRegression(await loadBackend(), { w: 1 });
+ * const yHat = model.forward(xTest, xTrain, yTrain);   // keys/values [nk] or [nq, nk]
+ */
+export class NWKernelRegression {
+  readonly backend: Backend;
+  /** The attention weights [nq, nk] of the last forward, or null before the first. */
+  attentionWeights: Tensor | null = null;
+  private readonly keepWeights: boolean;
+  private wValue: number;
+
+  constructor(backend: Backend, options?: NWKernelRegressionOptions) {
+    const o = knownOptions(options, ['w', 'seed', 'keepWeights'], 'NWKernelRegression');
+    this.backend = backend;
+    this.keepWeights = o.keepWeights === undefined ? true : o.keepWeights === true;
+    if (o.w !== undefined) {
+      this.wValue = checkW(o.w);
+    } else {
+      const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
+      this.wValue = new MT19937(seed).nextDouble();
+    }
+  }
+
+  /** The bandwidth parameter (a finite number >= 0). */
+  get w(): number {
+    return this.wValue;
+  }
+
+  set w(value: number) {
+    this.wValue = checkW(value);
+  }
+
+  /** ŷ [nq] for queries [nq] against keys and values [nk] (shared) or [nq, nk] (a row per query). */
+  forward(queries: TensorInput, keys: TensorInput, values: TensorInput): Tensor {
+    const r = this.backend.attentionPool(queries, keys, values, this.wValue, { weights: this.keepWeights });
+    this.attentionWeights = r.weights ?? null;
+    return r.yHat;
+  }
+}

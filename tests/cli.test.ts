@@ -1,0 +1,87 @@
+// The `attnpool` command as a user runs it: the built dist/cli.js in a child process.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { chapterStart } from '../src/chapter.js';
+import { refLeaveOneOut, refLossGrad } from './reference.js';
+
+const cli = join(__dirname, '..', 'dist', 'cli.js');
+const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'attnpool-cli-'));
+const file = (name: string, text: string) => {
+  const p = join(dir, name);
+  writeFileSync(p, text);
+  return p;
+};
+
+describe('attnpool train', () => {
+  it('prints five "epoch k, loss X" lines with 6 decimals and the learned w', () => {
+    const r = run('train', '--seed', '3');
+    expect(r.status).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines).toHaveLength(6);
+    lines.slice(0, 5).forEach((l, k) => expect(l).toMatch(new RegExp(`^epoch ${k + 1}, loss \\d+\\.\\d{6}$`)));
+    expect(lines[5]).toMatch(/^w \d+\.\d{6}$/);
+  });
+
+  it('--json prints one object whose losses and ws match an independent float64 SGD', () => {
+    const out = JSON.parse(execFileSync(process.execPath, [cli, 'train', '--seed', '5', '--json', '--epochs', '3'], { encoding: 'utf8' }));
+    const { data, w0 } = chapterStart(5);
+    const x = data.xTrain.data;
+    const y = data.yTrain.data;
+    let w = w0;
+    for (let k = 0; k < 3; k++) {
+      const { loss, grad } = refLossGrad(x, refLeaveOneOut(x), refLeaveOneOut(y), y, w);
+      expect(Math.abs(out.losses[k] - loss) / loss).toBeLessThan(1e-5);
+      w -= 0.5 * grad;
+      expect(Math.abs(out.ws[k] - w) / w).toBeLessThan(1e-5);
+    }
+    expect(out.w).toBe(out.ws[2]);
+  });
+
+  it('--w0 fixes the initial w and --data reads CSV and JSON files alike', () => {
+    const x = [0.2, 0.9, 1.4, 2.2, 3.1, 3.3, 4.0, 4.8];
+    const y = x.map((v) => Math.sin(v));
+    const csv = file('d.csv', 'x,y\n' + x.map((v, i) => `${v},${y[i]}`).join('\n') + '\n');
+    const json = file('d.json', JSON.stringify({ x, y }));
+    const a = JSON.parse(run('train', '--data', csv, '--w0', '2', '--json').stdout);
+    const b = JSON.parse(run('train', '--data', json, '--w0', '2', '--json').stdout);
+    expect(a).toEqual(b);
+    const xs = Float32Array.from(x);
+    const ys = Float32Array.from(y);
+    const first = refLossGrad(xs, refLeaveOneOut(xs), refLeaveOneOut(ys), ys, 2);
+    expect(Math.abs(a.losses[0] - first.loss) / first.loss).toBeLessThan(1e-5);
+    expect(Math.abs(a.ws[0] - (2 - 0.5 * first.grad))).toBeLessThan(1e-5 * Math.abs(a.ws[0]));
+  });
+
+  it.each([
+    [['train', '--bogus'], /unknown option '--bogus'/],
+    [['train', '--epochs', '0'], /--epochs <n>' argument '0' is invalid. expected an integer >= 1/],
+    [['train', '--lr', 'fast'], /--lr <x>' argument 'fast' is invalid/],
+    [['train', '--w0', '-1'], /expected a finite number >= 0, got "-1"/],
+    [['train', '--backend', 'gpu'], /Allowed choices are auto, wasm, js/],
+    [['train', '--data', '/nonexistent/file.csv'], /nonexistent\/file.csv: cannot read the file \(ENOENT\)/],
+    [['train', '--data', '<bad.csv>'], /bad.csv, line 3: y must be a finite number, got "oops"/],
+    [['train', '--data', '<one.csv>'], /one.csv: expected at least 2 data points, got 1/],
+    [['train', '--data', '<empty.json>'], /empty.json: not valid JSON/],
+    [['frobnicate'], /unknown command 'frobnicate'/],
+  ])('%j fails with a clear message and exit code 1', (args, message) => {
+    const files: Record<string, string> = {
+      '<bad.csv>': file('bad.csv', 'x,y\n1,2\n2,oops\n'),
+      '<one.csv>': file('one.csv', 'x,y\n1,2\n'),
+      '<empty.json>': file('empty.json', ''),
+    };
+    const r = run(...args.map((a) => files[a] ?? a));
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(message);
+    expect(r.stdout).toBe('');
+  });
+
+  it('--help describes every option', () => {
+    const r = run('train', '--help');
+    expect(r.status).toBe(0);
+    for (const flag of ['--seed', '--epochs', '--lr', '--w0', '--data', '--json', '--backend']) expect(r.stdout).toContain(flag);
+  });
+});
