@@ -3,6 +3,8 @@
 import { Command, Option } from 'commander';
 import { AttnpoolError } from './errors.js';
 import { integerArg, numberArg } from './cli/parse.js';
+import { benchCommand } from './cli/bench.js';
+import { figuresCommand } from './cli/figures.js';
 import { trainCommand } from './cli/train.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
@@ -15,6 +17,14 @@ const program = new Command()
   .configureOutput({ writeErr: (s) => process.stderr.write(s) });
 
 program
+  .command('figures')
+  .description("write every figure of the chapter as PNG (and an index.html) into a directory")
+  .option('--out <dir>', 'output directory (created if missing)', 'figures')
+  .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .addOption(backendOption())
+  .action((opts) => figuresCommand(opts, print, (line) => process.stderr.write(line + '\n')));
+
+program
   .command('train')
   .description('train w by leave-one-out SGD, printing "epoch k, loss X" per epoch and then the learned w')
   .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
@@ -25,6 +35,16 @@ program
   .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
   .addOption(backendOption())
   .action((opts) => trainCommand(opts, print));
+
+program
+  .command('bench')
+  .description('time every workload on the WASM and JS backends in one interleaved run (medians, IQR, ratios, memory)')
+  .option('--quick', 'smaller sizes and fewer samples (about 20 s)')
+  .option('--json <file>', 'also write the raw results as JSON')
+  .addOption(new Option('--scale <x>', 'multiply every size by x (for tests)').argParser(numberArg(0)).hideHelp())
+  .action(async (opts) => {
+    await benchCommand(opts, print, (line) => process.stderr.write(line + '\n'));
+  });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
   if (err instanceof AttnpoolError) {

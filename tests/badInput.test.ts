@@ -78,7 +78,7 @@ const cases: Case[] = [
   ['undefined keys', 'E_TYPE', /keys: expected a Tensor .* got undefined/, (be) => be.gaussianScores(q, undefined as never)],
   // models and training
   ['a model with an unknown option', 'E_OPTION', /NWKernelRegression: unknown option "W"/, (be) => new NWKernelRegression(be, { W: 1 } as never)],
-  ['a model with a negative w', 'E_VALUE', /w: expected a finite number >= 0, got -1/, (be) => new NWKernelRegression(be, { w: -1 })],
+  ['a model with w NaN', 'E_NONFINITE', /w: expected a finite number, got NaN/, (be) => new NWKernelRegression(be, { w: NaN })],
   ['training for 0 epochs', 'E_VALUE', /epochs: expected an integer >= 1, got 0/, (be) => train(new NWKernelRegression(be, { w: 1 }), { queries: q, keys: k, values: v, targets: y3 }, { epochs: 0 })],
   ['training with a NaN learning rate', 'E_NONFINITE', /lr: expected a finite number >= 0, got NaN/, (be) => train(new NWKernelRegression(be, { w: 1 }), { queries: q, keys: k, values: v, targets: y3 }, { lr: NaN })],
   ['training data with an unknown field', 'E_OPTION', /train data: unknown option "target"/, (be) => train(new NWKernelRegression(be, { w: 1 }), { queries: q, keys: k, values: v, target: y3 } as never)],

@@ -120,13 +120,25 @@ describe.each(BACKENDS)('NWKernelRegression and train on $name', ({ name, tol })
     fused.ws.forEach((w, k) => expect(Math.abs(w - explicit.ws[k]) / w).toBeLessThan(1e-5));
   });
 
-  it('refuses a step that would make w negative, leaving w unchanged', async () => {
+  it('steps across w = 0 as PyTorch does: training from −w0 mirrors training from w0', async () => {
     const be = await load(name);
-    const model = new NWKernelRegression(be, { w: 3 });
+    const x = [0, 1, 2, 3, 4, 5];
+    const y = [0, 1, 0, 1, 0, 1]; // alternating targets: the loss falls as w shrinks, so SGD crosses 0
+    const data = { queries: x, keys: x, values: y, targets: y, excludeSelf: true };
+    const plus = train(new NWKernelRegression(be, { w: 0.5 }), data, { lr: 2 });
+    const minus = train(new NWKernelRegression(be, { w: -0.5 }), data, { lr: 2 });
+    expect(plus.ws.some((w) => w < 0)).toBe(true);
+    expect(minus.losses).toEqual(plus.losses);
+    expect(minus.ws).toEqual(plus.ws.map((w) => -w));
+  });
+
+  it('refuses a non-finite step, leaving w unchanged', async () => {
+    const be = await load(name);
+    const model = new NWKernelRegression(be, { w: 0.5 });
     const x = [0, 1, 2, 3];
-    const y = [0, 1, 0, 1]; // alternating targets: the loss falls as w shrinks, so a huge lr overshoots below 0
-    expect(() => train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, { lr: 1e6 })).toThrow(/lower lr/);
-    expect(model.w).toBe(3);
+    const y = [0, 1000, 0, 1000]; // |gradient| in the thousands: a step of 1e308 × that overflows
+    expect(() => train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, { lr: 1e308 })).toThrow(/lower lr/);
+    expect(model.w).toBe(0.5);
   });
 });
 

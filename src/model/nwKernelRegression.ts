@@ -1,11 +1,10 @@
 import type { Backend } from '../backend/types.js';
-import { checkW } from '../backend/validate.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { MT19937 } from './mt19937.js';
 import { knownOptions, numberOption } from './options.js';
 
 export interface NWKernelRegressionOptions {
-  /** the initial bandwidth parameter; default: uniform on [0, 1) from `seed`, as the chapter's torch.rand((1,)) */
+  /** the initial parameter w (any finite number); default: uniform on [0, 1) from `seed`, as the chapter's torch.rand((1,)) */
   w?: number;
   /** seed for the initial w when `w` is not given (default 0) */
   seed?: number;
@@ -16,6 +15,9 @@ export interface NWKernelRegressionOptions {
 /**
  * Parametric attention pooling with one learnable scalar w (the chapter's NWKernelRegression):
  * ŷ(x) = Σ_i softmax_i(−((x − x_i)·w)²/2) · y_i.
+ *
+ * Only w² enters the model, so w may be negative: like the chapter's PyTorch parameter, it
+ * keeps its sign (SGD can step across 0 and on), and the backend is called with |w|.
  *
  * @example
  * const model = new NWKernelRegression(await loadBackend(), { w: 1 });
@@ -33,25 +35,25 @@ export class NWKernelRegression {
     this.backend = backend;
     this.keepWeights = o.keepWeights === undefined ? true : o.keepWeights === true;
     if (o.w !== undefined) {
-      this.wValue = checkW(o.w);
+      this.wValue = numberOption(o.w, 'w', {});
     } else {
       const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
       this.wValue = new MT19937(seed).nextDouble();
     }
   }
 
-  /** The bandwidth parameter (a finite number >= 0). */
+  /** The parameter w (a finite number; its sign does not change the model). */
   get w(): number {
     return this.wValue;
   }
 
   set w(value: number) {
-    this.wValue = checkW(value);
+    this.wValue = numberOption(value, 'w', {});
   }
 
   /** ŷ [nq] for queries [nq] against keys and values [nk] (shared) or [nq, nk] (a row per query). */
   forward(queries: TensorInput, keys: TensorInput, values: TensorInput): Tensor {
-    const r = this.backend.attentionPool(queries, keys, values, this.wValue, { weights: this.keepWeights });
+    const r = this.backend.attentionPool(queries, keys, values, Math.abs(this.wValue), { weights: this.keepWeights });
     this.attentionWeights = r.weights ?? null;
     return r.yHat;
   }

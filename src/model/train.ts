@@ -32,6 +32,7 @@ export interface TrainOptions {
 /**
  * The chapter's training loop: full-batch SGD on the summed squared error
  * Σ_i (ŷ_i − y_i)², with the analytic gradient from the fused loss kernel (no n × n matrix).
+ * As in PyTorch, w may step across 0 (the loss is even in w); only a non-finite step is an error.
  * `losses[k]` is the loss epoch k+1 reports (before its step); `ws[k]` is w after that step.
  */
 export function train(model: NWKernelRegression, data: TrainingData, options?: TrainOptions): { losses: number[]; ws: number[] } {
@@ -47,10 +48,14 @@ export function train(model: NWKernelRegression, data: TrainingData, options?: T
   const losses: number[] = [];
   const ws: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
-    const { loss, grad } = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, model.w, { excludeSelf });
-    const next = model.w - lr * grad;
-    if (!Number.isFinite(next) || next < 0) {
-      throw new AttnpoolError('E_DIVERGED', `train: the step of epoch ${epoch} takes w from ${model.w} to ${next} (gradient ${grad}); lower lr (now ${lr})`);
+    const w = model.w;
+    const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), { excludeSelf });
+    // The loss depends on |w|: by the chain rule dL/dw = sign(w)·dL/d|w| (and 0 at w = 0, where dL/d|w| is 0).
+    const grad = w < 0 ? -r.grad : r.grad;
+    const loss = r.loss;
+    const next = w - lr * grad;
+    if (!Number.isFinite(next)) {
+      throw new AttnpoolError('E_DIVERGED', `train: the step of epoch ${epoch} takes w from ${w} to ${next} (gradient ${grad}); lower lr (now ${lr})`);
     }
     model.w = next;
     losses.push(loss);

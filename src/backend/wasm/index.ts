@@ -8,3 +8,7 @@ export function wasmSupport(): { ok: true } | { ok: false; reason: string } {
 export async function loadWasmBackend(): Promise<Backend> {
   throw new AttnpoolError('E_BACKEND', 'wasm: the WASM backend is not built yet');
 }
+
+export function wasmMemoryBytes(_backend: Backend): number | undefined {
+  return undefined;
+}

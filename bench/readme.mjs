@@ -1,0 +1,20 @@
+// Writes the markdown table of a committed benchmark result into README.md, between the
+// markers <!-- bench:start --> and <!-- bench:end -->. Usage: node bench/readme.mjs bench/results/latest.json
+import { readFileSync, writeFileSync } from 'node:fs';
+import { markdownTable } from '../dist/bench/table.js';
+
+const [file = 'bench/results/latest.json'] = process.argv.slice(2);
+const report = JSON.parse(readFileSync(file, 'utf8'));
+const readme = readFileSync('README.md', 'utf8');
+const start = '<!-- bench:start -->';
+const end = '<!-- bench:end -->';
+const i = readme.indexOf(start);
+const j = readme.indexOf(end);
+if (i < 0 || j < i) throw new Error(`README.md has no ${start} … ${end} section`);
+const body = [
+  `Measured ${report.date.slice(0, 10)} on ${report.machine.cpu} (${report.machine.cores} cores), Node ${report.runtime.node}; raw results in \`${file}\`.`,
+  '',
+  markdownTable(report.results),
+].join('\n');
+writeFileSync('README.md', readme.slice(0, i + start.length) + '\n' + body + '\n' + readme.slice(j));
+console.log(`README.md: benchmark table from ${file}`);

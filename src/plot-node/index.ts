@@ -1,0 +1,3 @@
+/** Node-only figure output: PNG files through node-canvas. */
+export { renderFigure, renderPNG, savePNG } from './png.js';
+export { nodeCanvas } from './canvas.js';
