@@ -85,3 +85,50 @@ export function refLossGrad(q: ArrayLike<number>, keys: number[][], values: numb
   });
   return { loss, grad };
 }
+
+/** Spacing of float32 numbers at |x| (one ulp). */
+export function ulp32(x: number): number {
+  const a = Math.abs(Math.fround(x));
+  if (a < 2 ** -126) return 2 ** -149;
+  return 2 ** (Math.floor(Math.log2(a)) - 23);
+}
+
+/**
+ * First-order bound on how far a float32 kernel's ŷ_i may move from the exact result because
+ * it computes d = q − k in float32: each |d| is off by up to ulp(max(|q|, |k|))/2, which moves
+ * score s = −w²d²/2 by w²·|d|·ulp/2, and ŷ_i by Σ_j a_ij·|v_ij − ŷ_i|·δs_ij (plus the same
+ * again for the nearest key, whose score is subtracted from all). Zero where every difference
+ * is exact; about 1e-7 on ordinary data; large only where distances are below float32 spacing.
+ */
+export function float32DistanceBound(q: ArrayLike<number>, keys: number[][], values: number[][], w: number, weights: number[][], yHat: number[]): number[] {
+  return yHat.map((y, i) => {
+    const ks = keys.length === 1 ? keys[0] : keys[i];
+    const vs = values.length === 1 ? values[0] : values[i];
+    let sum = 0;
+    let nearest = 0;
+    ks.forEach((k, j) => {
+      const ds = w * w * Math.abs(q[i] - k) * (ulp32(Math.max(Math.abs(q[i]), Math.abs(k))) / 2);
+      sum += weights[i][j] * Math.abs(vs[j] - y) * ds;
+      if (weights[i][j] === Math.max(...weights[i])) nearest = ds;
+    });
+    const range = Math.max(...vs) - Math.min(...vs);
+    return sum + range * nearest;
+  });
+}
+
+/**
+ * The same first-order bound for the weights: a_ij = e_ij/Σe moves by at most
+ * a_ij·(δs_ij + δs_i0 + Σ_l a_il·δs_il), with δs as in float32DistanceBound. Returns the
+ * largest over the matrix.
+ */
+export function float32WeightBound(q: ArrayLike<number>, keys: number[][], w: number, weights: number[][]): number {
+  let worst = 0;
+  weights.forEach((row, i) => {
+    const ks = keys.length === 1 ? keys[0] : keys[i];
+    const ds = ks.map((k) => w * w * Math.abs(q[i] - k) * (ulp32(Math.max(Math.abs(q[i]), Math.abs(k))) / 2));
+    const mean = row.reduce((s, a, j) => s + a * ds[j], 0);
+    const nearest = ds[row.indexOf(Math.max(...row))];
+    row.forEach((a, j) => (worst = Math.max(worst, a * (ds[j] + nearest + mean))));
+  });
+  return worst;
+}

@@ -1,14 +1,34 @@
 import { AttnpoolError } from '../../errors.js';
 import type { Backend } from '../types.js';
+import { WasmBackend } from './backend.js';
+import { instantiateKernels } from './load.js';
 
+// The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0).
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+
+/** Whether this engine can run the WASM backend, and why not when it cannot. */
 export function wasmSupport(): { ok: true } | { ok: false; reason: string } {
-  return { ok: false, reason: 'the WASM backend is not built yet' };
+  if (typeof WebAssembly !== 'object' || typeof WebAssembly.validate !== 'function') {
+    return { ok: false, reason: 'this engine has no WebAssembly' };
+  }
+  if (!WebAssembly.validate(SIMD_PROBE)) {
+    return { ok: false, reason: 'this engine does not support WebAssembly SIMD (128-bit)' };
+  }
+  return { ok: true };
 }
 
+/** A WASM backend with its own instance and memory; throws AttnpoolError E_BACKEND where it cannot run. */
 export async function loadWasmBackend(): Promise<Backend> {
-  throw new AttnpoolError('E_BACKEND', 'wasm: the WASM backend is not built yet');
+  const support = wasmSupport();
+  if (!support.ok) throw new AttnpoolError('E_BACKEND', `wasm: ${support.reason}; use loadBackend('js') or 'auto'`);
+  try {
+    return new WasmBackend(await instantiateKernels());
+  } catch (err) {
+    throw new AttnpoolError('E_BACKEND', `wasm: the module failed to instantiate: ${(err as Error).message}`);
+  }
 }
 
-export function wasmMemoryBytes(_backend: Backend): number | undefined {
-  return undefined;
+/** Bytes of WebAssembly memory a backend holds, or undefined for a backend without any. */
+export function wasmMemoryBytes(backend: Backend): number | undefined {
+  return backend instanceof WasmBackend ? backend.memoryBytes() : undefined;
 }

@@ -1,0 +1,7 @@
+// The ABI of attnpool.wasm: kernels take byte pointers into linear memory and sizes, allocate
+// nothing and never call back into JS. The host (src/backend/wasm/) owns the memory.
+export { exp2Array } from './exp';
+export { scores } from './scores';
+export { softmax } from './softmax';
+export { bmm } from './bmm';
+export { pool, poolLoss } from './pool';

@@ -1,0 +1,63 @@
+// Row-wise softmax, stable: each row's maximum m is subtracted, so e = 2^((x − m)·log2 e) <= 1.
+// −Infinity entries get weight 0. Returns the first row that cannot be normalised (a NaN or
+// +Infinity inside, or every entry −Infinity) or −1; rows before it are written.
+import { exp2s, exp2x4 } from './exp';
+
+// @ts-ignore: decorator
+@inline const LOG2E: f32 = 1.4426950408889634;
+
+function rowMax(x: usize, cols: i32): f32 {
+  // f32x4.max propagates NaN, so a NaN anywhere makes the maximum NaN.
+  let mv = f32x4.splat(-Infinity);
+  let j = 0;
+  for (; j + 4 <= cols; j += 4) mv = f32x4.max(mv, v128.load(x + (<usize>j << 2)));
+  let m = max(max(f32x4.extract_lane(mv, 0), f32x4.extract_lane(mv, 1)), max(f32x4.extract_lane(mv, 2), f32x4.extract_lane(mv, 3)));
+  for (; j < cols; j++) m = max(m, load<f32>(x + (<usize>j << 2)));
+  return m;
+}
+
+export function softmax(x: usize, rows: i32, cols: i32, out: usize): i32 {
+  const rowBytes = <usize>cols << 2;
+  const l2e = f32x4.splat(LOG2E);
+  for (let r = 0; r < rows; r++) {
+    const xr = x + <usize>r * rowBytes;
+    const or = out + <usize>r * rowBytes;
+    const m = rowMax(xr, cols);
+    if (!(m > -Infinity && m < Infinity)) return r;
+    const mv = f32x4.splat(m);
+    let sum: f64 = 0;
+    let acc = f32x4.splat(0);
+    let j = 0;
+    let blockEnd = 0;
+    while (j + 4 <= cols) {
+      // fold the lanes into f64 every 1024 entries so the error does not grow with the row length
+      blockEnd = min(cols & ~3, j + 1024);
+      acc = f32x4.splat(0);
+      for (; j < blockEnd; j += 4) {
+        const o = <usize>j << 2;
+        const e = exp2x4(f32x4.mul(f32x4.sub(v128.load(xr + o), mv), l2e));
+        v128.store(or + o, e);
+        acc = f32x4.add(acc, e);
+      }
+      sum += <f64>f32x4.extract_lane(acc, 0) + <f64>f32x4.extract_lane(acc, 1) + <f64>f32x4.extract_lane(acc, 2) + <f64>f32x4.extract_lane(acc, 3);
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      const e = exp2s((load<f32>(xr + o) - m) * LOG2E);
+      store<f32>(or + o, e);
+      sum += e;
+    }
+    const inv = <f32>(1.0 / sum);
+    const iv = f32x4.splat(inv);
+    j = 0;
+    for (; j + 4 <= cols; j += 4) {
+      const o = <usize>j << 2;
+      v128.store(or + o, f32x4.mul(v128.load(or + o), iv));
+    }
+    for (; j < cols; j++) {
+      const o = <usize>j << 2;
+      store<f32>(or + o, load<f32>(or + o) * inv);
+    }
+  }
+  return -1;
+}

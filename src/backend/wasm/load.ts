@@ -1,0 +1,27 @@
+import { instantiate } from '@assemblyscript/loader';
+import { wasmBase64 } from './bytes.generated.js';
+
+/** The kernels' ABI (assembly/index.ts): byte pointers into linear memory and sizes. */
+export interface KernelExports {
+  memory: WebAssembly.Memory;
+  exp2Array(x: number, n: number, out: number): void;
+  scores(q: number, nq: number, k: number, nk: number, perQuery: boolean, c: number, out: number): void;
+  softmax(x: number, rows: number, cols: number, out: number): number;
+  bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
+  pool(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, yHat: number, weights: number): void;
+  poolLoss(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, w: number, targets: number, yHat: number, result: number): void;
+}
+
+/** The module's bytes, decoded from the base64 embedded at build time (no file, no fetch). */
+export function wasmBytes(): Uint8Array {
+  const text = atob(wasmBase64);
+  const bytes = new Uint8Array(text.length);
+  for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
+  return bytes;
+}
+
+/** A fresh instance of the kernels, with its own memory. */
+export async function instantiateKernels(): Promise<KernelExports> {
+  const { exports } = await instantiate<Record<string, unknown>>(wasmBytes(), {});
+  return exports as unknown as KernelExports;
+}

@@ -1,0 +1,65 @@
+import { AttnpoolError } from '../../errors.js';
+
+/** Where the first slice starts: byte 0 stays unused so that pointer 0 can mean "none". */
+const BASE = 64;
+const PAGE = 65536;
+
+/**
+ * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE,
+ * grows the memory once if they do not fit (never otherwise, so repeated calls of one size
+ * leave it as it is), copies inputs in and copies results out into fresh arrays. Views of the
+ * memory are rebuilt after every grow; no view of it is ever handed to a caller.
+ */
+export class Workspace {
+  private f32: Float32Array;
+  private f64: Float64Array;
+
+  constructor(private readonly memory: WebAssembly.Memory) {
+    this.f32 = new Float32Array(memory.buffer);
+    this.f64 = new Float64Array(memory.buffer);
+  }
+
+  /** Bytes of linear memory now held. */
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+
+  /** Byte offsets of slices of the given sizes (in 4-byte elements), growing memory if needed. */
+  layout(...elements: number[]): number[] {
+    const offsets: number[] = [];
+    let end = BASE;
+    for (const n of elements) {
+      offsets.push(end);
+      end += Math.ceil((n * 4) / 16) * 16;
+    }
+    this.ensure(end);
+    return offsets;
+  }
+
+  private ensure(bytes: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (bytes <= have) return;
+    const pages = Math.ceil((bytes - have) / PAGE);
+    try {
+      this.memory.grow(pages);
+    } catch {
+      throw new AttnpoolError('E_BACKEND', `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`);
+    }
+    this.f32 = new Float32Array(this.memory.buffer);
+    this.f64 = new Float64Array(this.memory.buffer);
+  }
+
+  /** Copy a float32 array (any view, any byteOffset) into the slice at `offset`. */
+  write(offset: number, data: Float32Array): void {
+    this.f32.set(data, offset >>> 2);
+  }
+
+  /** A copy of `length` float32 values at `offset`. */
+  read(offset: number, length: number): Float32Array {
+    return this.f32.slice(offset >>> 2, (offset >>> 2) + length);
+  }
+
+  readF64(offset: number, index: number): number {
+    return this.f64[(offset >>> 3) + index];
+  }
+}
