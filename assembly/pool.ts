@@ -9,7 +9,7 @@
 // totals, so the rounding error of a sum does not grow with the number of keys.
 // Keys are one shared row, or one row per query (row i for query i); with excludeSelf (shared
 // keys, nq == nk), query i skips key i by running both passes on [0, i) and (i, nk).
-import { exp2s, exp2x4 } from './exp';
+import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VABS, VFLUSH, VMAGIC } from './exp';
 
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 1024;
@@ -21,6 +21,8 @@ let sed2: f64 = 0; // Σ e·d²
 let sed2v: f64 = 0; // Σ e·d²·(v − v0)
 // Result of pass 1: the nearest key's distance, and its value.
 let amin: f32 = Infinity;
+// The forward's pass 1 result: the smallest squared distance.
+let d2min: f32 = Infinity;
 let vAtMin: f32 = 0;
 
 function lanes(x: v128): f64 {
@@ -63,40 +65,63 @@ function nearest(q: f32, k: usize, v: usize, from: i32, to: i32): void {
   }
 }
 
+/**
+ * Pass 1 of the forward on keys [from, to): lowers d2min, the smallest squared distance.
+ * (The loss needs the nearest key's value too, and uses `nearest`.) pmin is one minps.
+ */
+function nearestD2(q: f32, k: usize, from: i32, to: i32): void {
+  const qv = f32x4.splat(q);
+  let m = f32x4.splat(Infinity);
+  let j = from;
+  for (; j + 4 <= to; j += 4) {
+    const d = f32x4.sub(qv, v128.load(k + (<usize>j << 2)));
+    m = f32x4.pmin(f32x4.mul(d, d), m);
+  }
+  let r = min(min(f32x4.extract_lane(m, 0), f32x4.extract_lane(m, 1)), min(f32x4.extract_lane(m, 2), f32x4.extract_lane(m, 3)));
+  for (; j < to; j++) {
+    const d = q - load<f32>(k + (<usize>j << 2));
+    r = min(r, d * d);
+  }
+  if (r < d2min) d2min = r;
+}
+
 /** Pass 2 of the forward on keys [from, to): Σe and Σe·v. */
 function sums(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void {
+  const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
-  const mv = f32x4.splat(amin);
+  const top = c * d2min;
+  const tv = f32x4.splat(top);
   let j = from;
   while (j < to) {
     const end = min(to, j + BLOCK);
-    let eA = f32x4.splat(0), eB = f32x4.splat(0), evA = f32x4.splat(0), evB = f32x4.splat(0);
+    let eA = f32x4.splat(0), evA = f32x4.splat(0);
     for (; j + 8 <= end; j += 8) {
       const o = <usize>j << 2;
-      const aA = f32x4.abs(f32x4.sub(qv, v128.load(k + o)));
-      const aB = f32x4.abs(f32x4.sub(qv, v128.load(k + o, 16)));
-      const a = exp2x4(exponent(cv, mv, aA));
-      const b = exp2x4(exponent(cv, mv, aB));
+      const d = f32x4.sub(qv, v128.load(k + o));
+      const a = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d, d))), k0, k1, k2, k3, k4, k5, magic, flush);
       eA = f32x4.add(eA, a);
-      eB = f32x4.add(eB, b);
       evA = f32x4.add(evA, f32x4.mul(a, v128.load(v + o)));
-      evB = f32x4.add(evB, f32x4.mul(b, v128.load(v + o, 16)));
+      const d2 = f32x4.sub(qv, v128.load(k + o, 16));
+      const b = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d2, d2))), k0, k1, k2, k3, k4, k5, magic, flush);
+      eA = f32x4.add(eA, b);
+      evA = f32x4.add(evA, f32x4.mul(b, v128.load(v + o, 16)));
     }
     for (; j < end; j++) {
       const o = <usize>j << 2;
-      const a = abs<f32>(q - load<f32>(k + o));
-      const e = exp2s(c * (amin - a) * (amin + a));
+      const d = q - load<f32>(k + o);
+      const e = exp2s(top - c * (d * d));
       se += e;
       sev += <f64>e * <f64>load<f32>(v + o);
     }
-    se += lanes(f32x4.add(eA, eB));
-    sev += lanes(f32x4.add(evA, evB));
+    se += lanes(eA);
+    sev += lanes(evA);
   }
 }
 
 /** Pass 2 writing e into the weight row (at w + 4j) as well. */
 function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: usize): void {
+  const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
   const mv = f32x4.splat(amin);
@@ -106,7 +131,7 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
     let eA = f32x4.splat(0), evA = f32x4.splat(0);
     for (; j + 4 <= end; j += 4) {
       const o = <usize>j << 2;
-      const e = exp2x4(exponent(cv, mv, f32x4.abs(f32x4.sub(qv, v128.load(k + o)))));
+      const e = exp2x4(exponent(cv, mv, f32x4.abs(f32x4.sub(qv, v128.load(k + o)))), k0, k1, k2, k3, k4, k5, magic, flush);
       v128.store(w + o, e);
       eA = f32x4.add(eA, e);
       evA = f32x4.add(evA, f32x4.mul(e, v128.load(v + o)));
@@ -126,6 +151,7 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
 
 /** Pass 2 of the loss: also Σe·d² and Σe·d²·(v − v0), values measured from v0 = vAtMin. */
 function sumsLoss(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void {
+  const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
   const mv = f32x4.splat(amin);
@@ -141,8 +167,8 @@ function sumsLoss(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void 
       const aB = f32x4.abs(f32x4.sub(qv, v128.load(k + o, 16)));
       const d2A = f32x4.mul(aA, aA);
       const d2B = f32x4.mul(aB, aB);
-      const a = exp2x4(exponent(cv, mv, aA));
-      const b = exp2x4(exponent(cv, mv, aB));
+      const a = exp2x4(exponent(cv, mv, aA), k0, k1, k2, k3, k4, k5, magic, flush);
+      const b = exp2x4(exponent(cv, mv, aB), k0, k1, k2, k3, k4, k5, magic, flush);
       const dvA = f32x4.sub(v128.load(v + o), v0);
       const dvB = f32x4.sub(v128.load(v + o, 16), v0);
       const ad2 = f32x4.mul(a, d2A);
@@ -187,6 +213,7 @@ function resetQuery(): void {
   sed2 = 0;
   sed2v = 0;
   amin = Infinity;
+  d2min = Infinity;
   vAtMin = 0;
 }
 
@@ -212,8 +239,13 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
     const vr = perQuery ? v + <usize>i * rowBytes : v;
     const skip = excludeSelf ? i : -1;
     resetQuery();
-    pass1(qi, kr, vr, nk, skip);
     if (weights == 0) {
+      if (skip < 0) {
+        nearestD2(qi, kr, 0, nk);
+      } else {
+        nearestD2(qi, kr, 0, skip);
+        nearestD2(qi, kr, skip + 1, nk);
+      }
       if (skip < 0) {
         sums(qi, kr, vr, 0, nk, c);
       } else {
@@ -221,6 +253,7 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
         sums(qi, kr, vr, skip + 1, nk, c);
       }
     } else {
+      pass1(qi, kr, vr, nk, skip);
       const wr = weights + <usize>i * rowBytes;
       if (skip < 0) {
         sumsWeights(qi, kr, vr, 0, nk, c, wr);

@@ -1,7 +1,7 @@
 // Row-wise softmax, stable: each row's maximum m is subtracted, so e = 2^((x − m)·log2 e) <= 1.
 // −Infinity entries get weight 0. Returns the first row that cannot be normalised (a NaN or
 // +Infinity inside, or every entry −Infinity) or −1; rows before it are written.
-import { exp2s, exp2x4 } from './exp';
+import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
 
 // @ts-ignore: decorator
 @inline const LOG2E: f32 = 1.4426950408889634;
@@ -17,6 +17,7 @@ function rowMax(x: usize, cols: i32): f32 {
 }
 
 export function softmax(x: usize, rows: i32, cols: i32, out: usize): i32 {
+  const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const rowBytes = <usize>cols << 2;
   const l2e = f32x4.splat(LOG2E);
   for (let r = 0; r < rows; r++) {
@@ -35,7 +36,7 @@ export function softmax(x: usize, rows: i32, cols: i32, out: usize): i32 {
       acc = f32x4.splat(0);
       for (; j < blockEnd; j += 4) {
         const o = <usize>j << 2;
-        const e = exp2x4(f32x4.mul(f32x4.sub(v128.load(xr + o), mv), l2e));
+        const e = exp2x4(f32x4.mul(f32x4.sub(v128.load(xr + o), mv), l2e), k0, k1, k2, k3, k4, k5, magic, flush);
         v128.store(or + o, e);
         acc = f32x4.add(acc, e);
       }
