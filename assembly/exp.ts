@@ -45,8 +45,6 @@ export let V4: v128 = f32x4.splat(C4);
 export let V5: v128 = f32x4.splat(C5);
 export let VMAGIC: v128 = f32x4.splat(MAGIC);
 export let VFLUSH: v128 = f32x4.splat(FLUSH);
-/** Clears the sign bit: |x| as one `and` with a mask held in a register (V8 rebuilds the mask of f32x4.abs at every use). */
-export let VABS: v128 = i32x4.splat(0x7fffffff);
 
 /** 2^x in four lanes, for x <= 0 (NaN lanes give 0); k0…k5, magic, flush are V0…V5, VMAGIC, VFLUSH. */
 // @ts-ignore: decorator

@@ -1,74 +1,33 @@
 // Fused attention pooling: ŷ_i = Σ_j e_ij·v_ij / Σ_j e_ij with e_ij = exp(s_ij − max_j s_ij),
 // s_ij = −(w·(q_i − k_ij))²/2, two passes per query and no nq × nk matrix.
 //
-// Pass 1 finds the nearest key's distance a₀ = min |q − k| (the largest score). Pass 2 evaluates
-// e = 2^(C·(a₀ − a)·(a₀ + a)) with a = |q − k| and C = w²·log2(e)/2 (log2 e folded in, see
-// exp.ts) and sums. The product form keeps the exponent accurate to a few ulps where the
-// difference of two rounded squares a₀² − a² would lose most of its digits.
+// Pass 1 finds the nearest key's squared distance d²min (the largest score). Pass 2 evaluates
+// e = 2^(C·d²min − C·d²) with C = w²·log2(e)/2 (log2 e folded in, see exp.ts) and sums. The
+// exponent's rounding error is of the order of ulp(C·d²), the same as that of the float32
+// difference q − k itself, which no float32 kernel avoids (tests bound both to first order).
+// Loops take 4 keys at a time: with 8 constants held in registers, wider bodies make V8 spill.
 // Sums run in f32x4 lanes over blocks of at most BLOCK keys and each block is folded into f64
 // totals, so the rounding error of a sum does not grow with the number of keys.
 // Keys are one shared row, or one row per query (row i for query i); with excludeSelf (shared
 // keys, nq == nk), query i skips key i by running both passes on [0, i) and (i, nk).
-import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VABS, VFLUSH, VMAGIC } from './exp';
+import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
 
 // @ts-ignore: decorator
 @inline const BLOCK: i32 = 1024;
 
 // Running totals of pass 2, in f64 (module globals: a function cannot return several values).
 let se: f64 = 0; // Σ e
-let sev: f64 = 0; // Σ e·(v − v0)
+let sev: f64 = 0; // Σ e·v (forward) or Σ e·(v − v0) (loss)
 let sed2: f64 = 0; // Σ e·d²
 let sed2v: f64 = 0; // Σ e·d²·(v − v0)
-// Result of pass 1: the nearest key's distance, and its value.
-let amin: f32 = Infinity;
-// The forward's pass 1 result: the smallest squared distance.
+// Result of pass 1: the smallest squared distance (the nearest key's).
 let d2min: f32 = Infinity;
-let vAtMin: f32 = 0;
 
 function lanes(x: v128): f64 {
   return <f64>f32x4.extract_lane(x, 0) + <f64>f32x4.extract_lane(x, 1) + <f64>f32x4.extract_lane(x, 2) + <f64>f32x4.extract_lane(x, 3);
 }
 
-// @ts-ignore: decorator
-@inline
-function lane(a: f32, v: f32): void {
-  if (a < amin) {
-    amin = a;
-    vAtMin = v;
-  }
-}
-
-/** Pass 1 on keys [from, to): lowers amin, and records the value at the nearest key. */
-function nearest(q: f32, k: usize, v: usize, from: i32, to: i32): void {
-  const qv = f32x4.splat(q);
-  let dm = f32x4.splat(Infinity);
-  let vm = f32x4.splat(0);
-  let j = from;
-  for (; j + 4 <= to; j += 4) {
-    const o = <usize>j << 2;
-    const a = f32x4.abs(f32x4.sub(qv, v128.load(k + o)));
-    const closer = f32x4.lt(a, dm);
-    dm = v128.bitselect(a, dm, closer);
-    vm = v128.bitselect(v128.load(v + o), vm, closer);
-  }
-  lane(f32x4.extract_lane(dm, 0), f32x4.extract_lane(vm, 0));
-  lane(f32x4.extract_lane(dm, 1), f32x4.extract_lane(vm, 1));
-  lane(f32x4.extract_lane(dm, 2), f32x4.extract_lane(vm, 2));
-  lane(f32x4.extract_lane(dm, 3), f32x4.extract_lane(vm, 3));
-  for (; j < to; j++) {
-    const o = <usize>j << 2;
-    const a = abs<f32>(q - load<f32>(k + o));
-    if (a < amin) {
-      amin = a;
-      vAtMin = load<f32>(v + o);
-    }
-  }
-}
-
-/**
- * Pass 1 of the forward on keys [from, to): lowers d2min, the smallest squared distance.
- * (The loss needs the nearest key's value too, and uses `nearest`.) pmin is one minps.
- */
+/** Pass 1 on keys [from, to): lowers d2min, the smallest squared distance. pmin is one minps. */
 function nearestD2(q: f32, k: usize, from: i32, to: i32): void {
   const qv = f32x4.splat(q);
   let m = f32x4.splat(Infinity);
@@ -124,22 +83,24 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
-  const mv = f32x4.splat(amin);
+  const top = c * d2min;
+  const tv = f32x4.splat(top);
   let j = from;
   while (j < to) {
     const end = min(to, j + BLOCK);
     let eA = f32x4.splat(0), evA = f32x4.splat(0);
     for (; j + 4 <= end; j += 4) {
       const o = <usize>j << 2;
-      const e = exp2x4(exponent(cv, mv, f32x4.abs(f32x4.sub(qv, v128.load(k + o)))), k0, k1, k2, k3, k4, k5, magic, flush);
+      const d = f32x4.sub(qv, v128.load(k + o));
+      const e = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d, d))), k0, k1, k2, k3, k4, k5, magic, flush);
       v128.store(w + o, e);
       eA = f32x4.add(eA, e);
       evA = f32x4.add(evA, f32x4.mul(e, v128.load(v + o)));
     }
     for (; j < end; j++) {
       const o = <usize>j << 2;
-      const a = abs<f32>(q - load<f32>(k + o));
-      const e = exp2s(c * (amin - a) * (amin + a));
+      const d = q - load<f32>(k + o);
+      const e = exp2s(top - c * (d * d));
       store<f32>(w + o, e);
       se += e;
       sev += <f64>e * <f64>load<f32>(v + o);
@@ -149,62 +110,60 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
   }
 }
 
-/** Pass 2 of the loss: also Σe·d² and Σe·d²·(v − v0), values measured from v0 = vAtMin. */
-function sumsLoss(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void {
+/**
+ * Pass 2 of the loss: also Σe·d² and Σe·d²·(v − v0). Values are measured from v0, the query's
+ * target (close to ŷ wherever the fit is any good), so that Σe·d²·(v − ŷ) = Σe·d²·(v − v0) −
+ * (ŷ − v0)·Σe·d² does not cancel even when every value carries a large common offset.
+ */
+function sumsLoss(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, v0: f32): void {
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
-  const mv = f32x4.splat(amin);
-  const v0 = f32x4.splat(vAtMin);
+  const top = c * d2min;
+  const tv = f32x4.splat(top);
+  const v0v = f32x4.splat(v0);
   let j = from;
   while (j < to) {
     const end = min(to, j + BLOCK);
     let eA = f32x4.splat(0), evA = f32x4.splat(0), ed2A = f32x4.splat(0), ed2vA = f32x4.splat(0);
-    let eB = f32x4.splat(0), evB = f32x4.splat(0), ed2B = f32x4.splat(0), ed2vB = f32x4.splat(0);
-    for (; j + 8 <= end; j += 8) {
+    for (; j + 4 <= end; j += 4) {
       const o = <usize>j << 2;
-      const aA = f32x4.abs(f32x4.sub(qv, v128.load(k + o)));
-      const aB = f32x4.abs(f32x4.sub(qv, v128.load(k + o, 16)));
-      const d2A = f32x4.mul(aA, aA);
-      const d2B = f32x4.mul(aB, aB);
-      const a = exp2x4(exponent(cv, mv, aA), k0, k1, k2, k3, k4, k5, magic, flush);
-      const b = exp2x4(exponent(cv, mv, aB), k0, k1, k2, k3, k4, k5, magic, flush);
-      const dvA = f32x4.sub(v128.load(v + o), v0);
-      const dvB = f32x4.sub(v128.load(v + o, 16), v0);
-      const ad2 = f32x4.mul(a, d2A);
-      const bd2 = f32x4.mul(b, d2B);
-      eA = f32x4.add(eA, a);
-      eB = f32x4.add(eB, b);
-      evA = f32x4.add(evA, f32x4.mul(a, dvA));
-      evB = f32x4.add(evB, f32x4.mul(b, dvB));
-      ed2A = f32x4.add(ed2A, ad2);
-      ed2B = f32x4.add(ed2B, bd2);
-      ed2vA = f32x4.add(ed2vA, f32x4.mul(ad2, dvA));
-      ed2vB = f32x4.add(ed2vB, f32x4.mul(bd2, dvB));
+      const d = f32x4.sub(qv, v128.load(k + o));
+      const d2 = f32x4.mul(d, d);
+      const e = exp2x4(f32x4.sub(tv, f32x4.mul(cv, d2)), k0, k1, k2, k3, k4, k5, magic, flush);
+      const dv = f32x4.sub(v128.load(v + o), v0v);
+      const ed2 = f32x4.mul(e, d2);
+      eA = f32x4.add(eA, e);
+      evA = f32x4.add(evA, f32x4.mul(e, dv));
+      ed2A = f32x4.add(ed2A, ed2);
+      ed2vA = f32x4.add(ed2vA, f32x4.mul(ed2, dv));
     }
     for (; j < end; j++) {
       const o = <usize>j << 2;
-      const a = abs<f32>(q - load<f32>(k + o));
-      const d2 = a * a;
-      const e = exp2s(c * (amin - a) * (amin + a));
-      const dv = load<f32>(v + o) - vAtMin;
+      const d = q - load<f32>(k + o);
+      const d2 = d * d;
+      const e = exp2s(top - c * d2);
+      const dv = load<f32>(v + o) - v0;
       se += e;
       sev += <f64>(e * dv);
       sed2 += <f64>(e * d2);
       sed2v += <f64>(e * d2 * dv);
     }
-    se += lanes(f32x4.add(eA, eB));
-    sev += lanes(f32x4.add(evA, evB));
-    sed2 += lanes(f32x4.add(ed2A, ed2B));
-    sed2v += lanes(f32x4.add(ed2vA, ed2vB));
+    se += lanes(eA);
+    sev += lanes(evA);
+    sed2 += lanes(ed2A);
+    sed2v += lanes(ed2vA);
   }
 }
 
-/** The exponent C·(a₀ − a)·(a₀ + a) <= 0 of four keys. */
-// @ts-ignore: decorator
-@inline
-function exponent(c: v128, a0: v128, a: v128): v128 {
-  return f32x4.mul(f32x4.mul(c, f32x4.sub(a0, a)), f32x4.add(a0, a));
+/** Pass 1 over a row, skipping index `skip` (−1: none). */
+function pass1(q: f32, k: usize, nk: i32, skip: i32): void {
+  if (skip < 0) {
+    nearestD2(q, k, 0, nk);
+  } else {
+    nearestD2(q, k, 0, skip);
+    nearestD2(q, k, skip + 1, nk);
+  }
 }
 
 function resetQuery(): void {
@@ -212,19 +171,7 @@ function resetQuery(): void {
   sev = 0;
   sed2 = 0;
   sed2v = 0;
-  amin = Infinity;
   d2min = Infinity;
-  vAtMin = 0;
-}
-
-/** Pass 1 over a row, skipping index `skip` (−1: none). */
-function pass1(q: f32, k: usize, v: usize, nk: i32, skip: i32): void {
-  if (skip < 0) {
-    nearest(q, k, v, 0, nk);
-  } else {
-    nearest(q, k, v, 0, skip);
-    nearest(q, k, v, skip + 1, nk);
-  }
 }
 
 /**
@@ -239,13 +186,8 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
     const vr = perQuery ? v + <usize>i * rowBytes : v;
     const skip = excludeSelf ? i : -1;
     resetQuery();
+    pass1(qi, kr, nk, skip);
     if (weights == 0) {
-      if (skip < 0) {
-        nearestD2(qi, kr, 0, nk);
-      } else {
-        nearestD2(qi, kr, 0, skip);
-        nearestD2(qi, kr, skip + 1, nk);
-      }
       if (skip < 0) {
         sums(qi, kr, vr, 0, nk, c);
       } else {
@@ -253,7 +195,6 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
         sums(qi, kr, vr, skip + 1, nk, c);
       }
     } else {
-      pass1(qi, kr, vr, nk, skip);
       const wr = weights + <usize>i * rowBytes;
       if (skip < 0) {
         sumsWeights(qi, kr, vr, 0, nk, c, wr);
@@ -290,18 +231,19 @@ export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuer
     const kr = perQuery ? k + <usize>i * rowBytes : k;
     const vr = perQuery ? v + <usize>i * rowBytes : v;
     const skip = excludeSelf ? i : -1;
+    const t = load<f32>(targets + (<usize>i << 2));
     resetQuery();
-    pass1(qi, kr, vr, nk, skip);
+    pass1(qi, kr, nk, skip);
     if (skip < 0) {
-      sumsLoss(qi, kr, vr, 0, nk, c);
+      sumsLoss(qi, kr, vr, 0, nk, c, t);
     } else {
-      sumsLoss(qi, kr, vr, 0, skip, c);
-      sumsLoss(qi, kr, vr, skip + 1, nk, c);
+      sumsLoss(qi, kr, vr, 0, skip, c, t);
+      sumsLoss(qi, kr, vr, skip + 1, nk, c, t);
     }
-    const shift = sev / se; // ŷ − v0
-    const y = <f64>vAtMin + shift;
+    const shift = sev / se; // ŷ − t
+    const y = <f64>t + shift;
     store<f32>(yHat + (<usize>i << 2), <f32>y);
-    const r = y - <f64>load<f32>(targets + (<usize>i << 2));
+    const r = shift;
     loss += r * r;
     grad += 2 * r * (-w * (sed2v - shift * sed2) / se);
   }

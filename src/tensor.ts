@@ -23,6 +23,18 @@ function isNumericArray(x: unknown): x is ArrayLike<number> {
   return Array.isArray(x) || (ArrayBuffer.isView(x) && !(x instanceof DataView) && !(x instanceof BigInt64Array) && !(x instanceof BigUint64Array));
 }
 
+/** A shape array of non-negative integers whose product is `length`. */
+function isPlainShape(shape: unknown, length: number): shape is number[] {
+  if (!Array.isArray(shape)) return false;
+  let n = 1;
+  for (let i = 0; i < shape.length; i++) {
+    const d = shape[i];
+    if (!Number.isInteger(d) || d < 0) return false;
+    n *= d;
+  }
+  return n === length;
+}
+
 function checkShape(shape: unknown, name: string): number[] {
   if (!Array.isArray(shape) || shape.some((d) => !Number.isInteger(d) || d < 0)) {
     throw new AttnpoolError('E_SHAPE', `${name}: shape must be an array of non-negative integers, got ${JSON.stringify(shape)}`);
@@ -46,6 +58,11 @@ export function tensor(values: ArrayLike<number>, shape?: number[]): Tensor {
  * converted. Strings, objects without numeric data and shape/length mismatches are rejected.
  */
 export function toTensor(x: unknown, name: string): Tensor {
+  // The common cases first, without closures or copies: they run on every backend call.
+  if (x instanceof Float32Array) return { data: x, shape: [x.length] };
+  if (x !== null && typeof x === 'object' && (x as Tensor).data instanceof Float32Array && isPlainShape((x as Tensor).shape, (x as Tensor).data.length)) {
+    return { data: (x as Tensor).data, shape: (x as Tensor).shape.slice() };
+  }
   if (isNumericArray(x)) {
     return toTensor({ data: x, shape: [x.length] }, name);
   }

@@ -41,8 +41,10 @@ export function checkW(w: unknown, name = 'w'): number {
   return w;
 }
 
+const NO_OPTIONS = Object.freeze({});
+
 export function checkOptions<T extends object>(options: unknown, allowed: Record<keyof T, 'boolean'>, method: string): Partial<T> {
-  if (options === undefined) return {};
+  if (options === undefined) return NO_OPTIONS;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new AttnpoolError('E_OPTION', `${method}: options must be an object, got ${describe(options)}`);
   }
@@ -100,7 +102,8 @@ export function checkPool(queries: unknown, keys: unknown, values: unknown, w: u
   const pairs = checkPairs(queries, keys);
   const v = toTensor(values, 'values');
   const kShape = pairs.perQuery ? [pairs.nq, pairs.nk] : [pairs.nk];
-  if (v.shape.length !== kShape.length || v.shape.some((d, i) => d !== kShape[i])) {
+  const sameShape = pairs.perQuery ? v.shape.length === 2 && v.shape[0] === pairs.nq && v.shape[1] === pairs.nk : v.shape.length === 1 && v.shape[0] === pairs.nk;
+  if (!sameShape) {
     throw new AttnpoolError('E_SHAPE', `values: expected the shape of keys ${formatShape(kShape)}, got ${formatShape(v.shape)}`);
   }
   requireFinite(v, 'values');
@@ -116,7 +119,7 @@ export function checkPool(queries: unknown, keys: unknown, values: unknown, w: u
       throw new AttnpoolError('E_SHAPE', `${method}: excludeSelf needs at least 2 keys (each query must keep one), got nk = ${pairs.nk}`);
     }
   }
-  return { ...pairs, v: v.data, w: wChecked, excludeSelf: !!excludeSelf };
+  return { q: pairs.q, k: pairs.k, nq: pairs.nq, nk: pairs.nk, perQuery: pairs.perQuery, v: v.data, w: wChecked, excludeSelf: !!excludeSelf };
 }
 
 export function checkTargets(targets: unknown, nq: number): Float32Array {
