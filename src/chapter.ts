@@ -7,6 +7,7 @@ import { knownOptions, numberOption } from './model/options.js';
 import { train, type EpochReport } from './model/train.js';
 import type { Tensor } from './tensor.js';
 
+/** Options of {@link runChapter}. */
 export interface ChapterOptions {
   /** seed of the data and of the initial w (default 0) */
   seed?: number;
@@ -17,29 +18,59 @@ export interface ChapterOptions {
   /** the initial w; default: the generator's next uniform draw after the data, as the chapter's torch.rand((1,)) */
   w0?: number;
   /** train on this data instead of the chapter's synthetic set */
-  data?: { x: Tensor; y: Tensor };
+  data?: {
+    /** inputs, [n] */
+    x: Tensor;
+    /** targets, [n] */
+    y: Tensor;
+  };
+  /** called after every training epoch */
   onEpoch?: (e: EpochReport) => void;
 }
 
+/** Every quantity of the section, as {@link runChapter} computes it. */
 export interface ChapterRun {
   /** the data the run used (xTest/yTruth are the chapter's grid and f whatever `data` was) */
   data: SyntheticData;
   /** average pooling on the test grid */
   average: Tensor;
   /** nonparametric pooling (w = 1) on the test grid, and its [50, n] weights */
-  nonparametric: { yHat: Tensor; weights: Tensor };
+  nonparametric: {
+    /** [50] */
+    yHat: Tensor;
+    /** [50, n] */
+    weights: Tensor;
+  };
+  /** the initial w of training */
   w0: number;
+  /** the loss of each epoch, before its step */
   losses: number[];
+  /** w after each epoch's step */
   ws: number[];
   /** the trained model's prediction on the test grid (all training points as keys), and its weights */
-  parametric: { yHat: Tensor; weights: Tensor; w: number };
+  parametric: {
+    /** [50] */
+    yHat: Tensor;
+    /** [50, n] */
+    weights: Tensor;
+    /** the trained w */
+    w: number;
+  };
+}
+
+/** What {@link chapterStart} returns. */
+export interface ChapterStart {
+  /** the chapter's data set for the seed */
+  data: SyntheticData;
+  /** the initial w, drawn after the data */
+  w0: number;
 }
 
 /**
  * The chapter's random start for a seed: its data set, then the initial w drawn next from
  * the same generator (the order of the chapter's code: data, then the model's torch.rand).
  */
-export function chapterStart(seed = 0): { data: SyntheticData; w0: number } {
+export function chapterStart(seed = 0): ChapterStart {
   const g = new MT19937(numberOption(seed, 'seed', { integer: true, min: 0 }));
   const data = drawSyntheticData(g, 50, 0.5);
   return { data, w0: g.nextDouble() };

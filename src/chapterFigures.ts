@@ -2,14 +2,17 @@ import type { ChapterRun } from './chapter.js';
 import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from './plot/index.js';
 import type { Tensor } from './tensor.js';
 
+/** One figure of the section with its file name and caption. */
 export interface ChapterFigure {
   /** file name without directory, e.g. "eye10.png" */
   file: string;
   /** what the figure shows, for an index */
   title: string;
+  /** the figure, ready to draw or save */
   figure: Figure;
 }
 
+/** A matrix [h, w] as the single panel [1, 1, h, w] of a heatmap grid. */
 function asPanels(m: Tensor): Tensor {
   return { data: m.data, shape: [1, 1, m.shape[0], m.shape[1]] };
 }

@@ -13,7 +13,16 @@ export type AttnpoolErrorCode =
   | 'E_PARSE'      // an input file that does not parse
   | 'E_DIVERGED';  // training produced a non-finite or invalid parameter
 
+/**
+ * The error class of attnpool.
+ *
+ * @example
+ * try { backend.attentionPool([1, 2], [1], [1, 2]); }
+ * catch (e) { if (e instanceof AttnpoolError && e.code === 'E_SHAPE') console.error(e.message); }
+ * // values: expected the shape of keys [1], got [2]
+ */
 export class AttnpoolError extends Error {
+  /** Which kind of problem it is; stable across versions. */
   readonly code: AttnpoolErrorCode;
   constructor(code: AttnpoolErrorCode, message: string) {
     super(message);

@@ -8,7 +8,7 @@ export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataO
 export { averagePooling } from './model/averagePooling.js';
 export { leaveOneOut } from './model/leaveOneOut.js';
 export { NWKernelRegression, type NWKernelRegressionOptions } from './model/nwKernelRegression.js';
-export { train, type TrainingData, type TrainOptions, type EpochReport } from './model/train.js';
-export { runChapter, chapterStart, type ChapterOptions, type ChapterRun } from './chapter.js';
+export { train, type TrainingData, type TrainOptions, type TrainResult, type EpochReport } from './model/train.js';
+export { runChapter, chapterStart, type ChapterOptions, type ChapterRun, type ChapterStart } from './chapter.js';
 export { chapterFigures, type ChapterFigure } from './chapterFigures.js';
 export * from './plot/index.js';

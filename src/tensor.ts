@@ -2,12 +2,22 @@ import { AttnpoolError } from './errors.js';
 
 /** A dense row-major float32 array with a shape. `data.length` is the product of `shape`. */
 export interface Tensor {
+  /** The elements in row-major order. */
   data: Float32Array;
+  /** The size of each axis; their product is `data.length`. */
   shape: number[];
 }
 
 /** What the API accepts where a tensor is expected: a Tensor, or a flat array (taken as 1-D). */
-export type TensorInput = Tensor | { data: ArrayLike<number>; shape: number[] } | ArrayLike<number>;
+export type TensorInput =
+  | Tensor
+  | {
+      /** numbers in row-major order (converted to float32) */
+      data: ArrayLike<number>;
+      /** the size of each axis */
+      shape: number[];
+    }
+  | ArrayLike<number>;
 
 export function shapeSize(shape: readonly number[]): number {
   let n = 1;

@@ -4,6 +4,7 @@ import { createJsBackend } from './js/index.js';
 import type { Backend } from './types.js';
 import { loadWasmBackend, wasmSupport } from './wasm/index.js';
 
+/** A backend to load: `'wasm'`, `'js'`, or `'auto'` (WASM where the engine can run it, else JS). */
 export type BackendName = 'auto' | 'wasm' | 'js';
 
 /** Why `loadBackend('auto')` fell back to JS, or null when it did not. */

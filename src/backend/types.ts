@@ -1,5 +1,6 @@
 import type { Tensor, TensorInput } from '../tensor.js';
 
+/** Options of {@link Backend.attentionPool}. */
 export interface PoolOptions {
   /** Also return the attention weights, [nq, nk] (builds the matrix; off by default). */
   weights?: boolean;
@@ -7,10 +8,13 @@ export interface PoolOptions {
   excludeSelf?: boolean;
 }
 
+/** Options of {@link Backend.attentionPoolLoss}. */
 export interface PoolLossOptions {
+  /** Shared keys with nq == nk: query i ignores key i (leave-one-out). */
   excludeSelf?: boolean;
 }
 
+/** What {@link Backend.attentionPool} returns. */
 export interface PoolResult {
   /** The pooled predictions, [nq]. */
   yHat: Tensor;
@@ -18,11 +22,13 @@ export interface PoolResult {
   weights?: Tensor;
 }
 
+/** What {@link Backend.attentionPoolLoss} returns. */
 export interface PoolLossResult {
   /** Σ_i (ŷ_i − t_i)², accumulated in float64. */
   loss: number;
   /** d loss / d w, analytic. */
   grad: number;
+  /** The predictions the loss was computed from, [nq]. */
   yHat: Tensor;
 }
 
@@ -31,8 +37,13 @@ export interface PoolLossResult {
  * that agree to the tolerances stated in the tests. Keys and values are `[nk]` (shared by
  * every query) or `[nq, nk]` (one row per query, the chapter's leave-one-out layout).
  * Scores are s = −((q − k)·w)²/2; `w` defaults to 1 (the nonparametric model).
+ *
+ * @example
+ * const be = await loadBackend();
+ * const { yHat } = be.attentionPool([0.5, 1.5], [0, 1, 2], [10, 20, 30], 2);
  */
 export interface Backend {
+  /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
   /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]. */
   gaussianScores(queries: TensorInput, keys: TensorInput, w?: number): Tensor;

@@ -4,7 +4,9 @@ import type { Tensor } from '../tensor.js';
 
 /** A 1-D regression data set: inputs x and targets y, [n] each. */
 export interface XYData {
+  /** inputs, [n] */
   x: Tensor;
+  /** targets, [n] */
   y: Tensor;
 }
 

@@ -7,6 +7,7 @@ export function chapterFunction(x: number): number {
   return 2 * Math.sin(x) + x ** 0.8;
 }
 
+/** The chapter's data set, as {@link syntheticData} draws it. */
 export interface SyntheticData {
   /** sorted training inputs, uniform on [0, 5), [nTrain] */
   xTrain: Tensor;
@@ -18,6 +19,7 @@ export interface SyntheticData {
   yTruth: Tensor;
 }
 
+/** Options of {@link syntheticData}. */
 export interface SyntheticDataOptions {
   /** number of training points (default 50, as in the chapter) */
   nTrain?: number;

@@ -3,6 +3,7 @@ import type { Tensor, TensorInput } from '../tensor.js';
 import { MT19937 } from './mt19937.js';
 import { knownOptions, numberOption } from './options.js';
 
+/** Options of {@link NWKernelRegression}. */
 export interface NWKernelRegressionOptions {
   /** the initial parameter w (any finite number); default: uniform on [0, 1) from `seed`, as the chapter's torch.rand((1,)) */
   w?: number;
@@ -24,6 +25,7 @@ export interface NWKernelRegressionOptions {
  * const yHat = model.forward(xTest, xTrain, yTrain);   // keys/values [nk] or [nq, nk]
  */
 export class NWKernelRegression {
+  /** The backend every forward and training step runs on. */
   readonly backend: Backend;
   /** The attention weights [nq, nk] of the last forward, or null before the first. */
   attentionWeights: Tensor | null = null;
@@ -47,6 +49,7 @@ export class NWKernelRegression {
     return this.wValue;
   }
 
+  /** Set w (any finite number; an AttnpoolError otherwise, leaving w unchanged). */
   set w(value: number) {
     this.wValue = numberOption(value, 'w', {});
   }

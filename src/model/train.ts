@@ -3,16 +3,23 @@ import type { TensorInput } from '../tensor.js';
 import type { NWKernelRegression } from './nwKernelRegression.js';
 import { knownOptions, numberOption } from './options.js';
 
+/** What {@link train} fits: pooling `queries` over `keys`/`values` should reproduce `targets`. */
 export interface TrainingData {
+  /** [nq] */
   queries: TensorInput;
+  /** [nk] shared, or [nq, nk] one row per query */
   keys: TensorInput;
+  /** the shape of keys */
   values: TensorInput;
+  /** [nq] */
   targets: TensorInput;
   /** shared keys with nq == nk: leave each query's own key out (the chapter's leave-one-out training) */
   excludeSelf?: boolean;
 }
 
+/** What {@link train} reports after each epoch. */
 export interface EpochReport {
+  /** 1, 2, … */
   epoch: number;
   /** the summed squared error at the start of the epoch, before its step (what the chapter prints) */
   loss: number;
@@ -20,6 +27,15 @@ export interface EpochReport {
   w: number;
 }
 
+/** What {@link train} returns. */
+export interface TrainResult {
+  /** the loss of each epoch, before its step */
+  losses: number[];
+  /** w after each epoch's step */
+  ws: number[];
+}
+
+/** Options of {@link train}. */
 export interface TrainOptions {
   /** number of full-batch SGD steps (default 5) */
   epochs?: number;
@@ -34,8 +50,12 @@ export interface TrainOptions {
  * Σ_i (ŷ_i − y_i)², with the analytic gradient from the fused loss kernel (no n × n matrix).
  * As in PyTorch, w may step across 0 (the loss is even in w); only a non-finite step is an error.
  * `losses[k]` is the loss epoch k+1 reports (before its step); `ws[k]` is w after that step.
+ *
+ * @example
+ * const model = new NWKernelRegression(backend, { seed: 0 });
+ * const { losses } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
  */
-export function train(model: NWKernelRegression, data: TrainingData, options?: TrainOptions): { losses: number[]; ws: number[] } {
+export function train(model: NWKernelRegression, data: TrainingData, options?: TrainOptions): TrainResult {
   const o = knownOptions(options, ['epochs', 'lr', 'onEpoch'], 'train');
   const epochs = numberOption(o.epochs ?? 5, 'epochs', { integer: true, min: 1 });
   const lr = numberOption(o.lr ?? 0.5, 'lr', { min: 0 });

@@ -10,7 +10,9 @@ import { hexToRgb } from './color.js';
  * picks entry floor(t · 256) (t = 1 picks the last). `lut` holds r, g, b bytes per entry.
  */
 export interface Colormap {
+  /** the colormap's name, e.g. 'Reds' */
   name: string;
+  /** 256 RGB entries, 768 bytes, from the low end to the high end */
   lut: Uint8Array;
   /** The [r, g, b] bytes for t; t outside [0, 1] is clipped, as matplotlib does. */
   (t: number): [number, number, number];
@@ -36,10 +38,17 @@ const SOURCES: Record<string, () => Uint8Array> = {
   plasma: () => sampled(interpolatePlasma),
 };
 
+/** The colormap names `showHeatmaps` accepts as `cmap`. */
 export const COLORMAP_NAMES: readonly string[] = Object.keys(SOURCES);
 
 const cache = new Map<string, Colormap>();
 
+/**
+ * A colormap by name as a 256-entry lookup table; an AttnpoolError (E_OPTION) names the known
+ * ones when `name` is not one of {@link COLORMAP_NAMES}. `method` names the caller in that error.
+ *
+ * @example colormap('Reds').lut.subarray(255 * 3) // the darkest red, [103, 0, 13]
+ */
 export function colormap(name: unknown, method = 'colormap'): Colormap {
   if (typeof name !== 'string' || !(name in SOURCES)) {
     throw new AttnpoolError('E_OPTION', `${method}: cmap must be one of ${COLORMAP_NAMES.map((n) => `'${n}'`).join(', ')}, got ${typeof name === 'string' ? JSON.stringify(name) : typeof name}`);

@@ -9,16 +9,23 @@ import { DEFAULT_DPI } from './style.js';
  * devicePixelRatio) to draw it sharper; the heatmaps follow the transform.
  */
 export interface Figure {
+  /** width in pixels */
   width: number;
+  /** height in pixels */
   height: number;
+  /** draws the figure into a context of width × height pixels (node-canvas or a browser canvas) */
   draw(ctx: CanvasRenderingContext2D): void;
 }
 
 /** An axis-aligned rectangle in figure pixels (y grows downwards, as on a canvas). */
 export interface Rect {
+  /** left edge, pixels */
   x: number;
+  /** top edge, pixels */
   y: number;
+  /** width, pixels */
   width: number;
+  /** height, pixels */
   height: number;
 }
 

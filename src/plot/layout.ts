@@ -8,8 +8,11 @@ import type { PlacedText } from './text.js';
  * check: that no two texts overlap and that nothing leaves the figure.
  */
 export interface FigureLayout {
+  /** width in pixels */
   width: number;
+  /** height in pixels */
   height: number;
+  /** pixels per inch */
   dpi: number;
   /** Every axes (a plot has one; a heatmap grid one per panel, row by row; then the colorbar's). */
   axes: AxesLayout[];
@@ -17,7 +20,9 @@ export interface FigureLayout {
   texts: PlacedText[];
   /** The heatmap panels' image rectangles, row by row (empty for line plots). */
   panels: Rect[];
+  /** the colorbar's box, if the figure has one */
   colorbar: Rect | null;
+  /** the legend's box, if the figure has one */
   legend: Rect | null;
 }
 

@@ -14,6 +14,7 @@ export const LEGEND_LOCATIONS = [
   'upper right', 'upper left', 'lower left', 'lower right', 'right',
   'center left', 'center right', 'lower center', 'upper center', 'center',
 ] as const;
+/** Where a legend goes, as matplotlib's `loc`; 'best' picks the corner that covers the least data. */
 export type LegendLoc = 'best' | (typeof LEGEND_LOCATIONS)[number];
 
 export function checkLegendLoc(loc: unknown, method: string): LegendLoc {

@@ -35,7 +35,9 @@ export interface PlotSeries {
 
 /** Options of `plot`, after d2l's `plot` and `set_axes`. */
 export interface PlotOptions {
+  /** x axis label */
   xlabel?: string;
+  /** y axis label */
   ylabel?: string;
   /** A title above the axes (12 pt). d2l's plot has none. */
   title?: string;
@@ -49,6 +51,7 @@ export interface PlotOptions {
   ylim?: [number, number];
   /** 'linear' (default) or 'log' (powers of ten labelled 10^k, minor ticks at 2…9 × 10^k). */
   xscale?: ScaleKind;
+  /** y axis scale (default 'linear') */
   yscale?: ScaleKind;
   /** Format strings of the series in order, reused from the start when there are more series; default d2l's ['-', 'm--', 'g-.', 'r:']. */
   fmts?: string[];
@@ -62,6 +65,7 @@ export interface PlotOptions {
   series?: PlotSeries[];
 }
 
+/** d2l.plot's default line formats, in order: solid, magenta dashed, green dash-dot, red dotted. */
 export const D2L_FMTS = ['-', 'm--', 'g-.', 'r:'];
 const PLOT_OPTIONS = ['xlabel', 'ylabel', 'title', 'legend', 'legendLoc', 'xlim', 'ylim', 'xscale', 'yscale', 'fmts', 'figsize', 'dpi', 'grid', 'series'];
 const SERIES_KEYS = ['x', 'y', 'fmt', 'color', 'alpha', 'label', 'lineWidth', 'markerSize'];

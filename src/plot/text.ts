@@ -6,7 +6,9 @@ import { FONT_ASCENT, FONT_DESCENT, fontString } from './style.js';
  * labels ("10" with exponent "−2", mathtext's 10^{-2}) without a math renderer.
  */
 export interface RichText {
+  /** the base text */
   text: string;
+  /** a superscript after it (an exponent, as in 10⁻¹) */
   sup?: string;
 }
 
@@ -24,12 +26,19 @@ export type VAlign = 'top' | 'center' | 'bottom';
  * for staying inside the figure. `rotation` 90 turns it a quarter counter-clockwise (y labels).
  */
 export interface PlacedText {
+  /** what is written */
   text: RichText;
+  /** anchor x, pixels */
   x: number;
+  /** anchor y, pixels */
   y: number;
+  /** font size, pixels */
   sizePx: number;
+  /** 0, or 90 for text read bottom to top */
   rotation: 0 | 90;
+  /** CSS colour */
   color: string;
+  /** the box the text occupies, pixels */
   box: Rect;
 }
 

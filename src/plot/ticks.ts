@@ -17,6 +17,7 @@ export interface TickSet {
   offsetText: string | null;
 }
 
+/** An axis scale. */
 export type ScaleKind = 'linear' | 'log';
 
 /** matplotlib writes negative numbers with a true minus sign (axes.unicode_minus). */
