@@ -44,42 +44,14 @@ function nearestD2(q: f32, k: usize, from: i32, to: i32): void {
   if (r < d2min) d2min = r;
 }
 
-/** Pass 2 of the forward on keys [from, to): Σe and Σe·v. */
-function sums(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void {
-  const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
-  const qv = f32x4.splat(q);
-  const cv = f32x4.splat(c);
-  const top = c * d2min;
-  const tv = f32x4.splat(top);
-  let j = from;
-  while (j < to) {
-    const end = min(to, j + BLOCK);
-    let eA = f32x4.splat(0), evA = f32x4.splat(0);
-    for (; j + 8 <= end; j += 8) {
-      const o = <usize>j << 2;
-      const d = f32x4.sub(qv, v128.load(k + o));
-      const a = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d, d))), k0, k1, k2, k3, k4, k5, magic, flush);
-      eA = f32x4.add(eA, a);
-      evA = f32x4.add(evA, f32x4.mul(a, v128.load(v + o)));
-      const d2 = f32x4.sub(qv, v128.load(k + o, 16));
-      const b = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d2, d2))), k0, k1, k2, k3, k4, k5, magic, flush);
-      eA = f32x4.add(eA, b);
-      evA = f32x4.add(evA, f32x4.mul(b, v128.load(v + o, 16)));
-    }
-    for (; j < end; j++) {
-      const o = <usize>j << 2;
-      const d = q - load<f32>(k + o);
-      const e = exp2s(top - c * (d * d));
-      se += e;
-      sev += <f64>e * <f64>load<f32>(v + o);
-    }
-    se += lanes(eA);
-    sev += lanes(evA);
-  }
-}
-
-/** Pass 2 writing e into the weight row (at w + 4j) as well. */
-function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: usize): void {
+/**
+ * Pass 2 of the forward on keys [from, to): Σe and Σe·v, and with `keepWeights` each e into the
+ * weight row at w + 4j. Inlined with a constant `keepWeights`, so each caller gets a loop without
+ * the branch.
+ */
+// @ts-ignore: decorator
+@inline
+function forwardSums(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: usize, keepWeights: bool): void {
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
   const qv = f32x4.splat(q);
   const cv = f32x4.splat(c);
@@ -93,7 +65,7 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
       const o = <usize>j << 2;
       const d = f32x4.sub(qv, v128.load(k + o));
       const e = exp2x4(f32x4.sub(tv, f32x4.mul(cv, f32x4.mul(d, d))), k0, k1, k2, k3, k4, k5, magic, flush);
-      v128.store(w + o, e);
+      if (keepWeights) v128.store(w + o, e);
       eA = f32x4.add(eA, e);
       evA = f32x4.add(evA, f32x4.mul(e, v128.load(v + o)));
     }
@@ -101,13 +73,21 @@ function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
       const o = <usize>j << 2;
       const d = q - load<f32>(k + o);
       const e = exp2s(top - c * (d * d));
-      store<f32>(w + o, e);
+      if (keepWeights) store<f32>(w + o, e);
       se += e;
       sev += <f64>e * <f64>load<f32>(v + o);
     }
     se += lanes(eA);
     sev += lanes(evA);
   }
+}
+
+function sums(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32): void {
+  forwardSums(q, k, v, from, to, c, 0, false);
+}
+
+function sumsWeights(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: usize): void {
+  forwardSums(q, k, v, from, to, c, w, true);
 }
 
 /**

@@ -7,7 +7,15 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const bin = (name) => join(root, 'node_modules', '.bin', name);
-const run = (cmd, args) => execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+const run = (cmd, args) => {
+  try {
+    execFileSync(cmd, args, { cwd: root, stdio: 'inherit' });
+  } catch {
+    // The tool has printed its own diagnostics above; a stack trace of this script adds nothing.
+    console.error(`build: ${cmd.split('/').pop()} failed`);
+    process.exit(1);
+  }
+};
 
 mkdirSync(join(root, 'build'), { recursive: true });
 run(bin('asc'), ['assembly/index.ts', '--config', 'asconfig.json', '--target', 'release']);
