@@ -48,8 +48,10 @@ export function checkOptions<T extends object>(options: unknown, allowed: Record
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new AttnpoolError('E_OPTION', `${method}: options must be an object, got ${describe(options)}`);
   }
-  for (const [key, value] of Object.entries(options)) {
-    const kind = (allowed as Record<string, string>)[key];
+  for (const key in options) {
+    if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
+    const value = (options as Record<string, unknown>)[key];
+    const kind = Object.prototype.hasOwnProperty.call(allowed, key) ? (allowed as Record<string, string>)[key] : undefined;
     if (kind === undefined) {
       throw new AttnpoolError('E_OPTION', `${method}: unknown option "${key}" (known: ${Object.keys(allowed).join(', ')})`);
     }
