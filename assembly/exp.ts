@@ -50,12 +50,11 @@ export let VFLUSH: v128 = f32x4.splat(FLUSH);
 // @ts-ignore: decorator
 @inline
 export function exp2x4(x: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128, k5: v128, magic: v128, flush: v128): v128 {
+  // No clamp is needed before the reduction: a lane below −100 (or NaN, or −Infinity) may
+  // come out of it as garbage, and `keep` zeroes exactly those lanes.
   const keep = f32x4.ge(x, flush);
-  // pmax (b < a ? a : b) is one maxps; the NaN-propagating f32x4.max costs V8 eight x86
-  // instructions. A NaN lane passes through pmax and is zeroed by `keep`.
-  const xc = f32x4.pmax(x, flush);
-  const t = f32x4.add(xc, magic);
-  const f = f32x4.sub(xc, f32x4.sub(t, magic));
+  const t = f32x4.add(x, magic);
+  const f = f32x4.sub(x, f32x4.sub(t, magic));
   const f2 = f32x4.mul(f, f);
   const p01 = f32x4.add(k0, f32x4.mul(k1, f));
   const p23 = f32x4.add(k2, f32x4.mul(k3, f));
