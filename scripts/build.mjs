@@ -30,5 +30,6 @@ writeFileSync(join(root, 'src', 'backend', 'wasm', 'bytes.generated.ts'), genera
 rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 chmodSync(join(root, 'dist', 'cli.js'), 0o755);
+run(process.execPath, [join(root, 'scripts', 'bundle.mjs')]);
 writeFileSync(join(root, 'dist', '.stamp'), new Date().toISOString() + '\n');
 console.log(`build: wasm ${wasm.length} bytes, dist/ written`);

@@ -54,6 +54,9 @@ function canvasLoads() {
 }
 
 ensureApt(aptPackages, 'node-canvas (PNG figures)');
+// The browser tests (`--browser`, from `npm test`) drive Debian's Chromium through
+// playwright-core; it is never downloaded by a test tool.
+if (process.argv.includes('--browser')) ensureApt(['chromium'], 'the browser tests');
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');
@@ -71,7 +74,7 @@ if (!canvasLoads()) {
 }
 
 const stamp = join(root, 'dist', '.stamp');
-const sources = ['assembly', 'src', 'scripts/build.mjs', 'asconfig.json', 'tsconfig.json', 'package-lock.json'];
+const sources = ['assembly', 'src', 'web', 'scripts/build.mjs', 'scripts/bundle.mjs', 'asconfig.json', 'tsconfig.json', 'package-lock.json'];
 const newestSource = Math.max(...sources.map((s) => newestMtime(join(root, s))));
 if (!existsSync(stamp) || statSync(stamp).mtimeMs < newestSource) {
   say('building (npm run build)');

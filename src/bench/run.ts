@@ -38,6 +38,25 @@ export interface RunOptions {
   wasmMemoryBytes?: (backend: Backend) => number | undefined;
   /** JS memory in use (heap and array buffers), bytes, after a full garbage collection, where the engine allows it */
   heapUsed?: () => number;
+  /**
+   * Time batches of calls lasting at least this many milliseconds and divide, where the clock
+   * is coarse (browsers round performance.now() to 0.1 ms or worse). Default 0: single calls.
+   */
+  minSampleMs?: number;
+}
+
+/** The call repeated often enough that one sample lasts `minMs`, and how often that is. */
+function batched(call: () => unknown, minMs: number): { run: () => void; reps: number } {
+  if (minMs <= 0) return { run: call, reps: 1 };
+  const start = performance.now();
+  let once = 0;
+  for (let n = 1; ; n *= 2) {
+    for (let i = 0; i < n; i++) call();
+    once = (performance.now() - start) / (2 * n - 1);
+    if (performance.now() - start >= minMs) break;
+  }
+  const reps = Math.max(1, Math.ceil(minMs / Math.max(once, 1e-6)));
+  return { run: () => { for (let i = 0; i < reps; i++) call(); }, reps };
 }
 
 /**
@@ -53,12 +72,16 @@ export async function runWorkloads(list: Workload[], backends: { wasm: Backend; 
   const results: WorkloadResult[] = [];
   for (const [index, w] of list.entries()) {
     options.onProgress?.(`[${index + 1}/${list.length}] ${w.id}`);
-    const calls = { wasm: w.prepare(backends.wasm), js: w.prepare(backends.js) };
+    const single = { wasm: w.prepare(backends.wasm), js: w.prepare(backends.js) };
     // Warm-up: compile and optimise both paths before any sample counts.
     for (let i = 0; i < 2; i++) {
-      calls.wasm();
-      calls.js();
+      single.wasm();
+      single.js();
     }
+    const wasmBatch = batched(single.wasm, options.minSampleMs ?? 0);
+    const jsBatch = batched(single.js, options.minSampleMs ?? 0);
+    const calls = { wasm: wasmBatch.run, js: jsBatch.run };
+    const reps = { wasm: wasmBatch.reps, js: jsBatch.reps };
     const samples: Record<'wasm' | 'js', number[]> = { wasm: [], js: [] };
     for (let r = 0; r < rounds; r++) {
       const bench = new Bench({ time, iterations, warmup: false, retainSamples: true });
@@ -72,7 +95,8 @@ export async function runWorkloads(list: Workload[], backends: { wasm: Backend; 
         }
         // A loop, not push(...samples): a fast task yields more samples than a call has arguments.
         const into = samples[task.name as 'wasm' | 'js'];
-        for (const t of result.latency.samples ?? []) into.push(t);
+        const per = reps[task.name as 'wasm' | 'js'];
+        for (const t of result.latency.samples ?? []) into.push(t / per);
       }
     }
     const timing = (name: 'wasm' | 'js'): BackendTiming => {
@@ -87,8 +111,8 @@ export async function runWorkloads(list: Workload[], backends: { wasm: Backend; 
     const wasm = timing('wasm');
     const js = timing('js');
     if (options.heapUsed) {
-      wasm.heapGrowthBytes = memoryOfOneCall(calls.wasm, options.heapUsed, () => options.wasmMemoryBytes?.(backends.wasm) ?? 0);
-      js.heapGrowthBytes = memoryOfOneCall(calls.js, options.heapUsed, () => 0);
+      wasm.heapGrowthBytes = memoryOfOneCall(single.wasm, options.heapUsed, () => options.wasmMemoryBytes?.(backends.wasm) ?? 0);
+      js.heapGrowthBytes = memoryOfOneCall(single.js, options.heapUsed, () => 0);
     }
     const ratio = js.medianMs / wasm.medianMs;
     const meetsTarget = ratio >= w.targetRatio && (w.targetPairsPerSecond === undefined || wasm.pairsPerSecond >= w.targetPairsPerSecond);

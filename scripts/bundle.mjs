@@ -1,0 +1,20 @@
+// Browser builds with esbuild: the self-contained ESM bundle of the public API that a page can
+// import with no build step (dist/browser/attnpool.js), and the demo page (dist/web/).
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const require = createRequire(import.meta.url);
+const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning' };
+
+await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser/attnpool.js'), minify: true });
+await build({ ...common, entryPoints: [join(root, 'web/main.ts'), join(root, 'web/worker.ts')], outdir: join(root, 'dist/web') });
+
+const web = join(root, 'dist/web');
+mkdirSync(web, { recursive: true });
+for (const file of ['index.html', 'bundle-check.html']) copyFileSync(join(root, 'web', file), join(web, file));
+copyFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), join(web, 'DejaVuSans.ttf'));
+console.log('bundle: dist/browser/attnpool.js and dist/web/ written');

@@ -1,0 +1,121 @@
+// The demo page and the bundle in a real browser: Debian's Chromium driven by playwright-core,
+// against dist/ served on 127.0.0.1 (an ephemeral port).
+import { mkdirSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import sirv from 'sirv';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend } from '../src/backend/js/index.js';
+import { loadWasmBackend } from '../src/backend/wasm/index.js';
+import { chapterStart } from '../src/chapter.js';
+import { syntheticData } from '../src/model/data.js';
+import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
+import { train } from '../src/model/train.js';
+
+let server: Server;
+let browser: Browser;
+let page: Page;
+let base = '';
+const consoleErrors: string[] = [];
+
+beforeAll(async () => {
+  server = createServer(sirv(join(__dirname, '..', 'dist'), { dev: true }));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
+  page.on('pageerror', (e) => consoleErrors.push(String(e)));
+  await page.goto(`${base}/web/`);
+  await page.waitForSelector('body[data-ready="true"]', { timeout: 30_000 });
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+/** A fingerprint of a canvas's pixels. */
+const pixels = (id: string) =>
+  page.evaluate((canvasId) => {
+    const c = document.getElementById(canvasId) as HTMLCanvasElement;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let h = 0;
+    for (let i = 0; i < d.length; i += 4) h = (h * 31 + d[i] + 7 * d[i + 1] + 13 * d[i + 2]) >>> 0;
+    return { width: c.width, height: c.height, hash: h };
+  }, id);
+
+describe('the demo page in Chromium', () => {
+  it('loads without console errors and runs on the WASM backend', async () => {
+    expect(await page.textContent('#backend')).toBe('wasm');
+    expect(await page.textContent('#reason')).toBe('');
+    expect(consoleErrors).toEqual([]);
+  });
+
+  it('draws the fit and the heatmap, and moving the w slider changes the heatmap', async () => {
+    const before = await pixels('heatmap');
+    expect(before.width).toBeGreaterThan(100);
+    await page.fill('#w', '12');
+    await page.dispatchEvent('#w', 'input');
+    const after = await pixels('heatmap');
+    expect(after.hash).not.toBe(before.hash);
+    expect(await page.textContent('#wValue')).toBe('12.0');
+  });
+
+  it('trains to the same losses as Node on the same seed (1e-5 relative)', async () => {
+    await page.fill('#seed', '3');
+    await page.dispatchEvent('#seed', 'change');
+    await page.click('#train');
+    await page.waitForSelector('#trainResult[data-losses]', { timeout: 30_000 });
+    const losses: number[] = JSON.parse((await page.getAttribute('#trainResult', 'data-losses'))!);
+    const d = syntheticData({ seed: 3 });
+    const model = new NWKernelRegression(await loadWasmBackend(), { w: chapterStart(3).w0 });
+    const node = train(model, { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
+    expect(losses).toHaveLength(5);
+    losses.forEach((l, k) => expect(Math.abs(l - node.losses[k]) / node.losses[k]).toBeLessThan(1e-5));
+    const reference = train(new NWKernelRegression(createJsBackend(), { w: chapterStart(3).w0 }), { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
+    losses.forEach((l, k) => expect(Math.abs(l - reference.losses[k]) / reference.losses[k]).toBeLessThan(1e-5));
+  });
+
+  it('pools in a Web Worker with the same ŷ as the main thread, the page staying responsive', async () => {
+    await page.click('#worker');
+    await page.waitForSelector('#workerResult[data-same]', { timeout: 30_000 });
+    expect(await page.getAttribute('#workerResult', 'data-same')).toBe('true');
+    expect(await page.textContent('#workerResult')).toMatch(/worker \(wasm\) pooled 50 queries/);
+  });
+
+  it('benchmarks WASM against JS in the page', async () => {
+    await page.click('#bench');
+    await page.waitForSelector('#benchResult[data-markdown]', { timeout: 120_000 });
+    const rows = await page.$$eval('#benchResult tr', (trs) => trs.length);
+    expect(rows).toBe(11); // a header and ten workloads
+    // The clock is coarse in a page; batching must still give a finite, positive ratio for each.
+    const ratios: number[] = JSON.parse((await page.getAttribute('#benchResult', 'data-ratios'))!);
+    for (const r of ratios) expect(Number.isFinite(r) && r > 0).toBe(true);
+  }, 150_000);
+
+  it('writes a screenshot for the record, with no console errors after all of it', async () => {
+    const dir = join(__dirname, '.tmp');
+    mkdirSync(dir, { recursive: true });
+    await page.screenshot({ path: join(dir, 'page.png'), fullPage: true });
+    expect(consoleErrors).toEqual([]);
+  });
+});
+
+describe('the browser bundle', () => {
+  it('works from a plain <script type="module"> with no import map', async () => {
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`${base}/web/bundle-check.html`);
+    await p.waitForFunction(() => document.getElementById('out')!.textContent !== 'running…', null, { timeout: 30_000 });
+    expect(await p.textContent('#out')).toBe('wasm 10,20');
+    expect(errors).toEqual([]);
+    await p.close();
+  });
+});
