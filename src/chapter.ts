@@ -1,9 +1,10 @@
 import type { Backend } from './backend/types.js';
 import { averagePooling } from './model/averagePooling.js';
-import { drawSyntheticData, type SyntheticData } from './model/data.js';
+import { drawSyntheticData, RNG_NAMES, type RngName, type SyntheticData } from './model/data.js';
 import { MT19937 } from './model/mt19937.js';
 import { NWKernelRegression } from './model/nwKernelRegression.js';
-import { knownOptions, numberOption } from './model/options.js';
+import { choiceOption, knownOptions, numberOption } from './model/options.js';
+import { torchChapterData } from './model/torchChapter.js';
 import { train, type EpochReport } from './model/train.js';
 import type { Tensor } from './tensor.js';
 
@@ -11,6 +12,8 @@ import type { Tensor } from './tensor.js';
 export interface ChapterOptions {
   /** seed of the data and of the initial w (default 0) */
   seed?: number;
+  /** the generator of the data and the initial w (default `'default'`; `'torch'`: PyTorch's, bit for bit) */
+  rng?: RngName;
   /** SGD epochs (default 5) */
   epochs?: number;
   /** learning rate (default 0.5) */
@@ -69,9 +72,12 @@ export interface ChapterStart {
 /**
  * The chapter's random start for a seed: its data set, then the initial w drawn next from
  * the same generator (the order of the chapter's code: data, then the model's torch.rand).
+ * With `rng` `'torch'` both are what the book's PyTorch code draws after `torch.manual_seed(seed)`.
  */
-export function chapterStart(seed = 0): ChapterStart {
-  const g = new MT19937(numberOption(seed, 'seed', { integer: true, min: 0 }));
+export function chapterStart(seed = 0, rng: RngName = 'default'): ChapterStart {
+  const s = numberOption(seed, 'seed', { integer: true, min: 0 });
+  if (choiceOption(rng, 'rng', RNG_NAMES) === 'torch') return torchChapterData(s);
+  const g = new MT19937(s);
   const data = drawSyntheticData(g, 50, 0.5);
   return { data, w0: g.nextDouble() };
 }
@@ -82,8 +88,8 @@ export function chapterStart(seed = 0): ChapterStart {
  * predictions. Works on any backend; drawing is left to the caller.
  */
 export function runChapter(backend: Backend, options?: ChapterOptions): ChapterRun {
-  const o = knownOptions(options, ['seed', 'epochs', 'lr', 'w0', 'data', 'onEpoch'], 'runChapter');
-  const start = chapterStart(o.seed as number | undefined);
+  const o = knownOptions(options, ['seed', 'rng', 'epochs', 'lr', 'w0', 'data', 'onEpoch'], 'runChapter');
+  const start = chapterStart(o.seed as number | undefined, o.rng as RngName | undefined);
   const given = o.data as ChapterOptions['data'];
   const data: SyntheticData = given ? { ...start.data, xTrain: given.x, yTrain: given.y } : start.data;
   const w0 = o.w0 === undefined ? start.w0 : numberOption(o.w0, 'w0', { min: 0 });

@@ -8,6 +8,8 @@ import { figuresCommand } from './cli/figures.js';
 import { trainCommand } from './cli/train.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
+const rngOption = () =>
+  new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)").choices(['default', 'torch']).default('default');
 const backendOption = () => new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto');
 
 const program = new Command()
@@ -21,6 +23,7 @@ program
   .description("write every figure of the chapter as PNG (and an index.html) into a directory")
   .option('--out <dir>', 'output directory (created if missing)', 'figures')
   .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .addOption(rngOption())
   .addOption(backendOption())
   .action((opts) => figuresCommand(opts, print, (line) => process.stderr.write(line + '\n')));
 
@@ -28,6 +31,7 @@ program
   .command('train')
   .description('train w by leave-one-out SGD, printing "epoch k, loss X" per epoch and then the learned w')
   .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .addOption(rngOption())
   .option('--epochs <n>', 'number of SGD epochs', integerArg(1), 5)
   .option('--lr <x>', 'learning rate', numberArg(0), 0.5)
   .option('--w0 <x>', 'initial w (default: drawn from the seed as the chapter does)', numberArg(0))

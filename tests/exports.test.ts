@@ -6,9 +6,9 @@ import * as node from '../src/node.js';
 
 const BROWSER = [
   'AttnpoolError', 'COLORMAP_NAMES', 'D2L_FMTS', 'DEFAULT_DPI', 'FONT_FAMILY', 'LEGEND_LOCATIONS',
-  'NWKernelRegression', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap',
+  'NWKernelRegression', 'TorchGenerator', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap',
   'fallbackReason', 'leaveOneOut', 'loadBackend', 'measureWith', 'plot', 'plotKernelReg', 'plotLoss',
-  'runChapter', 'showHeatmaps', 'syntheticData', 'tensor', 'train',
+  'runChapter', 'showHeatmaps', 'syntheticData', 'tensor', 'torchChapterData', 'train',
 ];
 const NODE_ONLY = ['parseCsv', 'parseData', 'parseJson', 'readData', 'renderFigure', 'renderPNG', 'savePNG'];
 

@@ -1,11 +1,13 @@
 import { loadBackend, type BackendName } from '../backend/load.js';
 import { chapterStart } from '../chapter.js';
 import { readData } from '../io/readData.js';
+import type { RngName } from '../model/data.js';
 import { NWKernelRegression } from '../model/nwKernelRegression.js';
 import { train } from '../model/train.js';
 
 export interface TrainCommandOptions {
   seed: number;
+  rng: RngName;
   epochs: number;
   lr: number;
   w0?: number;
@@ -19,7 +21,7 @@ export interface TrainCommandOptions {
  * `epoch k, loss X` as the chapter does and then the learned w — or one JSON object.
  */
 export async function trainCommand(o: TrainCommandOptions, print: (line: string) => void): Promise<void> {
-  const start = chapterStart(o.seed);
+  const start = chapterStart(o.seed, o.rng);
   const data = o.data ? await readData(o.data, 2) : { x: start.data.xTrain, y: start.data.yTrain };
   const backend = await loadBackend(o.backend);
   const model = new NWKernelRegression(backend, { w: o.w0 ?? start.w0, keepWeights: false });

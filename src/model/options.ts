@@ -25,3 +25,11 @@ export function numberOption(value: unknown, name: string, rule: { min?: number;
   }
   return value;
 }
+
+/** A string option that must be one of `choices`. */
+export function choiceOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T {
+  if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
+    throw new AttnpoolError('E_OPTION', `${name}: expected one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);
+  }
+  return value as T;
+}

@@ -50,9 +50,10 @@ function nextFloat32(r: number, up: boolean): number {
  * Why this is exact: a·b of two 24-bit significands has at most 48 bits, so `p = a * b` is
  * exact in float64. `s = p + c` is then rounded once to float64, and TwoSum gives its error e
  * exactly (s + e = a·b + c). Rounding s to float32 can only go wrong when s lies exactly on a
- * float32 midpoint while the true sum does not (double rounding): any other s has the same
- * float32 neighbour as the true sum, because a midpoint strictly between them would be a
- * float64 closer to the true sum than s. On a midpoint the sign of e says which way to go.
+ * float32 midpoint while the true sum does not (double rounding): any other s rounds to the
+ * same float32 as the true sum, because a float32 midpoint strictly between the two would be
+ * a float64 (it has 25 significant bits) closer to the true sum than s is. On a midpoint the
+ * sign of e says which way the true sum lies.
  */
 export function fma32(a: number, b: number, c: number): number {
   const p = a * b;
@@ -89,7 +90,8 @@ const SQRTHF = f(0.707106781186547524);
 const MIN_NORM_POS = fromBits(0x00800000);
 
 /**
- * `log256_ps` for one positive float32 x: x = m·2^e with m in [√½, √2), then
+ * `log256_ps` for one positive float32 x (below 2^-126 it returns log 2^-126, as ATen does):
+ * x = m·2^e with m in [√½, √2), then
  * log x = (m − 1) − (m − 1)²/2 + (m − 1)³·P(m − 1) + e·ln 2, ln 2 split in two parts (q1, q2).
  */
 export function avxLog(x: number): number {
@@ -114,9 +116,9 @@ const SIN_P = [-1.9515295891e-4, 8.3321608736e-3, -1.6666654611e-1].map(f);
 const COS_P = [2.443315711809948e-5, -1.388731625493765e-3, 4.166664568298827e-2].map(f);
 
 /**
- * `sincos256_ps` for one float32 θ: reduce by the octant j (the nearest even multiple of
- * π/4 at or above trunc(|θ|·4/π)) with π/4 in three parts, evaluate the sine and cosine
- * polynomials on the remainder, and pick and sign them by the octant. Returns [sin θ, cos θ].
+ * `sincos256_ps` for one float32 θ: j = trunc(|θ|·4/π) rounded up to even, x = |θ| − j·π/4
+ * (π/4 in three parts, so the subtraction stays exact), then the sine and cosine polynomials
+ * on x, swapped and signed by the octant j. Returns [sin θ, cos θ].
  */
 export function avxSinCos(theta: number): [number, number] {
   const negative = theta < 0 || Object.is(theta, -0);
