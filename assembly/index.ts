@@ -5,3 +5,4 @@ export { scores } from './scores';
 export { softmax } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss } from './pool';
+export { poolCompact, poolLossCompact, kernelValues } from './compact';

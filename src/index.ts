@@ -3,7 +3,8 @@
 export { AttnpoolError, type AttnpoolErrorCode } from './errors.js';
 export { tensor, type Tensor, type TensorInput } from './tensor.js';
 export { loadBackend, fallbackReason, type BackendName } from './backend/load.js';
-export type { Backend, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult } from './backend/types.js';
+export type { Backend, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult, ScoreOptions } from './backend/types.js';
+export { KERNEL_NAMES, type KernelName } from './backend/kernel.js';
 export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataOptions, type RngName } from './model/data.js';
 export { TorchGenerator } from './model/torchRandom.js';
 export { torchChapterData, type TorchChapterOptions, type TorchChapterStart } from './model/torchChapter.js';

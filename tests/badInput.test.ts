@@ -65,9 +65,11 @@ const cases: Case[] = [
   ['excludeSelf with nq != nk', 'E_OPTION', /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/, (be) => be.attentionPool(q, k, v, 1, { excludeSelf: true })],
   ['excludeSelf with per-query keys', 'E_OPTION', /excludeSelf needs shared keys \[nk\], got per-query keys \[3, 4\]/, (be) => be.attentionPoolLoss(q, kq, kq, y3, 1, { excludeSelf: true })],
   ['excludeSelf with one key', 'E_SHAPE', /excludeSelf needs at least 2 keys/, (be) => be.attentionPool([1], [1], [1], 1, { excludeSelf: true })],
-  ['an unknown pooling option', 'E_OPTION', /attentionPool: unknown option "weight" \(known: weights, excludeSelf\)/, (be) => be.attentionPool(q, k, v, 1, { weight: true } as never)],
+  ['an unknown pooling option', 'E_OPTION', /attentionPool: unknown option "weight" \(known: weights, excludeSelf, kernel\)/, (be) => be.attentionPool(q, k, v, 1, { weight: true } as never)],
   ['an option of the wrong type', 'E_OPTION', /option "weights" must be a boolean, got the string "yes"/, (be) => be.attentionPool(q, k, v, 1, { weights: 'yes' } as never)],
   ['options that are not an object', 'E_OPTION', /attentionPoolLoss: options must be an object, got 5/, (be) => be.attentionPoolLoss(q, k, v, y3, 1, 5 as never)],
+  ['an unknown kernel', 'E_OPTION', /attentionPool: option "kernel" must be one of 'gaussian', 'boxcar', .*got the string "epanechikov"/, (be) => be.attentionPool(q, k, v, 1, { kernel: 'epanechikov' } as never)],
+  ['a kernel that is not a string', 'E_OPTION', /gaussianScores: option "kernel" must be a string, got 2/, (be) => be.gaussianScores(q, k, 1, { kernel: 2 } as never)],
   ['an unknown loss option', 'E_OPTION', /attentionPoolLoss: unknown option "weights"/, (be) => be.attentionPoolLoss(q, k, v, y3, 1, { weights: true } as never)],
   // kinds of input
   ['queries given as a string', 'E_TYPE', /queries: expected a Tensor \{ data, shape \} or an array of numbers, got the string "1,2,3"/, (be) => be.attentionPool('1,2,3' as never, k, v)],

@@ -5,7 +5,7 @@ import * as browser from '../src/index.js';
 import * as node from '../src/node.js';
 
 const BROWSER = [
-  'AttnpoolError', 'COLORMAP_NAMES', 'D2L_FMTS', 'DEFAULT_DPI', 'FONT_FAMILY', 'LEGEND_LOCATIONS',
+  'AttnpoolError', 'COLORMAP_NAMES', 'D2L_FMTS', 'DEFAULT_DPI', 'FONT_FAMILY', 'KERNEL_NAMES', 'LEGEND_LOCATIONS',
   'NWKernelRegression', 'TorchGenerator', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap',
   'fallbackReason', 'leaveOneOut', 'loadBackend', 'measureWith', 'plot', 'plotKernelReg', 'plotLoss',
   'runChapter', 'showHeatmaps', 'syntheticData', 'tensor', 'torchChapterData', 'train',

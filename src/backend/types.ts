@@ -1,4 +1,11 @@
 import type { Tensor, TensorInput } from '../tensor.js';
+import type { KernelName } from './kernel.js';
+
+/** Options of {@link Backend.gaussianScores}. */
+export interface ScoreOptions {
+  /** The kernel whose log the scores are (default `'gaussian'`: −(w·d)²/2); −Infinity where K = 0. See {@link KernelName}. */
+  kernel?: KernelName;
+}
 
 /** Options of {@link Backend.attentionPool}. */
 export interface PoolOptions {
@@ -6,12 +13,16 @@ export interface PoolOptions {
   weights?: boolean;
   /** Shared keys with nq == nk: query i ignores key i (leave-one-out without n × (n−1) matrices). */
   excludeSelf?: boolean;
+  /** The attention kernel (default `'gaussian'`). See {@link KernelName}. */
+  kernel?: KernelName;
 }
 
 /** Options of {@link Backend.attentionPoolLoss}. */
 export interface PoolLossOptions {
   /** Shared keys with nq == nk: query i ignores key i (leave-one-out). */
   excludeSelf?: boolean;
+  /** The attention kernel (default `'gaussian'`); `grad` is 0 for `'boxcar'` and `'constant'`. See {@link KernelName}. */
+  kernel?: KernelName;
 }
 
 /** What {@link Backend.attentionPool} returns. */
@@ -36,7 +47,8 @@ export interface PoolLossResult {
  * The operations every backend implements, with identical argument checks and results
  * that agree to the tolerances stated in the tests. Keys and values are `[nk]` (shared by
  * every query) or `[nq, nk]` (one row per query, the chapter's leave-one-out layout).
- * Scores are s = −((q − k)·w)²/2; `w` defaults to 1 (the nonparametric model).
+ * Scores are s = −((q − k)·w)²/2; `w` defaults to 1 (the nonparametric model). The `kernel`
+ * option swaps the Gaussian for another attention kernel (see {@link KernelName}).
  *
  * @example
  * const be = await loadBackend();
@@ -45,8 +57,8 @@ export interface PoolLossResult {
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
-  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]. */
-  gaussianScores(queries: TensorInput, keys: TensorInput, w?: number): Tensor;
+  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: −(w·d)²/2, or log K(w·d) for another `kernel`. */
+  gaussianScores(queries: TensorInput, keys: TensorInput, w?: number, options?: ScoreOptions): Tensor;
   /** Numerically stable softmax along the last axis. −Infinity entries get weight 0. */
   softmax(x: TensorInput): Tensor;
   /** Batched matrix product: [b, n, m] × [b, m, p] → [b, n, p]. */

@@ -43,7 +43,7 @@ export function checkW(w: unknown, name = 'w'): number {
 
 const NO_OPTIONS = Object.freeze({});
 
-export function checkOptions<T extends object>(options: unknown, allowed: Record<keyof T, 'boolean'>, method: string): Partial<T> {
+export function checkOptions<T extends object>(options: unknown, allowed: Record<keyof T, 'boolean' | 'string'>, method: string): Partial<T> {
   if (options === undefined) return NO_OPTIONS;
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw new AttnpoolError('E_OPTION', `${method}: options must be an object, got ${describe(options)}`);

@@ -1,8 +1,10 @@
-import type { Backend, PoolLossOptions, PoolOptions } from '../types.js';
+import { checkKernel } from '../kernel.js';
+import type { Backend, PoolLossOptions, PoolOptions, ScoreOptions } from '../types.js';
 import { badSoftmaxRow, checkBmm, checkOptions, checkPairs, checkPool, checkSoftmax, checkTargets, checkW } from '../validate.js';
 import { bmm } from './bmm.js';
+import { compactForward, compactLoss } from './compactPool.js';
 import { poolForward, poolLoss } from './pool.js';
-import { gaussianScores } from './scores.js';
+import { gaussianScores, kernelScores } from './scores.js';
 import { softmaxRows } from './softmax.js';
 
 /**
@@ -14,11 +16,14 @@ export function createJsBackend(): Backend {
   return {
     name: 'js',
 
-    gaussianScores(queries, keys, w = 1) {
+    gaussianScores(queries, keys, w = 1, options?: ScoreOptions) {
+      const o = checkOptions<ScoreOptions>(options, { kernel: 'string' }, 'gaussianScores');
+      const kernel = checkKernel(o.kernel, 'gaussianScores');
       const p = checkPairs(queries, keys);
       const wc = checkW(w);
       const out = new Float32Array(p.nq * p.nk);
-      gaussianScores(p.q, p.k, p.nq, p.nk, p.perQuery, wc, out);
+      if (kernel === 'gaussian') gaussianScores(p.q, p.k, p.nq, p.nk, p.perQuery, wc, out);
+      else kernelScores(p.q, p.k, p.nq, p.nk, p.perQuery, wc, kernel, out);
       return { data: out, shape: [p.nq, p.nk] };
     },
 
@@ -38,11 +43,13 @@ export function createJsBackend(): Backend {
     },
 
     attentionPool(queries, keys, values, w = 1, options?: PoolOptions) {
-      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean' }, 'attentionPool');
+      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string' }, 'attentionPool');
+      const kernel = checkKernel(o.kernel, 'attentionPool');
       const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
       const yHat = new Float32Array(p.nq);
       const weights = o.weights ? new Float32Array(p.nq * p.nk) : null;
-      poolForward(p, yHat, weights);
+      if (kernel === 'gaussian') poolForward(p, yHat, weights);
+      else compactForward(p, kernel, yHat, weights);
       const result: { yHat: { data: Float32Array; shape: number[] }; weights?: { data: Float32Array; shape: number[] } } = {
         yHat: { data: yHat, shape: [p.nq] },
       };
@@ -51,11 +58,12 @@ export function createJsBackend(): Backend {
     },
 
     attentionPoolLoss(queries, keys, values, targets, w, options?: PoolLossOptions) {
-      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean' }, 'attentionPoolLoss');
+      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string' }, 'attentionPoolLoss');
+      const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
       const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
       const t = checkTargets(targets, p.nq);
       const yHat = new Float32Array(p.nq);
-      const { loss, grad } = poolLoss(p, t, yHat);
+      const { loss, grad } = kernel === 'gaussian' ? poolLoss(p, t, yHat) : compactLoss(p, kernel, t, yHat);
       return { loss, grad, yHat: { data: yHat, shape: [p.nq] } };
     },
   };

@@ -1,3 +1,5 @@
+import { kernelValue, type CompactKernel } from '../kernel.js';
+
 /** Real arrays the reference kernels read: float32 tensors, or float64 data for exact paths. */
 export type RealArray = Float32Array | Float64Array;
 
@@ -15,5 +17,15 @@ export function gaussianScores(q: RealArray, k: RealArray, nq: number, nk: numbe
       const d = qi - k[keyRow + j];
       out[row + j] = -c * d * d;
     }
+  }
+}
+
+/** Scores log K(w·(q_i − k_ij)) of a kernel other than the Gaussian: −Infinity where K = 0. */
+export function kernelScores(q: RealArray, k: RealArray, nq: number, nk: number, perQuery: boolean, w: number, kernel: CompactKernel, out: RealArray): void {
+  for (let i = 0; i < nq; i++) {
+    const qi = q[i];
+    const row = i * nk;
+    const keyRow = perQuery ? row : 0;
+    for (let j = 0; j < nk; j++) out[row + j] = Math.log(kernelValue(kernel, w * (qi - k[keyRow + j])));
   }
 }

@@ -1,5 +1,6 @@
 import { createJsBackend } from '../js/index.js';
-import type { Backend, PoolLossOptions, PoolOptions, PoolResult } from '../types.js';
+import { checkKernel, COMPACT_KINDS, type CompactKernel } from '../kernel.js';
+import type { Backend, PoolLossOptions, PoolOptions, PoolResult, ScoreOptions } from '../types.js';
 import { badSoftmaxRow, checkBmm, checkOptions, checkPairs, checkPool, checkSoftmax, checkTargets, checkW, firstNonFinite } from '../validate.js';
 import type { KernelExports } from './load.js';
 import { Workspace } from './workspace.js';
@@ -29,14 +30,23 @@ export class WasmBackend implements Backend {
     return this.ws.bytes;
   }
 
-  gaussianScores(queries: unknown, keys: unknown, w: unknown = 1) {
+  gaussianScores(queries: unknown, keys: unknown, w: unknown = 1, options?: ScoreOptions) {
+    const o = checkOptions<ScoreOptions>(options, { kernel: 'string' }, 'gaussianScores');
+    const kernel = checkKernel(o.kernel, 'gaussianScores');
     const p = checkPairs(queries, keys);
     const wc = checkW(w);
     const [q, k, out] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
     this.ws.write(q, p.q);
     this.ws.write(k, p.k);
-    this.k.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround((wc * wc) / 2), out);
-    return { data: this.ws.read(out, p.nq * p.nk), shape: [p.nq, p.nk] };
+    if (kernel === 'gaussian') {
+      this.k.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround((wc * wc) / 2), out);
+      return { data: this.ws.read(out, p.nq * p.nk), shape: [p.nq, p.nk] };
+    }
+    // The kernel values in SIMD; their logs on the way out (there is no SIMD log, and the copy-out is one pass anyway).
+    this.k.kernelValues(kindOf(kernel), q, p.nq, k, p.nk, p.perQuery, wc, out);
+    const data = this.ws.read(out, p.nq * p.nk);
+    for (let i = 0; i < data.length; i++) data[i] = Math.log(data[i]);
+    return { data, shape: [p.nq, p.nk] };
   }
 
   softmax(x: unknown) {
@@ -60,8 +70,19 @@ export class WasmBackend implements Backend {
   }
 
   attentionPool(queries: unknown, keys: unknown, values: unknown, w: unknown = 1, options?: PoolOptions): PoolResult {
-    const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean' }, 'attentionPool');
+    const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string' }, 'attentionPool');
+    const kernel = checkKernel(o.kernel, 'attentionPool');
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
+    if (kernel !== 'gaussian') {
+      const [q, k, v, yHat, weights] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, o.weights ? p.nq * p.nk : 0);
+      this.ws.write(q, p.q);
+      this.ws.write(k, p.k);
+      this.ws.write(v, p.v);
+      this.k.poolCompact(kindOf(kernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, p.w, yHat, o.weights ? weights : 0);
+      const result: PoolResult = { yHat: { data: this.ws.read(yHat, p.nq), shape: [p.nq] } };
+      if (o.weights) result.weights = { data: this.ws.read(weights, p.nq * p.nk), shape: [p.nq, p.nk] };
+      return result;
+    }
     const c = Math.fround((p.w * p.w * LOG2E) / 2);
     if (!Number.isFinite(c)) return this.reference.attentionPool(queries as never, keys as never, values as never, w as number, options);
     const [q, k, v, yHat, weights] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, o.weights ? p.nq * p.nk : 0);
@@ -77,9 +98,19 @@ export class WasmBackend implements Backend {
   }
 
   attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: unknown, options?: PoolLossOptions) {
-    const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean' }, 'attentionPoolLoss');
+    const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string' }, 'attentionPoolLoss');
+    const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
     const t = checkTargets(targets, p.nq);
+    if (kernel !== 'gaussian') {
+      const [q, k, v, ti, yHat, result] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, p.nq, 4);
+      this.ws.write(q, p.q);
+      this.ws.write(k, p.k);
+      this.ws.write(v, p.v);
+      this.ws.write(ti, t);
+      this.k.poolLossCompact(kindOf(kernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, p.w, ti, yHat, result);
+      return { loss: this.ws.readF64(result, 0), grad: this.ws.readF64(result, 1), yHat: { data: this.ws.read(yHat, p.nq), shape: [p.nq] } };
+    }
     const c = Math.fround((p.w * p.w * LOG2E) / 2);
     const fallback = () => this.reference.attentionPoolLoss(queries as never, keys as never, values as never, targets as never, w as number, options);
     if (!Number.isFinite(c)) return fallback();
@@ -94,4 +125,9 @@ export class WasmBackend implements Backend {
     if (!Number.isFinite(loss) || !Number.isFinite(grad)) return fallback();
     return { loss, grad, yHat: { data: this.ws.read(yHat, p.nq), shape: [p.nq] } };
   }
+}
+
+/** The `kind` argument of the compact kernels. */
+function kindOf(kernel: CompactKernel): number {
+  return COMPACT_KINDS.indexOf(kernel);
 }

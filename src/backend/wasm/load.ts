@@ -10,6 +10,10 @@ export interface KernelExports {
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
   pool(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, yHat: number, weights: number): void;
   poolLoss(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, w: number, targets: number, yHat: number, result: number): void;
+  /** `kind`: the index of the kernel in COMPACT_KINDS (kernel.ts). */
+  poolCompact(kind: number, q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, w: number, yHat: number, weights: number): void;
+  poolLossCompact(kind: number, q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, w: number, targets: number, yHat: number, result: number): void;
+  kernelValues(kind: number, q: number, nq: number, k: number, nk: number, perQuery: boolean, w: number, out: number): void;
 }
 
 /** The module's bytes, decoded from the base64 embedded at build time (no file, no fetch). */
