@@ -1,3 +1,4 @@
+import { bandwidthFigure } from './bandwidthFigure.js';
 import type { ChapterRun } from './chapter.js';
 import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from './plot/index.js';
 import type { Tensor } from './tensor.js';
@@ -36,5 +37,6 @@ export function chapterFigures(run: ChapterRun): ChapterFigure[] {
     { file: 'training-loss.png', title: 'Leave-one-out training loss per epoch', figure: plotLoss(run.losses) },
     { file: 'parametric.png', title: `Parametric attention pooling after training (w = ${run.parametric.w.toFixed(3)})`, figure: fit(run.parametric.yHat) },
     { file: 'parametric-weights.png', title: 'Attention weights of the trained model', figure: weights(run.parametric.weights) },
+    { file: 'loo-bandwidth.png', title: `Exercise: the leave-one-out loss against w, the SGD path, and the exact optimum`, figure: bandwidthFigure(run).figure },
   ];
 }

@@ -3,6 +3,7 @@
 import { Command, Option } from 'commander';
 import { AttnpoolError } from './errors.js';
 import { integerArg, numberArg } from './cli/parse.js';
+import { bandwidthCommand } from './cli/bandwidth.js';
 import { benchCommand } from './cli/bench.js';
 import { figuresCommand } from './cli/figures.js';
 import { trainCommand } from './cli/train.js';
@@ -24,6 +25,7 @@ program
   .option('--out <dir>', 'output directory (created if missing)', 'figures')
   .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
   .addOption(rngOption())
+  .addOption(new Option('--edition <version>', 'write the figures of d2l 1.0\'s "Attention Pooling by Similarity" instead of the chapter\'s').choices(['1.0']))
   .addOption(backendOption())
   .action((opts) => figuresCommand(opts, print, (line) => process.stderr.write(line + '\n')));
 
@@ -39,6 +41,15 @@ program
   .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
   .addOption(backendOption())
   .action((opts) => trainCommand(opts, print));
+
+program
+  .command('bandwidth')
+  .description('the w that minimises the leave-one-out squared error, exactly, with every local minimum and both limits')
+  .option('--seed <n>', 'seed of the chapter data', integerArg(0), 0)
+  .option('--data <file>', 'a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
+  .addOption(new Option('--kernel <name>', 'attention kernel').choices(['gaussian', 'boxcar', 'epanechnikov', 'triangular']).default('gaussian'))
+  .option('--json', 'print one JSON object instead of lines')
+  .action((opts) => bandwidthCommand(opts, print));
 
 program
   .command('bench')

@@ -14,4 +14,7 @@ export { NWKernelRegression, type NWKernelRegressionOptions } from './model/nwKe
 export { train, type TrainingData, type TrainOptions, type TrainResult, type EpochReport } from './model/train.js';
 export { runChapter, chapterStart, type ChapterOptions, type ChapterRun, type ChapterStart } from './chapter.js';
 export { chapterFigures, type ChapterFigure } from './chapterFigures.js';
+export { looCurve, optimalBandwidth, type BandwidthOptions, type LooCurve, type LocalMinimum, type OptimalBandwidth } from './model/bandwidth.js';
+export { similarityData, similarityFunction, type SimilarityDataOptions } from './model/similarityData.js';
+export { similarityFigures } from './similarityFigures.js';
 export * from './plot/index.js';

@@ -85,3 +85,32 @@ describe('attnpool train', () => {
     for (const flag of ['--seed', '--epochs', '--lr', '--w0', '--data', '--json', '--backend']) expect(r.stdout).toContain(flag);
   });
 });
+
+describe('attnpool bandwidth', () => {
+  it('prints the exact leave-one-out optimum of the chapter data, its local minima and both limits', () => {
+    const r = run('bandwidth', '--seed', '0');
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^kernel gaussian, n 50/);
+    expect(r.stdout).toMatch(/w\* \d+\.\d{6} {2}L \d+\.\d{6}/);
+    expect(r.stdout).toMatch(/w → ∞ \(nearest neighbour\): L \d/);
+  });
+
+  it('--json agrees with an independent leave-one-out loss: no w on a fine grid does better', () => {
+    const x = [0.1, 0.5, 0.9, 1.3, 2.0, 2.2, 2.9, 3.5, 4.1, 4.6];
+    const y = x.map((v) => Math.sin(2 * v) + 0.1 * Math.cos(9 * v));
+    const out = JSON.parse(run('bandwidth', '--data', file('bw.json', JSON.stringify({ x, y })), '--json').stdout);
+    expect(out.kernel).toBe('gaussian');
+    const xs = Float32Array.from(x);
+    const ys = Float32Array.from(y);
+    const loo = (w: number) => refLossGrad(xs, refLeaveOneOut(xs), refLeaveOneOut(ys), ys, w).loss;
+    expect(Math.abs(loo(out.w) - out.loss) / out.loss).toBeLessThan(1e-9);
+    for (let w = 0.05; w < 200; w *= 1.01) expect(loo(w)).toBeGreaterThanOrEqual(out.loss * (1 - 1e-12));
+  });
+
+  it('takes the compact kernels, and refuses one it does not know', () => {
+    expect(JSON.parse(run('bandwidth', '--kernel', 'boxcar', '--json').stdout).interval).toHaveLength(2);
+    const bad = run('bandwidth', '--kernel', 'cosine');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are gaussian, boxcar, epanechnikov, triangular/);
+  });
+});

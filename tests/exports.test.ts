@@ -7,8 +7,8 @@ import * as node from '../src/node.js';
 const BROWSER = [
   'AttnpoolError', 'COLORMAP_NAMES', 'D2L_FMTS', 'DEFAULT_DPI', 'FONT_FAMILY', 'KERNEL_NAMES', 'LEGEND_LOCATIONS',
   'NWKernelRegression', 'TorchGenerator', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap',
-  'fallbackReason', 'leaveOneOut', 'loadBackend', 'measureWith', 'plot', 'plotKernelReg', 'plotLoss',
-  'runChapter', 'showHeatmaps', 'syntheticData', 'tensor', 'torchChapterData', 'train',
+  'fallbackReason', 'leaveOneOut', 'loadBackend', 'looCurve', 'measureWith', 'optimalBandwidth', 'plot', 'plotKernelReg', 'plotLoss',
+  'runChapter', 'showHeatmaps', 'sideBySide', 'similarityData', 'similarityFigures', 'similarityFunction', 'syntheticData', 'tensor', 'torchChapterData', 'train',
 ];
 const NODE_ONLY = ['parseCsv', 'parseData', 'parseJson', 'readData', 'renderFigure', 'renderPNG', 'savePNG'];
 

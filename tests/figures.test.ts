@@ -1,7 +1,7 @@
 // `attnpool figures` end to end: every figure of the section is written, decodes, has the
 // documented size (inches × 150 dpi) and shows what it should.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadImage, createCanvas } from 'canvas';
@@ -26,8 +26,8 @@ async function pixels(file: string) {
 describe('attnpool figures', () => {
   it('exits 0, creating the output directory, and reports progress', () => {
     expect(run.status).toBe(0);
-    expect(run.stdout).toMatch(/wrote 7 figures and index.html/);
-    expect(run.stderr).toMatch(/\[7\/7\]/);
+    expect(run.stdout).toMatch(/wrote 8 figures and index.html/);
+    expect(run.stderr).toMatch(/\[8\/8\]/);
   });
 
   it.each([
@@ -38,6 +38,7 @@ describe('attnpool figures', () => {
     ['training-loss.png', 525, 375],
     ['parametric.png', 525, 375],
     ['parametric-weights.png', 375, 375],
+    ['loo-bandwidth.png', 675, 450],
   ])('%s is %i × %i and not blank', async (file, width, height) => {
     const p = await pixels(file);
     expect([p.width, p.height]).toEqual([width, height]);
@@ -62,5 +63,25 @@ describe('attnpool figures', () => {
       return n;
     };
     expect(await colored('parametric-weights.png')).toBeLessThan(await colored('nonparametric-weights.png'));
+  });
+});
+
+describe('attnpool figures --edition 1.0', () => {
+  const out10 = join(mkdtempSync(join(tmpdir(), 'attnpool-figures-')), 'v1');
+  const r = spawnSync(process.execPath, [cli, 'figures', '--edition', '1.0', '--out', out10, '--backend', 'wasm'], { encoding: 'utf8' });
+
+  it('writes the five figures of "Attention Pooling by Similarity", four panels each', () => {
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/wrote 5 figures and index.html/);
+    for (const f of ['kernels.png', 'kernel-fits.png', 'kernel-weights.png', 'width-fits.png', 'width-weights.png']) {
+      expect(existsSync(join(out10, f)), f).toBe(true);
+    }
+    expect(readFileSync(join(out10, 'index.html'), 'utf8')).toContain('triangular kernel');
+  });
+
+  it('rejects an edition it does not know', () => {
+    const bad = spawnSync(process.execPath, [cli, 'figures', '--edition', '2.0'], { encoding: 'utf8' });
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are 1\.0/);
   });
 });

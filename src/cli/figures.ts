@@ -2,15 +2,18 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../backend/load.js';
 import { runChapter } from '../chapter.js';
-import { chapterFigures } from '../chapterFigures.js';
+import { chapterFigures, type ChapterFigure } from '../chapterFigures.js';
 import type { RngName } from '../model/data.js';
 import { savePNG } from '../node.js';
+import { similarityFigures } from '../similarityFigures.js';
 
 export interface FiguresCommandOptions {
   out: string;
   seed: number;
   rng: RngName;
   backend: BackendName;
+  /** '1.0': d2l 1.0's "Attention Pooling by Similarity" instead of the chapter */
+  edition?: '1.0';
 }
 
 const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -18,25 +21,37 @@ const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').rep
 /** `attnpool figures`: computes the section and writes each of its figures as a PNG, with an index.html. */
 export async function figuresCommand(o: FiguresCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
   const backend = await loadBackend(o.backend);
+  if (o.edition === '1.0') {
+    progress(`computing d2l 1.0's "Attention Pooling by Similarity" (seed ${o.seed}, ${backend.name} backend)`);
+    const figures = similarityFigures(backend, o.seed);
+    const intro = `<h1>Attention pooling by similarity (d2l 1.0)</h1>
+<p>Seed ${o.seed}, ${backend.name} backend: f(x) = 2 sin x + x, 40 training points with N(0, 1) noise. d2l calls max(0, 1 − |x|) "Epanechikov"; it is the triangular kernel.</p>`;
+    await writeFigures(o.out, figures, `attnpool: d2l 1.0 figures (seed ${o.seed})`, intro, print, progress);
+    return;
+  }
   progress(`computing the chapter (seed ${o.seed}, ${o.rng} generator, ${backend.name} backend)`);
   const lines: string[] = [];
   const run = runChapter(backend, { seed: o.seed, rng: o.rng, onEpoch: (e) => lines.push(`epoch ${e.epoch}, loss ${e.loss.toFixed(6)}`) });
-  mkdirSync(o.out, { recursive: true });
-  const figures = chapterFigures(run);
+  const intro = `<h1>Attention pooling: Nadaraya–Watson kernel regression</h1>
+<p>Seed ${o.seed} (${o.rng} generator), ${backend.name} backend, initial w ${run.w0.toFixed(6)}, learned w ${run.parametric.w.toFixed(6)}.</p>
+<pre>${lines.join('\n')}</pre>`;
+  await writeFigures(o.out, chapterFigures(run), `attnpool: the chapter's figures (seed ${o.seed})`, intro, print, progress);
+}
+
+async function writeFigures(out: string, figures: ChapterFigure[], title: string, intro: string, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
+  mkdirSync(out, { recursive: true });
   for (const [i, f] of figures.entries()) {
-    const path = join(o.out, f.file);
+    const path = join(out, f.file);
     await savePNG(f.figure, path);
     progress(`[${i + 1}/${figures.length}] ${path}`);
   }
   const html = `<!doctype html>
 <meta charset="utf-8">
-<title>attnpool: the chapter's figures (seed ${o.seed})</title>
-<style>body{font-family:"DejaVu Sans",sans-serif;max-width:60em;margin:2em auto}figure{margin:2em 0}pre{background:#f6f6f6;padding:1em}</style>
-<h1>Attention pooling: Nadaraya–Watson kernel regression</h1>
-<p>Seed ${o.seed} (${o.rng} generator), ${backend.name} backend, initial w ${run.w0.toFixed(6)}, learned w ${run.parametric.w.toFixed(6)}.</p>
-<pre>${lines.join('\n')}</pre>
+<title>${escape(title)}</title>
+<style>body{font-family:"DejaVu Sans",sans-serif;max-width:60em;margin:2em auto}figure{margin:2em 0}img{max-width:100%}pre{background:#f6f6f6;padding:1em}</style>
+${intro}
 ${figures.map((f) => `<figure><img src="${f.file}" alt="${escape(f.title)}"><figcaption>${escape(f.title)}</figcaption></figure>`).join('\n')}
 `;
-  writeFileSync(join(o.out, 'index.html'), html);
-  print(`wrote ${figures.length} figures and index.html to ${o.out}`);
+  writeFileSync(join(out, 'index.html'), html);
+  print(`wrote ${figures.length} figures and index.html to ${out}`);
 }

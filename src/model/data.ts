@@ -66,14 +66,14 @@ export function syntheticData(options?: SyntheticDataOptions): SyntheticData {
 }
 
 /** The draws of syntheticData from a given generator, which the caller may go on using (the chapter draws w₀ next). */
-export function drawSyntheticData(g: MT19937, n: number, noise: number): SyntheticData {
+export function drawSyntheticData(g: MT19937, n: number, noise: number, f: (x: number) => number = chapterFunction): SyntheticData {
   const x = Float64Array.from({ length: n }, () => 5 * g.nextDouble()).sort();
-  const y = Float64Array.from(x, (xi) => chapterFunction(xi) + noise * normal(g));
+  const y = Float64Array.from(x, (xi) => f(xi) + noise * normal(g));
   const xTest = Float64Array.from({ length: 50 }, (_, i) => i / 10);
   return {
     xTrain: { data: Float32Array.from(x), shape: [n] },
     yTrain: { data: Float32Array.from(y), shape: [n] },
     xTest: { data: Float32Array.from(xTest), shape: [50] },
-    yTruth: { data: Float32Array.from(xTest, chapterFunction), shape: [50] },
+    yTruth: { data: Float32Array.from(xTest, f), shape: [50] },
   };
 }

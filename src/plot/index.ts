@@ -11,3 +11,4 @@ export { plotKernelReg, type KernelRegOptions } from './kernelReg.js';
 export { plotLoss, type LossOptions } from './loss.js';
 export { LEGEND_LOCATIONS, type LegendLoc } from './legend.js';
 export type { ScaleKind } from './ticks.js';
+export { sideBySide } from './sideBySide.js';
