@@ -39,6 +39,7 @@ program
   .option('--w0 <x>', 'initial w (default: drawn from the seed as the chapter does)', numberArg(0))
   .option('--data <file>', 'train on a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
   .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
+  .addOption(new Option('--kernel <name>', 'attention kernel (those with a gradient in w)').choices(['gaussian', 'epanechnikov', 'triangular']).default('gaussian'))
   .addOption(backendOption())
   .action((opts) => trainCommand(opts, print));
 

@@ -86,6 +86,17 @@ describe('attnpool train', () => {
   });
 });
 
+describe('attnpool train --kernel', () => {
+  it('trains the triangular kernel from the same start, to other losses than the Gaussian', () => {
+    const tri = JSON.parse(run('train', '--seed', '2', '--kernel', 'triangular', '--json').stdout);
+    const gauss = JSON.parse(run('train', '--seed', '2', '--json').stdout);
+    expect(tri.losses).toHaveLength(5);
+    expect(tri.losses.every(Number.isFinite)).toBe(true);
+    expect(tri.losses[0]).not.toBe(gauss.losses[0]);
+    expect(run('train', '--kernel', 'boxcar').stderr).toMatch(/Allowed choices are gaussian, epanechnikov, triangular/);
+  });
+});
+
 describe('attnpool bandwidth', () => {
   it('prints the exact leave-one-out optimum of the chapter data, its local minima and both limits', () => {
     const r = run('bandwidth', '--seed', '0');

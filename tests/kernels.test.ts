@@ -168,3 +168,34 @@ describe.each(BACKENDS)('the kernel family on the $name backend', ({ name, tol }
     }
   });
 });
+
+describe('NWKernelRegression and train with another kernel', () => {
+  it('trains an epanechnikov model by the same SGD, each step the explicit gradient', async () => {
+    const { NWKernelRegression } = await import('../src/model/nwKernelRegression.js');
+    const { train } = await import('../src/model/train.js');
+    const be = await load('js');
+    const x = uniform(30, 0, 5, 31);
+    const y = Float32Array.from(x, (v) => Math.sin(v) + v / 3);
+    const model = new NWKernelRegression(be, { w: 1.2, kernel: 'epanechnikov' });
+    const { losses, ws } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, { epochs: 3, lr: 0.05 });
+    let w = 1.2;
+    for (let e = 0; e < 3; e++) {
+      expect(Math.abs(losses[e] - refKernelLoss('epanechnikov', x, x, y, y, w, true))).toBeLessThan(1e-9);
+      w -= 0.05 * centralDiff((v) => refKernelLoss('epanechnikov', x, x, y, y, v, true), w, 1e-7);
+      expect(Math.abs(ws[e] - w)).toBeLessThan(1e-6);
+    }
+    expect(model.kernel).toBe('epanechnikov');
+    const yHat = model.forward(x, x, y);
+    expectClose(yHat.data, refKernelPool('epanechnikov', x, x, y, model.w).yHat, 1e-6, 1e-6);
+  });
+
+  it('refuses to train a kernel whose loss has no slope in w, naming it', async () => {
+    const { NWKernelRegression } = await import('../src/model/nwKernelRegression.js');
+    const { train } = await import('../src/model/train.js');
+    const model = new NWKernelRegression(await load('js'), { w: 1, kernel: 'boxcar' });
+    const x = uniform(10, 0, 5, 1);
+    expect(() => train(model, { queries: x, keys: x, values: x, targets: x, excludeSelf: true })).toThrow(/'boxcar' kernel's loss is piecewise constant in w/);
+    expect(model.w).toBe(1);
+    expect(() => new NWKernelRegression(model.backend, { kernel: 'epanechikov' as never })).toThrow(/option "kernel" must be one of/);
+  });
+});

@@ -1,3 +1,4 @@
+import type { KernelName } from '../backend/kernel.js';
 import { loadBackend, type BackendName } from '../backend/load.js';
 import { chapterStart } from '../chapter.js';
 import { readData } from '../io/readData.js';
@@ -14,6 +15,7 @@ export interface TrainCommandOptions {
   data?: string;
   json?: boolean;
   backend: BackendName;
+  kernel: KernelName;
 }
 
 /**
@@ -24,7 +26,7 @@ export async function trainCommand(o: TrainCommandOptions, print: (line: string)
   const start = chapterStart(o.seed, o.rng);
   const data = o.data ? await readData(o.data, 2) : { x: start.data.xTrain, y: start.data.yTrain };
   const backend = await loadBackend(o.backend);
-  const model = new NWKernelRegression(backend, { w: o.w0 ?? start.w0, keepWeights: false });
+  const model = new NWKernelRegression(backend, { w: o.w0 ?? start.w0, keepWeights: false, kernel: o.kernel });
   const { losses, ws } = train(
     model,
     { queries: data.x, keys: data.x, values: data.y, targets: data.y, excludeSelf: true },

@@ -1,3 +1,4 @@
+import { checkKernel, type KernelName } from '../backend/kernel.js';
 import type { Backend } from '../backend/types.js';
 import type { Tensor, TensorInput } from '../tensor.js';
 import { MT19937 } from './mt19937.js';
@@ -11,6 +12,8 @@ export interface NWKernelRegressionOptions {
   seed?: number;
   /** keep the [nq, nk] attention weights of each forward in `attentionWeights` (default true; off saves nq·nk memory) */
   keepWeights?: boolean;
+  /** the attention kernel (default `'gaussian'`, the chapter's); see {@link KernelName} */
+  kernel?: KernelName;
 }
 
 /**
@@ -29,12 +32,15 @@ export class NWKernelRegression {
   readonly backend: Backend;
   /** The attention weights [nq, nk] of the last forward, or null before the first. */
   attentionWeights: Tensor | null = null;
+  /** The attention kernel of every forward and training step. */
+  readonly kernel: KernelName;
   private readonly keepWeights: boolean;
   private wValue: number;
 
   constructor(backend: Backend, options?: NWKernelRegressionOptions) {
-    const o = knownOptions(options, ['w', 'seed', 'keepWeights'], 'NWKernelRegression');
+    const o = knownOptions(options, ['w', 'seed', 'keepWeights', 'kernel'], 'NWKernelRegression');
     this.backend = backend;
+    this.kernel = checkKernel(o.kernel, 'NWKernelRegression');
     this.keepWeights = o.keepWeights === undefined ? true : o.keepWeights === true;
     if (o.w !== undefined) {
       this.wValue = numberOption(o.w, 'w', {});
@@ -56,7 +62,7 @@ export class NWKernelRegression {
 
   /** ŷ [nq] for queries [nq] against keys and values [nk] (shared) or [nq, nk] (a row per query). */
   forward(queries: TensorInput, keys: TensorInput, values: TensorInput): Tensor {
-    const r = this.backend.attentionPool(queries, keys, values, Math.abs(this.wValue), { weights: this.keepWeights });
+    const r = this.backend.attentionPool(queries, keys, values, Math.abs(this.wValue), { weights: this.keepWeights, kernel: this.kernel });
     this.attentionWeights = r.weights ?? null;
     return r.yHat;
   }

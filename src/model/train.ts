@@ -1,3 +1,4 @@
+import { hasGradient } from '../backend/kernel.js';
 import { AttnpoolError } from '../errors.js';
 import type { TensorInput } from '../tensor.js';
 import type { NWKernelRegression } from './nwKernelRegression.js';
@@ -65,11 +66,14 @@ export function train(model: NWKernelRegression, data: TrainingData, options?: T
   const onEpoch = o.onEpoch as TrainOptions['onEpoch'];
   const d = knownOptions(data, ['queries', 'keys', 'values', 'targets', 'excludeSelf'], 'train data');
   const excludeSelf = d.excludeSelf === true;
+  if (!hasGradient(model.kernel)) {
+    throw new AttnpoolError('E_OPTION', `train: the '${model.kernel}' kernel's loss is piecewise constant in w (its derivative is 0 wherever it exists), so SGD cannot move w; use optimalBandwidth, or the 'gaussian', 'epanechnikov' or 'triangular' kernel`);
+  }
   const losses: number[] = [];
   const ws: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const w = model.w;
-    const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), { excludeSelf });
+    const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), { excludeSelf, kernel: model.kernel });
     // The loss depends on |w|: by the chain rule dL/dw = sign(w)·dL/d|w| (and 0 at w = 0, where dL/d|w| is 0).
     const grad = w < 0 ? -r.grad : r.grad;
     const loss = r.loss;
