@@ -4,5 +4,5 @@ export { exp2Array } from './exp';
 export { scores } from './scores';
 export { softmax } from './softmax';
 export { bmm } from './bmm';
-export { pool, poolLoss } from './pool';
+export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';

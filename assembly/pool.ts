@@ -159,8 +159,17 @@ function resetQuery(): void {
  * (a skipped key gets weight 0). `c` = w²·log2(e)/2.
  */
 export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): void {
+  poolRows(0, nq, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights);
+}
+
+/**
+ * pool for queries [i0, i1) only, i being the query's index in the whole call: excludeSelf skips
+ * key i and per-query rows are row i. Pointers are those of the whole call (a host holding only
+ * the slice passes them shifted back by i0 rows; wasm32 pointer arithmetic wraps). For threads.
+ */
+export function poolRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): void {
   const rowBytes = <usize>nk << 2;
-  for (let i = 0; i < nq; i++) {
+  for (let i = i0; i < i1; i++) {
     const qi = load<f32>(q + (<usize>i << 2));
     const kr = perQuery ? k + <usize>i * rowBytes : k;
     const vr = perQuery ? v + <usize>i * rowBytes : v;
@@ -198,35 +207,60 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
   }
 }
 
+// One query's terms of the loss and of its gradient (module globals, like the sums above).
+let termLoss: f64 = 0;
+let termGrad: f64 = 0;
+
+/** Query i of poolLoss: writes ŷ_i and sets termLoss = (ŷ_i − t_i)², termGrad = its d/dw. */
+function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, w: f64, targets: usize, yHat: usize): void {
+  const rowBytes = <usize>nk << 2;
+  const qi = load<f32>(q + (<usize>i << 2));
+  const kr = perQuery ? k + <usize>i * rowBytes : k;
+  const vr = perQuery ? v + <usize>i * rowBytes : v;
+  const skip = excludeSelf ? i : -1;
+  const t = load<f32>(targets + (<usize>i << 2));
+  resetQuery();
+  pass1(qi, kr, nk, skip);
+  if (skip < 0) {
+    sumsLoss(qi, kr, vr, 0, nk, c, t);
+  } else {
+    sumsLoss(qi, kr, vr, 0, skip, c, t);
+    sumsLoss(qi, kr, vr, skip + 1, nk, c, t);
+  }
+  const shift = sev / se; // ŷ − t
+  const y = <f64>t + shift;
+  store<f32>(yHat + (<usize>i << 2), <f32>y);
+  const r = shift;
+  termLoss = r * r;
+  termGrad = 2 * r * (-w * (sed2v - shift * sed2) / se);
+}
+
 /**
  * Loss and gradient: writes yHat, and at `result` two f64: L = Σ_i (ŷ_i − t_i)² and
  * dL/dw = Σ_i 2(ŷ_i − t_i)·(−w)·Σ_j e·d²·(v − ŷ_i) / Σ_j e, from the same two passes.
  */
 export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, w: f64, targets: usize, yHat: usize, result: usize): void {
-  const rowBytes = <usize>nk << 2;
   let loss: f64 = 0;
   let grad: f64 = 0;
   for (let i = 0; i < nq; i++) {
-    const qi = load<f32>(q + (<usize>i << 2));
-    const kr = perQuery ? k + <usize>i * rowBytes : k;
-    const vr = perQuery ? v + <usize>i * rowBytes : v;
-    const skip = excludeSelf ? i : -1;
-    const t = load<f32>(targets + (<usize>i << 2));
-    resetQuery();
-    pass1(qi, kr, nk, skip);
-    if (skip < 0) {
-      sumsLoss(qi, kr, vr, 0, nk, c, t);
-    } else {
-      sumsLoss(qi, kr, vr, 0, skip, c, t);
-      sumsLoss(qi, kr, vr, skip + 1, nk, c, t);
-    }
-    const shift = sev / se; // ŷ − t
-    const y = <f64>t + shift;
-    store<f32>(yHat + (<usize>i << 2), <f32>y);
-    const r = shift;
-    loss += r * r;
-    grad += 2 * r * (-w * (sed2v - shift * sed2) / se);
+    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, w, targets, yHat);
+    loss += termLoss;
+    grad += termGrad;
   }
   store<f64>(result, loss);
   store<f64>(result, grad, 8);
+}
+
+/**
+ * poolLoss for queries [i0, i1) only (indices and pointers as in poolRows), keeping each query's
+ * two terms apart, as f64 pairs at terms + 16·i: a host adding them in query order from 0 gets
+ * poolLoss's sums bit for bit, however the queries were split over threads.
+ */
+export function poolLossRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, w: f64, targets: usize, yHat: usize, terms: usize): void {
+  for (let i = i0; i < i1; i++) {
+    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, w, targets, yHat);
+    const at = terms + (<usize>i << 4);
+    store<f64>(at, termLoss);
+    store<f64>(at, termGrad, 8);
+  }
 }

@@ -41,7 +41,7 @@ program
   .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
   .addOption(new Option('--kernel <name>', 'attention kernel (those with a gradient in w)').choices(['gaussian', 'epanechnikov', 'triangular']).default('gaussian'))
   .addOption(backendOption())
-  .action((opts) => trainCommand(opts, print));
+  .action((opts) => trainCommand(opts, print, (line) => process.stderr.write(line + '\n')));
 
 program
   .command('bandwidth')

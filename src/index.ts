@@ -2,7 +2,8 @@
 // module or `canvas`; Node-only helpers (PNG files, data files) live in `attnpool/node`.
 export { AttnpoolError, type AttnpoolErrorCode } from './errors.js';
 export { tensor, type Tensor, type TensorInput } from './tensor.js';
-export { loadBackend, fallbackReason, type BackendName } from './backend/load.js';
+export { loadBackend, fallbackReason, type BackendName, type LoadOptions } from './backend/load.js';
+export type { PoolMethod } from './backend/method.js';
 export type { Backend, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult, ScoreOptions } from './backend/types.js';
 export { KERNEL_NAMES, type KernelName } from './backend/kernel.js';
 export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataOptions, type RngName } from './model/data.js';

@@ -65,9 +65,12 @@ const cases: Case[] = [
   ['excludeSelf with nq != nk', 'E_OPTION', /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/, (be) => be.attentionPool(q, k, v, 1, { excludeSelf: true })],
   ['excludeSelf with per-query keys', 'E_OPTION', /excludeSelf needs shared keys \[nk\], got per-query keys \[3, 4\]/, (be) => be.attentionPoolLoss(q, kq, kq, y3, 1, { excludeSelf: true })],
   ['excludeSelf with one key', 'E_SHAPE', /excludeSelf needs at least 2 keys/, (be) => be.attentionPool([1], [1], [1], 1, { excludeSelf: true })],
-  ['an unknown pooling option', 'E_OPTION', /attentionPool: unknown option "weight" \(known: weights, excludeSelf, kernel\)/, (be) => be.attentionPool(q, k, v, 1, { weight: true } as never)],
+  ['an unknown pooling option', 'E_OPTION', /attentionPool: unknown option "weight" \(known: weights, excludeSelf, kernel, method\)/, (be) => be.attentionPool(q, k, v, 1, { weight: true } as never)],
   ['an option of the wrong type', 'E_OPTION', /option "weights" must be a boolean, got the string "yes"/, (be) => be.attentionPool(q, k, v, 1, { weights: 'yes' } as never)],
   ['options that are not an object', 'E_OPTION', /attentionPoolLoss: options must be an object, got 5/, (be) => be.attentionPoolLoss(q, k, v, y3, 1, 5 as never)],
+  ['an unknown method', 'E_OPTION', /attentionPool: option "method" must be one of 'auto', 'dense', 'fast', got the string "fastest"/, (be) => be.attentionPool(q, k, v, 1, { method: 'fastest' } as never)],
+  ['method fast with weights', 'E_OPTION', /method 'fast' needs the Gaussian kernel, shared keys \[nk\] and no weights; got weights: true/, (be) => be.attentionPool(q, k, v, 1, { method: 'fast', weights: true })],
+  ['method fast with a compact kernel', 'E_OPTION', /method 'fast' needs .* got the 'boxcar' kernel/, (be) => be.attentionPoolLoss(q, k, v, y3, 1, { method: 'fast', kernel: 'boxcar' })],
   ['an unknown kernel', 'E_OPTION', /attentionPool: option "kernel" must be one of 'gaussian', 'boxcar', .*got the string "epanechikov"/, (be) => be.attentionPool(q, k, v, 1, { kernel: 'epanechikov' } as never)],
   ['a kernel that is not a string', 'E_OPTION', /gaussianScores: option "kernel" must be a string, got 2/, (be) => be.gaussianScores(q, k, 1, { kernel: 2 } as never)],
   ['an unknown loss option', 'E_OPTION', /attentionPoolLoss: unknown option "weights"/, (be) => be.attentionPoolLoss(q, k, v, y3, 1, { weights: true } as never)],
@@ -124,5 +127,13 @@ describe('loadBackend', () => {
   it('rejects an unknown backend name', async () => {
     await expect(loadBackend('gpu' as never)).rejects.toThrow(/name: expected 'auto', 'wasm' or 'js', got the string "gpu"/);
     await expect(loadBackend('gpu' as never)).rejects.toBeInstanceOf(AttnpoolError);
+  });
+
+  it('rejects bad thread counts and threads on the JS backend, naming them', async () => {
+    await expect(loadBackend('wasm', { threads: 0 })).rejects.toThrow(/threads: expected an integer >= 1 <= 32, got 0/);
+    await expect(loadBackend('wasm', { threads: 1.5 })).rejects.toThrow(/threads: expected an integer/);
+    await expect(loadBackend('wasm', { threads: '2' as never })).rejects.toThrow(/threads: expected an integer .* got the string "2"/);
+    await expect(loadBackend('js', { threads: 2 })).rejects.toThrow(/the 'js' backend runs on one thread/);
+    await expect(loadBackend('wasm', { thread: 2 } as never)).rejects.toThrow(/loadBackend: unknown option "thread"/);
   });
 });

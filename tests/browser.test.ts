@@ -96,7 +96,7 @@ describe('the demo page in Chromium', () => {
     expect(rows).toBe(11); // a header and ten workloads
     // The clock is coarse in a page; batching must still give a finite, positive ratio for each.
     const ratios: number[] = JSON.parse((await page.getAttribute('#benchResult', 'data-ratios'))!);
-    for (const r of ratios) expect(Number.isFinite(r) && r > 0).toBe(true);
+    for (const r of ratios) expect(Number.isFinite(r) && r > 0, `ratios ${JSON.stringify(ratios)}`).toBe(true);
   }, 150_000);
 
   it('writes a screenshot for the record, with no console errors after all of it', async () => {

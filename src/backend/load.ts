@@ -1,8 +1,22 @@
 import { AttnpoolError } from '../errors.js';
+import { knownOptions, numberOption } from '../model/options.js';
 import { describe } from '../tensor.js';
 import { createJsBackend } from './js/index.js';
+import { createParallelBackend } from './parallel/index.js';
+import { MAX_THREADS } from './parallel/protocol.js';
 import type { Backend } from './types.js';
 import { loadWasmBackend, wasmSupport } from './wasm/index.js';
+
+/** Options of {@link loadBackend}. */
+export interface LoadOptions {
+  /**
+   * Split attentionPool and attentionPoolLoss over this many threads (the calling thread plus
+   * threads − 1 worker threads, each with its own WASM instance; Node ≥ 20.16). Results are
+   * bit for bit those of one thread; calls below 2^18 query–key pairs stay on the caller's
+   * thread. Default 1. Call the backend's `close()` when done (the workers do not keep Node alive).
+   */
+  threads?: number;
+}
 
 /** A backend to load: `'wasm'`, `'js'`, or `'auto'` (WASM where the engine can run it, else JS). */
 export type BackendName = 'auto' | 'wasm' | 'js';
@@ -14,9 +28,21 @@ let warned = false;
 /**
  * Load a backend. `'wasm'` throws an AttnpoolError (code E_BACKEND) when this engine cannot
  * run the SIMD module; `'auto'` (the default) then falls back to `'js'`, records why in
- * `fallbackReason` and warns once on the console.
+ * `fallbackReason` and warns once on the console. `{ threads: N }` splits the fused pooling
+ * over N threads (see {@link LoadOptions}).
+ *
+ * @example
+ * const be = await loadBackend('wasm', { threads: 2 });
+ * be.attentionPool(queries, keys, values, 2, { method: 'dense' });
+ * await be.close?.();
  */
-export async function loadBackend(name: BackendName = 'auto'): Promise<Backend> {
+export async function loadBackend(name: BackendName = 'auto', options?: LoadOptions): Promise<Backend> {
+  const o = knownOptions(options, ['threads'], 'loadBackend');
+  const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
+  if (threads > 1) {
+    if (name === 'js') throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
+    if (name === 'wasm' || (name === 'auto' && wasmSupport().ok)) return createParallelBackend(threads);
+  }
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') return loadWasmBackend();
   if (name !== 'auto') {

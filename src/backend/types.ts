@@ -1,5 +1,6 @@
 import type { Tensor, TensorInput } from '../tensor.js';
 import type { KernelName } from './kernel.js';
+import type { PoolMethod } from './method.js';
 
 /** Options of {@link Backend.gaussianScores}. */
 export interface ScoreOptions {
@@ -15,6 +16,8 @@ export interface PoolOptions {
   excludeSelf?: boolean;
   /** The attention kernel (default `'gaussian'`). See {@link KernelName}. */
   kernel?: KernelName;
+  /** `'dense'`, `'fast'` (the 1-D fast Gauss transform) or `'auto'` (default). See {@link PoolMethod}. */
+  method?: PoolMethod;
 }
 
 /** Options of {@link Backend.attentionPoolLoss}. */
@@ -23,6 +26,8 @@ export interface PoolLossOptions {
   excludeSelf?: boolean;
   /** The attention kernel (default `'gaussian'`); `grad` is 0 for `'boxcar'` and `'constant'`. See {@link KernelName}. */
   kernel?: KernelName;
+  /** `'dense'`, `'fast'` (the 1-D fast Gauss transform) or `'auto'` (default). See {@link PoolMethod}. */
+  method?: PoolMethod;
 }
 
 /** What {@link Backend.attentionPool} returns. */
@@ -65,6 +70,8 @@ export interface Backend {
   bmm(a: TensorInput, b: TensorInput): Tensor;
   /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
   attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: number, options?: PoolOptions): PoolResult;
+  /** Threaded backends only (`loadBackend(name, { threads })`): ends the worker threads; later calls run on the calling thread. */
+  close?(): Promise<void>;
   /** The summed squared error of attentionPool against `targets`, and its derivative in w. */
   attentionPoolLoss(queries: TensorInput, keys: TensorInput, values: TensorInput, targets: TensorInput, w: number, options?: PoolLossOptions): PoolLossResult;
 }

@@ -39,7 +39,7 @@ function poolForward(n: number, weights: boolean): Workload {
       const q = uniform(n, 0, 5, 1);
       const k = uniform(n, 0, 5, 2);
       const v = uniform(n, -1, 4, 3);
-      return () => be.attentionPool(q, k, v, 2.5, { weights });
+      return () => be.attentionPool(q, k, v, 2.5, { weights, method: 'dense' });
     },
   };
 }
@@ -54,7 +54,7 @@ function trainingStep(n: number): Workload {
     prepare(be) {
       const x = uniform(n, 0, 5, 4);
       const y = uniform(n, -1, 4, 5);
-      return () => be.attentionPoolLoss(x, x, y, y, 2.5, { excludeSelf: true });
+      return () => be.attentionPoolLoss(x, x, y, y, 2.5, { excludeSelf: true, method: 'dense' });
     },
   };
 }

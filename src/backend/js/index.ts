@@ -1,3 +1,4 @@
+import { fastPool, fastPoolLoss, useFast } from '../method.js';
 import { checkKernel } from '../kernel.js';
 import type { Backend, PoolLossOptions, PoolOptions, ScoreOptions } from '../types.js';
 import { badSoftmaxRow, checkBmm, checkOptions, checkPairs, checkPool, checkSoftmax, checkTargets, checkW } from '../validate.js';
@@ -43,9 +44,10 @@ export function createJsBackend(): Backend {
     },
 
     attentionPool(queries, keys, values, w = 1, options?: PoolOptions) {
-      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string' }, 'attentionPool');
+      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPool');
       const kernel = checkKernel(o.kernel, 'attentionPool');
       const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
+      if (useFast(o.method, p, kernel, !!o.weights, 'attentionPool')) return fastPool(p);
       const yHat = new Float32Array(p.nq);
       const weights = o.weights ? new Float32Array(p.nq * p.nk) : null;
       if (kernel === 'gaussian') poolForward(p, yHat, weights);
@@ -58,10 +60,11 @@ export function createJsBackend(): Backend {
     },
 
     attentionPoolLoss(queries, keys, values, targets, w, options?: PoolLossOptions) {
-      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string' }, 'attentionPoolLoss');
+      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPoolLoss');
       const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
       const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
       const t = checkTargets(targets, p.nq);
+      if (useFast(o.method, p, kernel, false, 'attentionPoolLoss')) return fastPoolLoss(p, t);
       const yHat = new Float32Array(p.nq);
       const { loss, grad } = kernel === 'gaussian' ? poolLoss(p, t, yHat) : compactLoss(p, kernel, t, yHat);
       return { loss, grad, yHat: { data: yHat, shape: [p.nq] } };

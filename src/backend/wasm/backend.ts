@@ -1,4 +1,5 @@
 import { createJsBackend } from '../js/index.js';
+import { fastPool, fastPoolLoss, useFast } from '../method.js';
 import { checkKernel, COMPACT_KINDS, type CompactKernel } from '../kernel.js';
 import type { Backend, PoolLossOptions, PoolOptions, PoolResult, ScoreOptions } from '../types.js';
 import { badSoftmaxRow, checkBmm, checkOptions, checkPairs, checkPool, checkSoftmax, checkTargets, checkW, firstNonFinite } from '../validate.js';
@@ -70,9 +71,10 @@ export class WasmBackend implements Backend {
   }
 
   attentionPool(queries: unknown, keys: unknown, values: unknown, w: unknown = 1, options?: PoolOptions): PoolResult {
-    const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string' }, 'attentionPool');
+    const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPool');
     const kernel = checkKernel(o.kernel, 'attentionPool');
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
+    if (useFast(o.method, p, kernel, !!o.weights, 'attentionPool')) return fastPool(p);
     if (kernel !== 'gaussian') {
       const [q, k, v, yHat, weights] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, o.weights ? p.nq * p.nk : 0);
       this.ws.write(q, p.q);
@@ -98,10 +100,11 @@ export class WasmBackend implements Backend {
   }
 
   attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: unknown, options?: PoolLossOptions) {
-    const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string' }, 'attentionPoolLoss');
+    const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPoolLoss');
     const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
     const t = checkTargets(targets, p.nq);
+    if (useFast(o.method, p, kernel, false, 'attentionPoolLoss')) return fastPoolLoss(p, t);
     if (kernel !== 'gaussian') {
       const [q, k, v, ti, yHat, result] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, p.nq, 4);
       this.ws.write(q, p.q);

@@ -1,0 +1,82 @@
+/**
+ * The control block shared by the calling thread and its workers: a small SharedArrayBuffer
+ * that never moves (the data buffer may be replaced when a call needs more room, the control
+ * block cannot, since it is how workers are woken). Int32 slots carry the handshake and the
+ * job's integers; two float64 slots carry c and w. The numbers are spliced into the workers'
+ * source (worker.ts), so this file is their only definition.
+ */
+export const CTL = {
+  /** Bumped once per job; workers Atomics.wait on it. */
+  GEN: 0,
+  /** Set to 1 by a worker whose job threw (its message follows on its port). */
+  ERR: 2,
+  /** OP_POOL, OP_LOSS or OP_QUIT. */
+  OP: 3,
+  NQ: 4,
+  NK: 5,
+  PER_QUERY: 6,
+  /** Which shared keys/values the data buffer holds; a worker recopies when it changes. */
+  KEYS_VERSION: 7,
+  /** Float32 offsets into the data buffer of keys, values, queries, targets, ŷ. */
+  OFF_K: 8,
+  OFF_V: 9,
+  OFF_Q: 10,
+  OFF_T: 11,
+  OFF_Y: 12,
+  /** Float64 offset of the per-query [loss term, grad term] pairs. */
+  OFF_TERMS: 13,
+  EXCLUDE_SELF: 14,
+  /** Float64 indices of c (= w²·log2 e / 2, float32) and w (Int32 indices 16–19). */
+  F64_C: 8,
+  F64_W: 9,
+  /** Slice s covers queries [BOUNDS + s, BOUNDS + s + 1); slice 0 is the caller's. */
+  BOUNDS: 20,
+  /**
+   * Who runs slice s ≥ 1: claimed(gen) − 1 = open, claimed(gen) = taken, by whichever of its
+   * worker and the caller (once done with its own) gets there first with compareExchange, so a
+   * worker the OS has not scheduled yet cannot hold the call up. Tagged with GEN so that a
+   * worker waking late for an old job cannot take a slice of the current one.
+   */
+  CLAIM: 64,
+  /** Set to GEN by worker s when it finished slice s of that job; the caller waits on it. */
+  DONE: 96,
+} as const;
+
+/** CLAIM value of a taken slice of job `gen` (open is one less). */
+export const claimed = (gen: number): number => (2 * gen + 1) | 0;
+export const OP_POOL = 1;
+export const OP_LOSS = 2;
+export const OP_QUIT = 3;
+
+/** Room for BOUNDS..BOUNDS + MAX_THREADS below CLAIM, and for CLAIM + MAX_THREADS below DONE. */
+export const MAX_THREADS = 32;
+export const CONTROL_BYTES = 4 * (CTL.DONE + MAX_THREADS);
+
+/** One thread's share of a call; every offset and pointer is the caller's business. */
+export interface Job {
+  op: typeof OP_POOL | typeof OP_LOSS;
+  /** The slice of queries, [a, b). */
+  a: number;
+  b: number;
+  nq: number;
+  nk: number;
+  perQuery: boolean;
+  /** Shared keys, nq == nk: global query i skips key i (poolRows takes global indices). */
+  excludeSelf: boolean;
+  keysVersion: number;
+  c: number;
+  w: number;
+}
+
+/**
+ * Global-indexed arrays a runner reads from and writes to: the caller's own inputs for its
+ * slice, or views of the data buffer for a worker's. Per-query keys are [nq, nk] rows.
+ */
+export interface Sources {
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  t: Float32Array;
+  y: Float32Array;
+  terms: Float64Array;
+}

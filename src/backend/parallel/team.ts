@@ -1,0 +1,216 @@
+import { nodeBuiltins } from './builtins.js';
+import { AttnpoolError } from '../../errors.js';
+import { claimed, CONTROL_BYTES, CTL, OP_LOSS, OP_QUIT, type Job, type Sources } from './protocol.js';
+import { createRunner, type Runner } from './runner.js';
+import { startWorker, type WorkerHandle } from './worker.js';
+
+/** Inputs of one sliced call, already checked. */
+export interface TeamCall {
+  op: Job['op'];
+  q: Float32Array;
+  k: Float32Array;
+  v: Float32Array;
+  /** targets (loss only; an empty array otherwise) */
+  t: Float32Array;
+  nq: number;
+  nk: number;
+  perQuery: boolean;
+  excludeSelf: boolean;
+  c: number;
+  w: number;
+  /** How many slices (≤ threads, ≤ nq). */
+  slices: number;
+}
+
+const up4 = (n: number) => Math.ceil(n / 4) * 4;
+
+/**
+ * The calling thread plus threads − 1 workers. A call writes the workers' inputs into the
+ * shared data buffer, bumps GEN and notifies, and runs slice 0 on the caller's own instance.
+ * Then, for each worker's slice, it either claims it first (the worker has not woken yet: the
+ * OS gave its core to someone else) and runs it too, or Atomics.wait's until the worker marks
+ * it DONE. Synchronous, as the Backend interface is; never much slower than one thread.
+ */
+export class Team {
+  private readonly I: Int32Array;
+  private readonly F: Float64Array;
+  private data = new SharedArrayBuffer(0);
+  private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
+  private f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
+  /** nk of the shared keys/values now in the data buffer at offset 0; −1 when none are. */
+  private heldNk = -1;
+  private keysVersion = 0;
+  private isClosed = false;
+
+  private constructor(
+    private readonly control: SharedArrayBuffer,
+    private readonly own: Runner,
+    private readonly workers: WorkerHandle[],
+    private readonly steal: boolean,
+  ) {
+    this.I = new Int32Array(control);
+    this.F = new Float64Array(control);
+  }
+
+  static async start(module: WebAssembly.Module, threads: number, steal = true): Promise<Team> {
+    const control = new SharedArrayBuffer(CONTROL_BYTES);
+    const workers: WorkerHandle[] = [];
+    try {
+      for (let s = 1; s < threads; s++) workers.push(await startWorker(module, control, s));
+    } catch (err) {
+      await Promise.all(workers.map((h) => h.worker.terminate()));
+      throw err;
+    }
+    return new Team(control, createRunner(module), workers, steal);
+  }
+
+  get threads(): number {
+    return this.workers.length + 1;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Runs `call` in slices; ŷ into `y`, per-query [loss, grad] terms into `terms` (loss only). */
+  run(call: TeamCall, y: Float32Array, terms: Float64Array): void {
+    if (this.isClosed) throw new AttnpoolError('E_BACKEND', 'parallel: the workers were closed');
+    const { nq, nk, perQuery, slices } = call;
+    const I = this.I;
+    for (let s = 0; s <= this.threads; s++) I[CTL.BOUNDS + s] = Math.min(nq, Math.round((s * nq) / slices));
+    const kv = up4(perQuery ? nq * nk : nk);
+    const off = { k: 0, v: kv, q: 2 * kv, t: 2 * kv + up4(nq), y: 2 * kv + 2 * up4(nq) };
+    const termsAt = (off.y + up4(nq)) / 2; // float64 index; up4 keeps it 8-byte aligned
+    this.reserve(4 * (off.y + up4(nq)) + 16 * nq);
+    const f32 = this.f32;
+    const b1 = I[CTL.BOUNDS + 1];
+    if (perQuery) {
+      // Only the workers' rows: the caller reads any rows it runs from the inputs directly.
+      f32.set(call.k.subarray(b1 * nk), off.k + b1 * nk);
+      f32.set(call.v.subarray(b1 * nk), off.v + b1 * nk);
+      this.heldNk = -1;
+      this.bumpKeys();
+    } else if (!this.holds(call.k, call.v, nk, off.v)) {
+      f32.set(call.k, off.k);
+      f32.set(call.v, off.v);
+      this.heldNk = nk;
+      this.bumpKeys();
+    }
+    f32.set(call.q, off.q);
+    if (call.op === OP_LOSS) f32.set(call.t, off.t);
+    I[CTL.OP] = call.op;
+    I[CTL.NQ] = nq;
+    I[CTL.NK] = nk;
+    I[CTL.PER_QUERY] = perQuery ? 1 : 0;
+    I[CTL.EXCLUDE_SELF] = call.excludeSelf ? 1 : 0;
+    I[CTL.KEYS_VERSION] = this.keysVersion;
+    I[CTL.OFF_K] = off.k;
+    I[CTL.OFF_V] = off.v;
+    I[CTL.OFF_Q] = off.q;
+    I[CTL.OFF_T] = off.t;
+    I[CTL.OFF_Y] = off.y;
+    I[CTL.OFF_TERMS] = termsAt;
+    this.F[CTL.F64_C] = call.c;
+    this.F[CTL.F64_W] = call.w;
+    I[CTL.ERR] = 0;
+    const gen = (I[CTL.GEN] + 1) | 0;
+    const taken = claimed(gen);
+    for (let s = 1; s <= this.workers.length; s++) I[CTL.CLAIM + s] = taken - 1;
+    // The seq-cst add publishes every plain write above to a worker that loads GEN after it.
+    Atomics.add(I, CTL.GEN, 1);
+    Atomics.notify(I, CTL.GEN);
+    const src: Sources = { q: call.q, k: call.k, v: call.v, t: call.t, y, terms };
+    const slice = (s: number): Job => ({ op: call.op, a: I[CTL.BOUNDS + s], b: I[CTL.BOUNDS + s + 1], nq, nk, perQuery, excludeSelf: call.excludeSelf, keysVersion: this.keysVersion, c: call.c, w: call.w });
+    const byWorker: number[] = [];
+    let ownError: unknown;
+    try {
+      this.own(slice(0), src);
+    } catch (err) {
+      ownError = err;
+    }
+    for (let s = 1; s <= this.workers.length; s++) {
+      const mayTake = this.steal || ownError !== undefined;
+      if (mayTake && Atomics.compareExchange(I, CTL.CLAIM + s, taken - 1, taken) === taken - 1) {
+        if (ownError !== undefined) continue; // taken only so that the worker does not start it
+        try {
+          this.own(slice(s), src);
+        } catch (err) {
+          ownError = err;
+        }
+      } else {
+        // The worker has it; wait even after an error here: it is reading the shared buffer.
+        for (let d = Atomics.load(I, CTL.DONE + s); d !== gen; d = Atomics.load(I, CTL.DONE + s)) Atomics.wait(I, CTL.DONE + s, d);
+        byWorker.push(s);
+      }
+    }
+    if (I[CTL.ERR] !== 0) {
+      const message = this.workerMessage();
+      throw this.failure(ownError ?? message);
+    }
+    if (ownError !== undefined) throw this.failure(ownError);
+    for (const s of byWorker) {
+      const a = I[CTL.BOUNDS + s];
+      const b = I[CTL.BOUNDS + s + 1];
+      y.set(this.f32.subarray(off.y + a, off.y + b), a);
+      if (call.op === OP_LOSS) terms.set(this.f64.subarray(termsAt + 2 * a, termsAt + 2 * b), 2 * a);
+    }
+  }
+
+  /** A new keys version; never −1, which a runner holding none has. */
+  private bumpKeys(): void {
+    this.keysVersion = (this.keysVersion + 1) & 0x3fffffff;
+  }
+
+  /** Whether the data buffer already holds these shared keys and values, bit for bit. */
+  private holds(k: Float32Array, v: Float32Array, nk: number, offV: number): boolean {
+    if (this.heldNk !== nk) return false;
+    return sameBits(k, this.f32.subarray(0, nk)) && sameBits(v, this.f32.subarray(offV, offV + nk));
+  }
+
+  /** Makes the data buffer at least `bytes` long; a new one goes to every worker's port. */
+  private reserve(bytes: number): void {
+    if (bytes <= this.data.byteLength) return;
+    // Room to spare, so that a run of slowly growing calls does not reallocate each time.
+    this.data = new SharedArrayBuffer(Math.max(bytes, Math.min(2 * this.data.byteLength, bytes + (64 << 20))));
+    this.f32 = new Float32Array(this.data);
+    this.f64 = new Float64Array(this.data);
+    this.heldNk = -1;
+    for (const h of this.workers) h.port.postMessage(this.data);
+  }
+
+  /** The first worker's error message, draining every port so none is read by a later call. */
+  private workerMessage(): string {
+    let first: string | undefined;
+    for (const h of this.workers) {
+      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port)) first ??= String(m.message);
+    }
+    return first ?? 'a worker failed';
+  }
+
+  private failure(err: unknown): AttnpoolError {
+    if (err instanceof AttnpoolError) return err;
+    const message = err instanceof Error ? err.message : String(err);
+    return new AttnpoolError('E_BACKEND', `parallel: a slice failed: ${message}`);
+  }
+
+  /** Stops the workers; run() throws E_BACKEND afterwards. */
+  async close(): Promise<void> {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    this.I[CTL.OP] = OP_QUIT;
+    Atomics.add(this.I, CTL.GEN, 1);
+    Atomics.notify(this.I, CTL.GEN);
+    await Promise.all(this.workers.map((h) => h.worker.terminate()));
+    for (const h of this.workers) h.port.close();
+  }
+}
+
+/**
+ * Bitwise equality (so −0 and 0 differ: they can give ŷ of different sign), by memcmp: a
+ * JavaScript loop over 2·nk elements costs a visible share of a call near minPairs.
+ */
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const { Buffer } = nodeBuiltins();
+  return Buffer.compare(Buffer.from(a.buffer, a.byteOffset, a.byteLength), Buffer.from(b.buffer, b.byteOffset, b.byteLength)) === 0;
+}
