@@ -4,6 +4,7 @@ export { AttnpoolError, type AttnpoolErrorCode } from './errors.js';
 export { tensor, type Tensor, type TensorInput } from './tensor.js';
 export { loadBackend, fallbackReason, type BackendName, type LoadOptions } from './backend/load.js';
 export type { PoolMethod } from './backend/method.js';
+export { createWorkerPool, type WorkerPool } from './backend/parallel/workerPool.js';
 export type { Backend, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult, ScoreOptions } from './backend/types.js';
 export { KERNEL_NAMES, type KernelName } from './backend/kernel.js';
 export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataOptions, type RngName } from './model/data.js';

@@ -119,3 +119,20 @@ describe('the browser bundle', () => {
     await p.close();
   });
 });
+
+describe('createWorkerPool in Chromium', () => {
+  it('splits pooling over Web Workers with the single-thread bits, loss and gradient included', async () => {
+    const p = await browser.newPage();
+    const errors: string[] = [];
+    p.on('pageerror', (e) => errors.push(String(e)));
+    await p.goto(`${base}/web/pool-check.html?threads=2&n=16384`);
+    await p.waitForFunction(() => document.getElementById('out')!.textContent !== 'running…', null, { timeout: 60_000 });
+    const text = (await p.textContent('#out'))!;
+    expect(text).not.toMatch(/^error/);
+    const r = JSON.parse(text);
+    expect(errors).toEqual([]);
+    expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true });
+    console.log(`worker pool in Chromium, n = 16384: one thread ${r.tOneMs.toFixed(1)} ms, 2 workers ${r.tPoolMs.toFixed(1)} ms`);
+    await p.close();
+  }, 90_000);
+});

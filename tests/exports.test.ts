@@ -6,7 +6,7 @@ import * as node from '../src/node.js';
 
 const BROWSER = [
   'AttnpoolError', 'COLORMAP_NAMES', 'D2L_FMTS', 'DEFAULT_DPI', 'FONT_FAMILY', 'KERNEL_NAMES', 'LEGEND_LOCATIONS',
-  'NWKernelRegression', 'TorchGenerator', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap',
+  'NWKernelRegression', 'TorchGenerator', 'averagePooling', 'chapterFigures', 'chapterFunction', 'chapterStart', 'colormap', 'createWorkerPool',
   'fallbackReason', 'leaveOneOut', 'loadBackend', 'looCurve', 'measureWith', 'optimalBandwidth', 'plot', 'plotKernelReg', 'plotLoss',
   'runChapter', 'showHeatmaps', 'sideBySide', 'similarityData', 'similarityFigures', 'similarityFunction', 'syntheticData', 'tensor', 'torchChapterData', 'train',
 ];

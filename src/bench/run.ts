@@ -45,17 +45,19 @@ export interface RunOptions {
   minSampleMs?: number;
 }
 
-/** The call repeated often enough that one sample lasts `minMs`, and how often that is. */
+/**
+ * The call repeated often enough that one batch lasts `minMs`: doubled until a timed batch
+ * does (the caller has warmed the call up, so the last batch measured is representative).
+ */
 function batched(call: () => unknown, minMs: number): { run: () => void; reps: number } {
   if (minMs <= 0) return { run: call, reps: 1 };
-  const start = performance.now();
-  let once = 0;
-  for (let n = 1; ; n *= 2) {
-    for (let i = 0; i < n; i++) call();
-    once = (performance.now() - start) / (2 * n - 1);
+  let reps = 1;
+  for (;;) {
+    const start = performance.now();
+    for (let i = 0; i < reps; i++) call();
     if (performance.now() - start >= minMs) break;
+    reps *= 2;
   }
-  const reps = Math.max(1, Math.ceil(minMs / Math.max(once, 1e-6)));
   return { run: () => { for (let i = 0; i < reps; i++) call(); }, reps };
 }
 

@@ -1,0 +1,201 @@
+import { AttnpoolError } from '../../errors.js';
+import { numberOption } from '../../model/options.js';
+import { useFast } from '../method.js';
+import type { PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
+import { checkOptions, checkPool, checkTargets, firstNonFinite, type PoolArgs } from '../validate.js';
+import { loadWasmBackend } from '../wasm/index.js';
+import { wasmBytes } from '../wasm/load.js';
+import { MAX_THREADS, OP_LOSS, OP_POOL, type Job } from './protocol.js';
+import { RUNNER_SOURCE } from './runner.js';
+
+/**
+ * Fused pooling split over Web Workers, for browsers: a page's main thread may not block in
+ * Atomics.wait, so unlike `loadBackend(name, { threads })` in Node this API is asynchronous, and
+ * every slice runs in a worker while the page stays responsive. Each worker holds its own
+ * instance of the embedded module (posted to it compiled) and runs the same runner code as
+ * Node's threads, so ŷ, loss and grad are bit for bit those of the single-thread WASM backend.
+ * Keys and values are posted once and reused while they stay the same.
+ */
+export interface WorkerPool {
+  /** How many workers share a call. */
+  readonly threads: number;
+  /** As {@link Backend.attentionPool}, with the queries split over the workers. */
+  attentionPool(queries: unknown, keys: unknown, values: unknown, w?: number, options?: PoolOptions): Promise<PoolResult>;
+  /** As {@link Backend.attentionPoolLoss}, with the queries split over the workers. */
+  attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: number, options?: PoolLossOptions): Promise<PoolLossResult>;
+  /** Terminates the workers; later calls run on the calling thread. */
+  close(): void;
+}
+
+/** Below this many query–key pairs a call runs on the calling thread (posting costs more). */
+const MIN_PAIRS = 1 << 18;
+
+/** The worker: the runner, and one message per slice (keys and values only when they change). */
+const WORKER_SOURCE = `${RUNNER_SOURCE}
+let run = null;
+let k = null, v = null;
+onmessage = (e) => {
+  const m = e.data;
+  if (m.module) { run = createRunner(m.module); postMessage({ ready: true }); return; }
+  try {
+    if (m.k) { k = m.k; v = m.v; }
+    const { job } = m;
+    const src = { q: m.q, k, v, t: m.t, y: new Float32Array(job.nq), terms: new Float64Array(job.op === ${OP_LOSS} ? 2 * job.nq : 0) };
+    run(job, src);
+    postMessage({ id: m.id, y: src.y.slice(job.a, job.b), terms: src.terms.slice(2 * job.a, 2 * job.b) });
+  } catch (err) {
+    postMessage({ id: m.id, error: String((err && err.message) || err) });
+  }
+};
+`;
+
+interface Reply {
+  y: Float32Array;
+  terms: Float64Array;
+}
+
+/** One Web Worker and the calls it owes answers to. */
+class PoolWorker {
+  private readonly pending = new Map<number, { resolve: (r: Reply) => void; reject: (e: Error) => void }>();
+  private next = 0;
+  /** The keys version this worker holds. */
+  held = -1;
+
+  private constructor(readonly worker: Worker) {
+    worker.onmessage = (e: MessageEvent) => {
+      const m = e.data as { id: number; error?: string } & Reply;
+      const p = this.pending.get(m.id);
+      if (!p) return;
+      this.pending.delete(m.id);
+      if (m.error) p.reject(new AttnpoolError('E_BACKEND', `worker: ${m.error}`));
+      else p.resolve(m);
+    };
+  }
+
+  static async start(url: string, module: WebAssembly.Module): Promise<PoolWorker> {
+    const worker = new Worker(url);
+    await new Promise<void>((resolve, reject) => {
+      worker.onerror = (e) => reject(new AttnpoolError('E_BACKEND', `worker failed to start: ${e.message}`));
+      worker.onmessage = () => resolve();
+      worker.postMessage({ module });
+    });
+    worker.onerror = null;
+    return new PoolWorker(worker);
+  }
+
+  run(message: Record<string, unknown>): Promise<Reply> {
+    const id = this.next++;
+    return new Promise((resolve, reject) => {
+      this.pending.set(id, { resolve, reject });
+      this.worker.postMessage({ ...message, id });
+    });
+  }
+}
+
+/**
+ * Start `threads` Web Workers for pooling (browsers, or any engine with global Worker, Blob and
+ * URL.createObjectURL). In Node use `loadBackend('wasm', { threads })`, which is synchronous.
+ *
+ * @example
+ * const pool = await createWorkerPool(navigator.hardwareConcurrency);
+ * const { yHat } = await pool.attentionPool(queries, keys, values, 2);
+ * pool.close();
+ */
+export async function createWorkerPool(threads: number): Promise<WorkerPool> {
+  const n = numberOption(threads, 'threads', { integer: true, min: 1, max: MAX_THREADS });
+  if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL?.createObjectURL !== 'function') {
+    throw new AttnpoolError('E_BACKEND', "createWorkerPool: this engine has no Web Workers; in Node use loadBackend('wasm', { threads })");
+  }
+  const single = await loadWasmBackend();
+  const module = await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
+  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  let workers: PoolWorker[];
+  try {
+    workers = await Promise.all(Array.from({ length: n }, () => PoolWorker.start(url, module)));
+  } finally {
+    URL.revokeObjectURL(url);
+  }
+  // The shared keys and values the workers hold, to post them again only when they change.
+  let version = 0;
+  let heldK = new Float32Array(0);
+  let heldV = new Float32Array(0);
+  const keysVersion = (p: PoolArgs): number => {
+    if (p.perQuery || !sameBits(p.k, heldK) || !sameBits(p.v, heldV)) {
+      version++;
+      heldK = p.k.slice();
+      heldV = p.v.slice();
+    }
+    return version;
+  };
+
+  /** Runs the slices in the workers; ŷ assembled, and the loss terms when op is the loss. */
+  const split = async (op: Job['op'], p: PoolArgs, t: Float32Array): Promise<{ y: Float32Array; terms: Float64Array }> => {
+    const kv = keysVersion(p);
+    const c = Math.fround((p.w * p.w * Math.LOG2E) / 2);
+    const slices = Math.min(workers.length, p.nq);
+    const y = new Float32Array(p.nq);
+    const terms = new Float64Array(op === OP_LOSS ? 2 * p.nq : 0);
+    await Promise.all(
+      Array.from({ length: slices }, async (_, s) => {
+        const a = Math.floor((s * p.nq) / slices);
+        const b = Math.floor(((s + 1) * p.nq) / slices);
+        const wk = workers[s];
+        const send = p.perQuery || wk.held !== kv;
+        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w };
+        const r = await wk.run({ job, q: p.q, t, k: send ? p.k : null, v: send ? p.v : null });
+        wk.held = kv;
+        y.set(r.y, a);
+        if (op === OP_LOSS) terms.set(r.terms, 2 * a);
+      }),
+    );
+    return { y, terms };
+  };
+
+  let closed = false;
+  // float32 c overflowing: the backend recomputes such calls with its float64 fallback
+  const overflows = (p: PoolArgs) => !Number.isFinite(Math.fround((p.w * p.w * Math.LOG2E) / 2));
+  const sliced = (p: PoolArgs, kernel: unknown, method: unknown, weights: boolean, fn: string) =>
+    !closed && !weights && (kernel === undefined || kernel === 'gaussian') && p.nq * p.nk >= MIN_PAIRS && !useFast(method, p, 'gaussian', false, fn);
+
+  return {
+    threads: n,
+    async attentionPool(queries, keys, values, w = 1, options) {
+      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPool');
+      const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
+      const fallback = () => single.attentionPool(queries as never, keys as never, values as never, w, options);
+      if (!sliced(p, o.kernel, o.method, !!o.weights, 'attentionPool') || overflows(p)) return fallback();
+      const { y } = await split(OP_POOL, p, new Float32Array(0));
+      if (firstNonFinite(y) >= 0) return fallback(); // float32 overflow, as above
+      return { yHat: { data: y, shape: [p.nq] } };
+    },
+    async attentionPoolLoss(queries, keys, values, targets, w, options) {
+      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPoolLoss');
+      const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
+      const t = checkTargets(targets, p.nq);
+      const fallback = () => single.attentionPoolLoss(queries as never, keys as never, values as never, targets as never, w, options);
+      if (!sliced(p, o.kernel, o.method, false, 'attentionPoolLoss') || overflows(p)) return fallback();
+      const { y, terms } = await split(OP_LOSS, p, t);
+      // the kernel's own order: one float64 running sum from 0, query after query
+      let loss = 0;
+      let grad = 0;
+      for (let i = 0; i < p.nq; i++) {
+        loss += terms[2 * i];
+        grad += terms[2 * i + 1];
+      }
+      if (!Number.isFinite(loss) || !Number.isFinite(grad)) return fallback();
+      return { loss, grad, yHat: { data: y, shape: [p.nq] } };
+    },
+    close() {
+      closed = true;
+      for (const wk of workers) wk.worker.terminate();
+    },
+  };
+}
+
+function sameBits(a: Float32Array, b: Float32Array): boolean {
+  if (a.length !== b.length) return false;
+  const x = new Uint32Array(a.buffer, a.byteOffset, a.length);
+  const y = new Uint32Array(b.buffer, b.byteOffset, b.length);
+  for (let i = 0; i < x.length; i++) if (x[i] !== y[i]) return false;
+  return true;
+}
