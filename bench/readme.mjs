@@ -1,6 +1,7 @@
 // Writes the markdown table of a committed benchmark result into README.md, between the
 // markers <!-- bench:start --> and <!-- bench:end -->. Usage: node bench/readme.mjs bench/results/latest.json
 import { readFileSync, writeFileSync } from 'node:fs';
+import { scaleTables } from '../dist/bench/scale.js';
 import { markdownTable } from '../dist/bench/table.js';
 
 const [file = 'bench/results/latest.json'] = process.argv.slice(2);
@@ -15,6 +16,10 @@ const body = [
   `Measured ${report.date.slice(0, 10)} on ${report.machine.cpu} (${report.machine.cores} cores), Node ${report.runtime.node}; raw results in \`${file}\`.`,
   '',
   markdownTable(report.results),
+  '',
+  'Past dense pooling: W6 times the fast Gauss transform against dense WASM (timed on 256 sampled queries against all keys and scaled to every query; error on those queries), W7 dense pooling on threads against one thread, both in the same run:',
+  '',
+  scaleTables(report.beyondDense),
 ].join('\n');
 writeFileSync('README.md', readme.slice(0, i + start.length) + '\n' + body + '\n' + readme.slice(j));
 console.log(`README.md: benchmark table from ${file}`);
