@@ -8,18 +8,13 @@
 // them, no dependence on w): the limit as the support shrinks, never 0/0.
 // As in pool.ts: 4 keys per iteration, f32x4 lane sums folded into f64 every BLOCK keys; each
 // exported loop is inlined once per kind (a constant), so the loops carry no kind branch.
+import { BLOCK, lanes } from './lanes';
 
-// @ts-ignore: decorator
-@inline const BLOCK: i32 = 1024;
 
 let se: f64 = 0; // Σ K
 let sev: f64 = 0; // Σ K·v (forward) or Σ K·(v − t) (loss)
 let ss: f64 = 0; // Σ dK/dw
 let ssv: f64 = 0; // Σ dK/dw·(v − t)
-
-function lanes(x: v128): f64 {
-  return <f64>f32x4.extract_lane(x, 0) + <f64>f32x4.extract_lane(x, 1) + <f64>f32x4.extract_lane(x, 2) + <f64>f32x4.extract_lane(x, 3);
-}
 
 // @ts-ignore: decorator
 @inline

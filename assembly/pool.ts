@@ -11,9 +11,8 @@
 // Keys are one shared row, or one row per query (row i for query i); with excludeSelf (shared
 // keys, nq == nk), query i skips key i by running both passes on [0, i) and (i, nk).
 import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
+import { BLOCK, lanes } from './lanes';
 
-// @ts-ignore: decorator
-@inline const BLOCK: i32 = 1024;
 
 // Running totals of pass 2, in f64 (module globals: a function cannot return several values).
 let se: f64 = 0; // Σ e
@@ -23,9 +22,6 @@ let sed2v: f64 = 0; // Σ e·d²·(v − v0)
 // Result of pass 1: the smallest squared distance (the nearest key's).
 let d2min: f32 = Infinity;
 
-function lanes(x: v128): f64 {
-  return <f64>f32x4.extract_lane(x, 0) + <f64>f32x4.extract_lane(x, 1) + <f64>f32x4.extract_lane(x, 2) + <f64>f32x4.extract_lane(x, 3);
-}
 
 /** Pass 1 on keys [from, to): lowers d2min, the smallest squared distance. pmin is one minps. */
 function nearestD2(q: f32, k: usize, from: i32, to: i32): void {

@@ -6,16 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
 import { looCurve, optimalBandwidth } from '../src/model/bandwidth.js';
 import { syntheticData } from '../src/model/data.js';
-import { centralDiff, rng } from './reference.js';
+import { centralDiff, REF_KERNELS, rng } from './reference.js';
 
 type Kernel = 'gaussian' | 'boxcar' | 'epanechnikov' | 'triangular';
-const K: Record<Kernel | 'constant', (u: number) => number> = {
-  gaussian: (u) => Math.exp(-(u * u) / 2),
-  boxcar: (u) => (Math.abs(u) <= 1 ? 1 : 0),
-  constant: () => 1,
-  epanechnikov: (u) => Math.max(0, 1 - u * u),
-  triangular: (u) => Math.max(0, 1 - Math.abs(u)),
-};
+const K = REF_KERNELS;
 
 /** Σ_i (ŷ_{−i} − y_i)², written out; a point with no weight takes its nearest other points' mean. */
 function looLoss(kernel: Kernel | 'constant', x: ArrayLike<number>, y: ArrayLike<number>, w: number): number {

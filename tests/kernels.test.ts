@@ -4,17 +4,11 @@ import { describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/types.js';
 import { AttnpoolError } from '../src/errors.js';
 import { BACKENDS, load } from './backends.js';
-import { centralDiff, expectClose, rng, uniform } from './reference.js';
+import { centralDiff, expectClose, REF_KERNELS, rng, uniform } from './reference.js';
 
 type Compact = 'boxcar' | 'constant' | 'epanechnikov' | 'triangular';
 const COMPACT: Compact[] = ['boxcar', 'constant', 'epanechnikov', 'triangular'];
-const K: Record<Compact | 'gaussian', (u: number) => number> = {
-  gaussian: (u) => Math.exp(-(u * u) / 2),
-  boxcar: (u) => (Math.abs(u) <= 1 ? 1 : 0),
-  constant: () => 1,
-  epanechnikov: (u) => Math.max(0, 1 - u * u),
-  triangular: (u) => Math.max(0, 1 - Math.abs(u)),
-};
+const K = REF_KERNELS;
 
 /** ŷ and weights from the explicit matrix; a query with no weight takes its nearest keys' mean. */
 function refKernelPool(kernel: Compact | 'gaussian', q: ArrayLike<number>, k: ArrayLike<number>, v: ArrayLike<number>, w: number, excludeSelf = false) {

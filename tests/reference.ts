@@ -132,3 +132,12 @@ export function float32WeightBound(q: ArrayLike<number>, keys: number[][], w: nu
   });
   return worst;
 }
+
+/** The attention kernels K(u), written from their definitions (u = w·(q − k)). */
+export const REF_KERNELS = {
+  gaussian: (u: number) => Math.exp(-(u * u) / 2),
+  boxcar: (u: number) => (Math.abs(u) <= 1 ? 1 : 0),
+  constant: () => 1,
+  epanechnikov: (u: number) => Math.max(0, 1 - u * u),
+  triangular: (u: number) => Math.max(0, 1 - Math.abs(u)),
+};
