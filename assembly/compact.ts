@@ -6,8 +6,9 @@
 // Weights are at most 1, so one pass per query suffices (no max shift as for the Gaussian).
 // A query whose weights are all 0 takes the mean value of its nearest keys (weight split among
 // them, no dependence on w): the limit as the support shrinks, never 0/0.
-// As in pool.ts: 4 keys per iteration, f32x4 lane sums folded into f64 every BLOCK keys; each
-// exported loop is inlined once per kind (a constant), so the loops carry no kind branch.
+// As in pool.ts: 4 keys per iteration, f32x4 lane sums folded into f64 every BLOCK keys; the
+// pooling and loss loops are inlined once per kind (a constant), so they carry no kind branch
+// (kernelValues, which only fills a matrix for scores, branches per element).
 import { BLOCK, lanes } from './lanes';
 
 

@@ -1,5 +1,5 @@
 import type { ChapterRun } from './chapter.js';
-import { looCurve, optimalBandwidth } from './model/bandwidth.js';
+import { logGrid, looCurve, optimalBandwidth } from './model/bandwidth.js';
 import { plot, type Figure } from './plot/index.js';
 
 /**
@@ -9,14 +9,15 @@ import { plot, type Figure } from './plot/index.js';
 export function bandwidthFigure(run: ChapterRun): { figure: Figure; optimum: number } {
   const { xTrain, yTrain } = run.data;
   const best = optimalBandwidth(xTrain, yTrain);
-  const visited = [run.w0, ...run.ws.slice(0, -1)].map(Math.abs);
-  const finite = [best.w, ...visited, run.parametric.w].filter((w) => Number.isFinite(w) && w > 0);
-  const lo = Math.min(0.1, ...finite) / 2;
-  const hi = Math.max(100, ...finite) * 2;
-  const ws = Array.from({ length: 400 }, (_, i) => lo * (hi / lo) ** (i / 399));
-  const curve = looCurve(xTrain, yTrain, ws);
-  const series = [{ x: visited, y: run.losses, fmt: 'C1o-', label: 'SGD (5 epochs)' }];
-  if (Number.isFinite(best.w)) series.push({ x: [best.w], y: [best.loss], fmt: 'rD', label: `optimum w = ${best.w.toFixed(3)}` });
+  // a log axis shows w > 0 only: a w = 0 (a start, or the limit winning) stays off it
+  const positive = (w: number) => Number.isFinite(w) && w > 0;
+  const steps = [run.w0, ...run.ws.slice(0, -1)].map((w, k) => ({ w: Math.abs(w), loss: run.losses[k] })).filter((p) => positive(p.w));
+  const shown = [best.w, ...steps.map((p) => p.w), Math.abs(run.parametric.w)].filter(positive);
+  const lo = Math.min(0.1, ...shown) / 2;
+  const hi = Math.max(100, ...shown) * 2;
+  const curve = looCurve(xTrain, yTrain, logGrid(lo, hi, 400 / Math.log10(hi / lo)));
+  const series = [{ x: steps.map((p) => p.w), y: steps.map((p) => p.loss), fmt: 'C1o-', label: `SGD (${run.losses.length} epochs)` }];
+  if (positive(best.w)) series.push({ x: [best.w], y: [best.loss], fmt: 'rD', label: `optimum w = ${best.w.toFixed(3)}` });
   const figure = plot(curve.w, [curve.loss], {
     xlabel: 'w',
     ylabel: 'leave-one-out loss',

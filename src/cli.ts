@@ -47,6 +47,7 @@ program
   .command('bandwidth')
   .description('the w that minimises the leave-one-out squared error, exactly, with every local minimum and both limits')
   .option('--seed <n>', 'seed of the chapter data', integerArg(0), 0)
+  .addOption(rngOption())
   .option('--data <file>', 'a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
   .addOption(new Option('--kernel <name>', 'attention kernel').choices(['gaussian', 'boxcar', 'epanechnikov', 'triangular']).default('gaussian'))
   .option('--json', 'print one JSON object instead of lines')

@@ -55,7 +55,7 @@ describe('looCurve', () => {
   it('names bad arguments', () => {
     expect(() => looCurve(x, y, [])).toThrow(/ws: expected a non-empty array/);
     expect(() => looCurve(x, y, [1, NaN])).toThrow(/ws\[1\]: expected a finite number/);
-    expect(() => looCurve(x, y.subarray(1), [1])).toThrow(/values: expected the shape of keys \[30\], got \[29\]/);
+    expect(() => looCurve(x, y.subarray(1), [1])).toThrow(/y: expected shape \[30\] \(one per x\), got \[29\]/);
     expect(() => looCurve([1], [2], [1])).toThrow(/at least 2 points/);
     expect(() => looCurve(x, y, [1], { kernel: 'cosine' as never })).toThrow(AttnpoolError);
   });
@@ -100,6 +100,7 @@ describe('optimalBandwidth', () => {
     // the loss is flat across the interval
     expect(looLoss('boxcar', xs, ys, from * 1.0000001)).toBeCloseTo(r.loss, 12);
     expect(looLoss('boxcar', xs, ys, to * 0.9999999)).toBeCloseTo(r.loss, 12);
+    expect(looLoss('boxcar', xs, ys, to)).toBeCloseTo(r.loss, 12); // (from, to]: a pair at distance 1/to is still inside at w = to
   });
 
   it('takes a limit when it is best: w → ∞ for data a nearest neighbour fits exactly', () => {
@@ -111,11 +112,27 @@ describe('optimalBandwidth', () => {
     expect(r.loss).toBe(0);
   });
 
+  it('boxcar: one flat stretch is one interval, however many pairs leave along it', () => {
+    // y = x on 0..3 and a far point: beyond w = 0.5 every leave-one-out ŷ is its nearest neighbour's
+    const r = optimalBandwidth([0, 1, 2, 3, 10], [0, 1, 2, 3, 10], { kernel: 'boxcar' });
+    expect(r.interval).toEqual([0.5, Infinity]);
+    expect(r.loss).toBeCloseTo(looLoss('boxcar', [0, 1, 2, 3, 10], [0, 1, 2, 3, 10], 1e6), 12);
+  });
+
+  it('keeps float64 data in float64: points 1e-9 apart stay distinct', () => {
+    const xs = [0, 1, 1 + 1e-9, 2, 3];
+    const ys = [0, 1, 2, 2, 3];
+    const c = looCurve(xs, ys, [1e8]);
+    expect(c.loss[0]).toBeCloseTo(looLoss('gaussian', xs, ys, 1e8), 12);
+  });
+
   it('refuses what has no bandwidth to choose', () => {
     expect(() => optimalBandwidth(x, y, { kernel: 'constant' })).toThrow(/'constant' gives every point the same weight/);
     expect(() => optimalBandwidth([1, 1, 1], [1, 2, 3])).toThrow(/x: expected at least two distinct values/);
     expect(() => optimalBandwidth(x, y, { kernal: 'gaussian' } as never)).toThrow(/unknown option "kernal"/);
-    expect(() => optimalBandwidth([0, 1, NaN], [1, 2, 3])).toThrow(AttnpoolError);
+    expect(() => optimalBandwidth([0, 1, NaN], [1, 2, 3])).toThrow(/x: expected finite numbers, got NaN at index 2/);
+    expect(() => optimalBandwidth([0, 1, 2], [1, 2])).toThrow(/y: expected shape \[3\] \(one per x\), got \[2\]/);
+    expect(() => optimalBandwidth({ data: new Float32Array(4), shape: [2, 2] }, [1, 2, 3, 4])).toThrow(/x: expected shape \[n\], got \[2, 2\]/);
   });
 });
 

@@ -131,7 +131,7 @@ describe('createWorkerPool in Chromium', () => {
     expect(text).not.toMatch(/^error/);
     const r = JSON.parse(text);
     expect(errors).toEqual([]);
-    expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true });
+    expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, closedRejects: true });
     console.log(`worker pool in Chromium, n = 16384: one thread ${r.tOneMs.toFixed(1)} ms, 2 workers ${r.tPoolMs.toFixed(1)} ms`);
     await p.close();
   }, 90_000);

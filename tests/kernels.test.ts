@@ -152,6 +152,14 @@ describe.each(BACKENDS)('the kernel family on the $name backend', ({ name, tol }
     expectClose(be.attentionPool(q, k, v, 1, { kernel: 'triangular' }).yHat.data, refKernelPool('triangular', q, k, v, 1).yHat, ...tol.value);
   });
 
+  it('w beyond float32 range gives the float64 answer, not NaN (0·Infinity in float32)', () => {
+    for (const kernel of ['epanechnikov', 'triangular', 'boxcar'] as const) {
+      expect(Array.from(be.attentionPool([1, 2], [1, 3, 5], [10, 20, 30], 4e38, { kernel }).yHat.data), kernel).toEqual([10, 15]);
+      expect(be.attentionPoolLoss([1, 2], [1, 3, 5], [10, 20, 30], [10, 16], 4e38, { kernel }).loss, kernel).toBeCloseTo(1, 9);
+      expect(be.gaussianScores([1], [1, 3], 4e38, { kernel }).data[0], kernel).toBe(0);
+    }
+  });
+
   it('large sizes: sums over 20000 keys stay accurate (lane sums folded into float64)', () => {
     const n = 20000;
     const kk = uniform(n, 0, 5, 11);

@@ -14,6 +14,8 @@ export interface LoadOptions {
    * threads − 1 worker threads, each with its own WASM instance; Node ≥ 20.16). Results are
    * bit for bit those of one thread; calls below 2^18 query–key pairs stay on the caller's
    * thread. Default 1. Call the backend's `close()` when done (the workers do not keep Node alive).
+   * With `'wasm'` a failure to start them is an AttnpoolError; `'auto'` instead warns and runs
+   * on one thread (and on JS where WASM cannot run, as without threads).
    */
   threads?: number;
 }
@@ -41,7 +43,16 @@ export async function loadBackend(name: BackendName = 'auto', options?: LoadOpti
   const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
   if (threads > 1) {
     if (name === 'js') throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
-    if (name === 'wasm' || (name === 'auto' && wasmSupport().ok)) return createParallelBackend(threads);
+    if (name === 'wasm') return createParallelBackend(threads);
+    // 'auto' never fails for want of threads: it falls back as it does without them, and says why
+    if (name === 'auto' && wasmSupport().ok) {
+      try {
+        return await createParallelBackend(threads);
+      } catch (err) {
+        console.warn(`attnpool: running on one thread: ${(err as Error).message}`);
+        return loadBackend('auto');
+      }
+    }
   }
   if (name === 'js') return createJsBackend();
   if (name === 'wasm') return loadWasmBackend();

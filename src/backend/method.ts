@@ -1,6 +1,6 @@
 import { AttnpoolError } from '../errors.js';
 import { describe } from '../tensor.js';
-import { fastAttentionPool, fastAttentionPoolLoss, fastPays } from '../fast/fastPool.js';
+import { extent, fastAttentionPool, fastAttentionPoolLoss, fastPays } from '../fast/fastPool.js';
 import type { KernelName } from './kernel.js';
 import type { PoolLossResult, PoolResult } from './types.js';
 import type { PoolArgs } from './validate.js';
@@ -32,12 +32,7 @@ export function useFast(method: unknown, p: PoolArgs, kernel: KernelName, weight
     return true;
   }
   if (why || p.nq * p.nk < AUTO_MIN_PAIRS) return false;
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let j = 0; j < p.nk; j++) {
-    if (p.k[j] < lo) lo = p.k[j];
-    if (p.k[j] > hi) hi = p.k[j];
-  }
+  const [lo, hi] = extent(p.k);
   return fastPays(p.nq, p.nk, p.w, hi - lo);
 }
 

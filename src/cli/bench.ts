@@ -5,6 +5,7 @@ import { runInNewContext } from 'node:vm';
 import { createJsBackend } from '../backend/js/index.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../backend/wasm/index.js';
 import { loadBackend } from '../backend/load.js';
+import { MAX_THREADS } from '../backend/parallel/protocol.js';
 import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
 import { markdownTable } from '../bench/table.js';
@@ -52,7 +53,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
       return m.heapUsed + m.arrayBuffers;
     },
   });
-  const threads = Math.max(2, cpus().length);
+  const threads = Math.min(MAX_THREADS, Math.max(2, cpus().length));
   const threaded = await loadBackend('wasm', { threads });
   const scaleReport = await runScale({ scale, quick: !!o.quick, threaded, wasm: backends.wasm, threads, onProgress: progress });
   await threaded.close?.();

@@ -46,7 +46,8 @@ function windowTree(k: Float64Array, v: Float64Array, s: number, runs: boolean):
   return buildWindowTree(ks, vs, rank, s, runs);
 }
 
-function extent(x: Float64Array): [number, number] {
+/** [min, max] of x. */
+export function extent(x: ArrayLike<number>): [number, number] {
   let lo = Infinity;
   let hi = -Infinity;
   for (let i = 0; i < x.length; i++) {

@@ -1,7 +1,7 @@
 import { AttnpoolError } from '../errors.js';
 import type { KernelName } from '../backend/kernel.js';
 import { describe, type TensorInput } from '../tensor.js';
-import { boxcarPath } from './boxcarPath.js';
+import { boxcarPath, type BoxcarStep } from './boxcarPath.js';
 import { LooLoss } from './looLoss.js';
 import { knownOptions, numberOption } from './options.js';
 
@@ -41,7 +41,7 @@ export interface OptimalBandwidth {
   lossAtInfinity: number;
   /** w = 0: each point predicted by the mean of the others */
   lossAtZero: number;
-  /** boxcar only: the loss is a step function, minimal on [from, to) */
+  /** boxcar only: the loss is a step function, minimal for w in (from, to] (from = 0: [0, to]; to may be Infinity) */
   interval?: [number, number];
 }
 
@@ -170,7 +170,8 @@ function kinksOf(x: Float64Array, wLo: number, wHi: number): number[] {
   return [...set].sort((a, b) => a - b);
 }
 
-function logGrid(lo: number, hi: number, perDecade: number): number[] {
+/** Points from lo to hi, evenly spaced on a log scale, perDecade to a factor of ten. */
+export function logGrid(lo: number, hi: number, perDecade: number): number[] {
   const count = Math.max(2, Math.ceil(Math.log10(hi / lo) * perDecade) + 1);
   return Array.from({ length: count }, (_, i) => lo * (hi / lo) ** (i / (count - 1)));
 }
@@ -188,20 +189,25 @@ function bisectSlope(f: LooLoss, lo: number, hi: number): number {
 }
 
 function boxcarOptimum(f: LooLoss, lossAtInfinity: number, lossAtZero: number): OptimalBandwidth {
-  const steps = boxcarPath(f.x, f.y);
-  // a representative w inside each step
+  // Neighbouring steps whose loss is the same (pairs left windows without changing any ŷ) are one flat stretch.
+  const steps: BoxcarStep[] = [];
+  for (const s of boxcarPath(f.x, f.y)) {
+    const last = steps[steps.length - 1];
+    if (last && Math.abs(s.loss - last.loss) <= 1e-12 * Math.max(Math.abs(s.loss), Math.abs(last.loss))) last.to = s.to;
+    else steps.push({ ...s });
+  }
+  // a representative w inside each stretch
   const middle = (from: number, to: number) => (from === 0 ? to / 2 : to === Infinity ? 2 * from : Math.sqrt(from * to));
-  const losses = steps.map((s) => s.loss);
   const localMinima: LocalMinimum[] = [];
   let best = 0;
   steps.forEach((s, i) => {
-    if (losses[i] < losses[best]) best = i;
-    const left = i === 0 ? Infinity : losses[i - 1];
-    const right = i + 1 === steps.length ? Infinity : losses[i + 1];
-    if (losses[i] < left && losses[i] <= right) localMinima.push({ w: middle(s.from, s.to), loss: losses[i] });
+    if (s.loss < steps[best].loss) best = i;
+    const left = i === 0 ? Infinity : steps[i - 1].loss;
+    const right = i + 1 === steps.length ? Infinity : steps[i + 1].loss;
+    if (s.loss < left && s.loss < right) localMinima.push({ w: middle(s.from, s.to), loss: s.loss });
   });
   const s = steps[best];
   const w = middle(s.from, s.to);
-  // the best step's loss evaluated afresh, free of the sweep's running-sum rounding
+  // the best stretch's loss evaluated afresh, free of the sweep's running-sum rounding
   return { w, loss: f.at(w).loss, localMinima, lossAtInfinity, lossAtZero, interval: [s.from, s.to] };
 }

@@ -8,9 +8,9 @@ import { nearestMeans } from './looLoss.js';
  * per interval.
  */
 export interface BoxcarStep {
-  /** w from which this loss holds (inclusive) … */
+  /** the loss holds for w above this (exclusive: at w = from the farther pairs are still inside; 0 for the first step, which holds at w = 0 too) … */
   from: number;
-  /** … up to this w (exclusive; Infinity for the last step) */
+  /** … up to this w (inclusive; Infinity for the last step) */
   to: number;
   loss: number;
 }

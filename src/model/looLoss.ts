@@ -1,13 +1,27 @@
 import { AttnpoolError } from '../errors.js';
 import { checkKernel, type CompactKernel, type KernelName } from '../backend/kernel.js';
-import { compactLoss } from '../backend/js/compactPool.js';
+import { compactLoss, nearest } from '../backend/js/compactPool.js';
 import { poolLoss, type PoolData } from '../backend/js/pool.js';
-import { checkPool } from '../backend/validate.js';
-import type { TensorInput } from '../tensor.js';
+import { firstNonFinite, requireNonEmpty } from '../backend/validate.js';
+import { formatShape, toTensor, type TensorInput } from '../tensor.js';
+
+/**
+ * A data vector [n] in float64: float64 arrays and plain arrays keep every bit (distinct
+ * inputs must stay distinct, or the kinks and gaps of the loss move); float32 tensors widen.
+ */
+function vector(value: TensorInput, name: string): Float64Array {
+  const t = toTensor(value, name);
+  if (t.shape.length !== 1) throw new AttnpoolError('E_SHAPE', `${name}: expected shape [n], got ${formatShape(t.shape)}`);
+  requireNonEmpty(t, name);
+  const exact = value instanceof Float64Array || Array.isArray(value) ? Float64Array.from(value as ArrayLike<number>) : Float64Array.from(t.data);
+  const bad = firstNonFinite(exact);
+  if (bad >= 0) throw new AttnpoolError('E_NONFINITE', `${name}: expected finite numbers, got ${exact[bad]} at index ${bad}`);
+  return exact;
+}
 
 /**
  * The leave-one-out squared error of Nadaraya–Watson regression as a function of w, in
- * float64: L(w) = Σ_i (ŷ_{−i}(x_i) − y_i)², ŷ_{−i} pooling every point but i. Each evaluation
+ * float64 (on the data as given: float64 and plain arrays are not rounded to float32): L(w) = Σ_i (ŷ_{−i}(x_i) − y_i)², ŷ_{−i} pooling every point but i. Each evaluation
  * is one fused pass over the n² pairs (no n × n memory).
  */
 export class LooLoss {
@@ -19,11 +33,11 @@ export class LooLoss {
 
   constructor(x: TensorInput, y: TensorInput, kernel: unknown, method: string) {
     this.kernel = checkKernel(kernel, method);
-    const p = checkPool(x, x, y, 1, false, method);
-    if (p.nk < 2) throw new AttnpoolError('E_SHAPE', `${method}: x: expected at least 2 points (leave-one-out keeps n − 1), got ${p.nk}`);
-    this.n = p.nk;
-    this.x = Float64Array.from(p.k);
-    this.y = Float64Array.from(p.v);
+    this.x = vector(x, 'x');
+    this.y = vector(y, 'y');
+    this.n = this.x.length;
+    if (this.y.length !== this.n) throw new AttnpoolError('E_SHAPE', `y: expected shape [${this.n}] (one per x), got [${this.y.length}]`);
+    if (this.n < 2) throw new AttnpoolError('E_SHAPE', `${method}: x: expected at least 2 points (leave-one-out keeps n − 1), got ${this.n}`);
     this.yHat = new Float64Array(this.n);
   }
 
@@ -46,17 +60,5 @@ export class LooLoss {
 
 /** For each point, the mean y of its nearest other points (O(n²), as every evaluation here). */
 export function nearestMeans(x: Float64Array, y: Float64Array): Float64Array {
-  const n = x.length;
-  return Float64Array.from({ length: n }, (_, i) => {
-    let d2 = Infinity;
-    let s = 0;
-    let c = 0;
-    for (let j = 0; j < n; j++) {
-      if (j === i) continue;
-      const dd = (x[i] - x[j]) ** 2;
-      if (dd < d2) [d2, s, c] = [dd, 0, 0];
-      if (dd === d2) [s, c] = [s + y[j], c + 1];
-    }
-    return s / c;
-  });
+  return Float64Array.from(x, (xi, i) => nearest(xi, x, y, 0, x.length, i).mean);
 }

@@ -74,7 +74,8 @@ export function train(model: NWKernelRegression, data: TrainingData, options?: T
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const w = model.w;
     const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), { excludeSelf, kernel: model.kernel });
-    // The loss depends on |w|: by the chain rule dL/dw = sign(w)·dL/d|w| (and 0 at w = 0, where dL/d|w| is 0).
+    // The loss depends on |w|: by the chain rule dL/dw = sign(w)·dL/d|w|. At w = 0 the step uses the
+    // one-sided dL/d|w| (0 for the Gaussian and Epanechnikov kernels, not for the triangular).
     const grad = w < 0 ? -r.grad : r.grad;
     const loss = r.loss;
     const next = w - lr * grad;

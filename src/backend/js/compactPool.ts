@@ -9,7 +9,7 @@ import type { RealArray } from './scores.js';
  */
 
 /** The mean value of the keys nearest to qi (skipping `skip`), and how many tie. */
-function nearest(qi: number, k: RealArray, v: RealArray, row: number, nk: number, skip: number): { mean: number; d2: number; count: number } {
+export function nearest(qi: number, k: RealArray, v: RealArray, row: number, nk: number, skip: number): { mean: number; d2: number; count: number } {
   let d2 = Infinity;
   let sum = 0;
   let count = 0;

@@ -70,6 +70,15 @@ class PoolWorker {
       if (m.error) p.reject(new AttnpoolError('E_BACKEND', `worker: ${m.error}`));
       else p.resolve(m);
     };
+    // A worker that dies (out of memory, an error outside a job) fails its calls instead of leaving them pending.
+    worker.onerror = (e) => this.fail(`worker failed: ${e.message}`);
+    worker.onmessageerror = () => this.fail('worker: a message could not be read');
+  }
+
+  /** Rejects every call this worker owes an answer to. */
+  fail(why: string): void {
+    for (const p of this.pending.values()) p.reject(new AttnpoolError('E_BACKEND', why));
+    this.pending.clear();
   }
 
   static async start(url: string, module: WebAssembly.Module): Promise<PoolWorker> {
@@ -79,7 +88,6 @@ class PoolWorker {
       worker.onmessage = () => resolve();
       worker.postMessage({ module });
     });
-    worker.onerror = null;
     return new PoolWorker(worker);
   }
 
@@ -109,11 +117,14 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
   const single = await loadWasmBackend();
   const module = await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
   const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
-  let workers: PoolWorker[];
-  try {
-    workers = await Promise.all(Array.from({ length: n }, () => PoolWorker.start(url, module)));
-  } finally {
-    URL.revokeObjectURL(url);
+  const starting = Array.from({ length: n }, () => PoolWorker.start(url, module));
+  const started = await Promise.allSettled(starting);
+  URL.revokeObjectURL(url);
+  const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    for (const wk of workers) wk.worker.terminate(); // none left running when the pool is not returned
+    throw failed.reason;
   }
   // The shared keys and values the workers hold, to post them again only when they change.
   let version = 0;
@@ -187,7 +198,10 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
     },
     close() {
       closed = true;
-      for (const wk of workers) wk.worker.terminate();
+      for (const wk of workers) {
+        wk.worker.terminate();
+        wk.fail('createWorkerPool: closed while the call was running');
+      }
     },
   };
 }

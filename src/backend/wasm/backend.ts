@@ -36,6 +36,8 @@ export class WasmBackend implements Backend {
     const kernel = checkKernel(o.kernel, 'gaussianScores');
     const p = checkPairs(queries, keys);
     const wc = checkW(w);
+    // w beyond float32 range: the kernels would see w = Infinity and 0·Infinity = NaN
+    if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(wc))) return this.reference.gaussianScores(queries as never, keys as never, w as number, options);
     const [q, k, out] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
     this.ws.write(q, p.q);
     this.ws.write(k, p.k);
@@ -75,6 +77,7 @@ export class WasmBackend implements Backend {
     const kernel = checkKernel(o.kernel, 'attentionPool');
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
     if (useFast(o.method, p, kernel, !!o.weights, 'attentionPool')) return fastPool(p);
+    if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(p.w))) return this.reference.attentionPool(queries as never, keys as never, values as never, w as number, options);
     if (kernel !== 'gaussian') {
       const [q, k, v, yHat, weights] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, o.weights ? p.nq * p.nk : 0);
       this.ws.write(q, p.q);
@@ -105,6 +108,7 @@ export class WasmBackend implements Backend {
     const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
     const t = checkTargets(targets, p.nq);
     if (useFast(o.method, p, kernel, false, 'attentionPoolLoss')) return fastPoolLoss(p, t);
+    if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(p.w))) return this.reference.attentionPoolLoss(queries as never, keys as never, values as never, targets as never, w as number, options);
     if (kernel !== 'gaussian') {
       const [q, k, v, ti, yHat, result] = this.ws.layout(p.nq, p.k.length, p.v.length, p.nq, p.nq, 4);
       this.ws.write(q, p.q);
