@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import { chapterStart } from '../src/chapter.js';
+import { optimalBandwidth } from '../src/model/bandwidth.js';
 import { syntheticData } from '../src/model/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
@@ -87,6 +88,19 @@ describe('the demo page in Chromium', () => {
     await page.waitForSelector('#workerResult[data-same]', { timeout: 30_000 });
     expect(await page.getAttribute('#workerResult', 'data-same')).toBe('true');
     expect(await page.textContent('#workerResult')).toMatch(/worker \(wasm\) pooled 50 queries/);
+  });
+
+  it('switches the kernel and finds the best w, as optimalBandwidth does in Node', async () => {
+    const before = await pixels('heatmap');
+    await page.selectOption('#kernel', 'epanechnikov');
+    expect(await pixels('heatmap')).not.toEqual(before);
+    await page.click('#best');
+    await page.waitForSelector('#bestResult[data-w]');
+    const w = Number(await page.getAttribute('#bestResult', 'data-w'));
+    const d = syntheticData({ seed: 3, nTrain: 50 });
+    expect(w).toBe(optimalBandwidth(d.xTrain, d.yTrain, { kernel: 'epanechnikov' }).w);
+    expect(Number(await page.inputValue('#w'))).toBeCloseTo(Math.min(30, w), 1);
+    await page.selectOption('#kernel', 'gaussian');
   });
 
   it('benchmarks WASM against JS in the page', async () => {

@@ -1,11 +1,14 @@
-// The demo page: the chapter's data, the fit and its attention heatmap redrawn live as w moves,
-// training with a live loss curve, a WASM-vs-JS benchmark and pooling in a Web Worker.
+// The demo page: the chapter's data, the fit and its attention heatmap redrawn live as w or the
+// kernel changes, the best w by leave-one-out, training with a live loss curve, a WASM-vs-JS
+// benchmark and pooling in a Web Worker.
 import { fallbackReason, loadBackend } from '../src/backend/load.js';
+import type { KernelName } from '../src/backend/kernel.js';
 import type { Backend } from '../src/backend/types.js';
 import { runWorkloads } from '../src/bench/run.js';
 import { markdownTable } from '../src/bench/table.js';
 import { workloads } from '../src/bench/workloads.js';
 import { chapterStart } from '../src/chapter.js';
+import { optimalBandwidth } from '../src/model/bandwidth.js';
 import { syntheticData, type SyntheticData } from '../src/model/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
@@ -29,16 +32,16 @@ function draw(canvas: HTMLCanvasElement, figure: Figure): void {
 let backend: Backend;
 let data: SyntheticData;
 
-function readInputs(): { seed: number; n: number; w: number } {
+function readInputs(): { seed: number; n: number; w: number; kernel: KernelName } {
   const seed = Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value) || 0));
   const n = Math.min(5000, Math.max(2, Math.floor(Number($<HTMLInputElement>('n').value) || 50)));
-  return { seed, n, w: Number($<HTMLInputElement>('w').value) };
+  return { seed, n, w: Number($<HTMLInputElement>('w').value), kernel: $<HTMLSelectElement>('kernel').value as KernelName };
 }
 
 function redraw(): void {
-  const { w } = readInputs();
+  const { w, kernel } = readInputs();
   $('wValue').textContent = w.toFixed(1);
-  const { yHat, weights } = backend.attentionPool(data.xTest, data.xTrain, data.yTrain, w, { weights: true });
+  const { yHat, weights } = backend.attentionPool(data.xTest, data.xTrain, data.yTrain, w, { weights: true, kernel });
   draw($('fit'), plotKernelReg(data.xTest, data.yTruth, yHat, data.xTrain, data.yTrain));
   const [rows, cols] = weights!.shape;
   draw($('heatmap'), showHeatmaps({ data: weights!.data, shape: [1, 1, rows, cols] }, { xlabel: 'Sorted training inputs', ylabel: 'Sorted testing inputs' }));
@@ -67,6 +70,21 @@ async function onTrain(): Promise<void> {
   out.dataset.losses = JSON.stringify(losses);
   out.dataset.w = String(model.w);
   out.textContent = losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ') + ` → w = ${model.w.toFixed(4)}`;
+}
+
+/** The w minimising the leave-one-out error of the current data and kernel, put on the slider. */
+function onBest(): void {
+  const { kernel } = readInputs();
+  const out = $('bestResult');
+  if (kernel === 'constant') {
+    out.textContent = 'the constant kernel does not depend on w';
+    return;
+  }
+  const best = optimalBandwidth(data.xTrain, data.yTrain, { kernel });
+  out.dataset.w = String(best.w);
+  out.textContent = `${kernel}: leave-one-out optimum w = ${best.w.toFixed(4)} (loss ${best.loss.toFixed(4)}; ${best.localMinima.length} local minima; nearest neighbour ${best.lossAtInfinity.toFixed(4)})`;
+  $<HTMLInputElement>('w').value = String(Math.min(30, best.w));
+  redraw();
 }
 
 async function onBench(): Promise<void> {
@@ -108,6 +126,8 @@ async function main(): Promise<void> {
   if (fallbackReason) $('reason').textContent = `(fell back to JS: ${fallbackReason})`;
   for (const id of ['seed', 'n']) $(id).addEventListener('change', newData);
   $('w').addEventListener('input', redraw);
+  $('kernel').addEventListener('change', redraw);
+  $('best').addEventListener('click', onBest);
   $('train').addEventListener('click', () => void onTrain());
   $('bench').addEventListener('click', () => void onBench());
   $('worker').addEventListener('click', onWorker);
