@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The `attnpool` command. Each subcommand's work lives in src/cli/<name>.ts.
 import { Command, Option } from 'commander';
+import { hasGradient, KERNEL_NAMES } from './backend/kernel.js';
 import { AttnpoolError } from './errors.js';
+import { RNG_NAMES } from './model/data.js';
 import { integerArg, numberArg } from './cli/parse.js';
 import { bandwidthCommand } from './cli/bandwidth.js';
 import { benchCommand } from './cli/bench.js';
@@ -9,8 +11,11 @@ import { figuresCommand } from './cli/figures.js';
 import { trainCommand } from './cli/train.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
+const progress = (line: string) => process.stderr.write(line + '\n');
+const seedOption = (what: string) => new Option('--seed <n>', `seed of ${what}`).argParser(integerArg(0)).default(0);
+const dataOption = (what: string) => new Option('--data <file>', `${what} a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}`);
 const rngOption = () =>
-  new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)").choices(['default', 'torch']).default('default');
+  new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)").choices(RNG_NAMES).default('default');
 const backendOption = () => new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto');
 
 const program = new Command()
@@ -23,33 +28,33 @@ program
   .command('figures')
   .description("write every figure of the chapter as PNG (and an index.html) into a directory")
   .option('--out <dir>', 'output directory (created if missing)', 'figures')
-  .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .addOption(seedOption('the data and the initial w'))
   .addOption(rngOption())
   .addOption(new Option('--edition <version>', 'write the figures of d2l 1.0\'s "Attention Pooling by Similarity" instead of the chapter\'s').choices(['1.0']))
   .addOption(backendOption())
-  .action((opts) => figuresCommand(opts, print, (line) => process.stderr.write(line + '\n')));
+  .action((opts) => figuresCommand(opts, print, progress));
 
 program
   .command('train')
   .description('train w by leave-one-out SGD, printing "epoch k, loss X" per epoch and then the learned w')
-  .option('--seed <n>', 'seed of the data and the initial w', integerArg(0), 0)
+  .addOption(seedOption('the data and the initial w'))
   .addOption(rngOption())
   .option('--epochs <n>', 'number of SGD epochs', integerArg(1), 5)
   .option('--lr <x>', 'learning rate', numberArg(0), 0.5)
   .option('--w0 <x>', 'initial w (default: drawn from the seed as the chapter does)', numberArg(0))
-  .option('--data <file>', 'train on a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
+  .addOption(dataOption('train on'))
   .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
-  .addOption(new Option('--kernel <name>', 'attention kernel (those with a gradient in w)').choices(['gaussian', 'epanechnikov', 'triangular']).default('gaussian'))
+  .addOption(new Option('--kernel <name>', 'attention kernel (those with a gradient in w)').choices(KERNEL_NAMES.filter(hasGradient)).default('gaussian'))
   .addOption(backendOption())
-  .action((opts) => trainCommand(opts, print, (line) => process.stderr.write(line + '\n')));
+  .action((opts) => trainCommand(opts, print, progress));
 
 program
   .command('bandwidth')
   .description('the w that minimises the leave-one-out squared error, exactly, with every local minimum and both limits')
-  .option('--seed <n>', 'seed of the chapter data', integerArg(0), 0)
+  .addOption(seedOption('the chapter data'))
   .addOption(rngOption())
-  .option('--data <file>', 'a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}')
-  .addOption(new Option('--kernel <name>', 'attention kernel').choices(['gaussian', 'boxcar', 'epanechnikov', 'triangular']).default('gaussian'))
+  .addOption(dataOption('use'))
+  .addOption(new Option('--kernel <name>', 'attention kernel (those whose bandwidth matters)').choices(KERNEL_NAMES.filter((k) => k !== 'constant')).default('gaussian'))
   .option('--json', 'print one JSON object instead of lines')
   .action((opts) => bandwidthCommand(opts, print));
 
@@ -60,7 +65,7 @@ program
   .option('--json <file>', 'also write the raw results as JSON')
   .addOption(new Option('--scale <x>', 'multiply every size by x (for tests)').argParser(numberArg(0)).hideHelp())
   .action(async (opts) => {
-    await benchCommand(opts, print, (line) => process.stderr.write(line + '\n'));
+    await benchCommand(opts, print, progress);
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
