@@ -22,6 +22,19 @@ const LEAF = 32;
 /** What dense pooling costs per query–key pair in the WASM SIMD backend. */
 const NS_DENSE_PAIR = 1;
 
+/** The keys' extent in the units where the kernel is e^{−x²} (never 0, so ratios stay finite). */
+function scaledSpan(w: number, range: number): number {
+  return Math.max((w / Math.SQRT2) * Math.max(range, 0), 1e-300);
+}
+
+/** Keys in a query's window, and levels of the run tree, for nk keys over a scaled span. */
+function windows(nk: number, span: number): { perWindow: number; levels: number } {
+  return {
+    perWindow: Math.min(nk, 1 + (nk * 2 * WINDOW_HALF) / span),
+    levels: 1 + Math.max(0, Math.log2((2 * Math.min(nk, nk / span)) / LEAF)),
+  };
+}
+
 export interface FastCosts {
   fgt: number;
   windowed: number;
@@ -29,7 +42,7 @@ export interface FastCosts {
 
 /** Estimated costs for nq queries and nk keys spread over `range` (max key − min key) at bandwidth w. */
 export function fastCosts(nq: number, nk: number, w: number, range: number): FastCosts {
-  const span = Math.max((w / Math.SQRT2) * Math.max(range, 0), 1e-300); // extent where the kernel is e^{−x²}
+  const span = scaledSpan(w, range);
   const reach = 2 * Math.ceil(CUTOFF / BOX_WIDTH) + 1;
   const boxes = span / BOX_WIDTH + reach;
   // Box pairs only exist where there are sources: at most one reach per source.
@@ -37,8 +50,7 @@ export function fastCosts(nq: number, nk: number, w: number, range: number): Fas
   // The transform keeps ~4p numbers per box of the grid spanning the keys: with far-out keys the
   // grid is mostly empty boxes, and past a few per point it is memory wasted, not time saved.
   const fgt = boxes > 2 * (nq + nk) + 4096 ? Infinity : nk * NS_FGT_SOURCE + nq * NS_FGT_TARGET + pairs * NS_FGT_PAIR;
-  const perWindow = Math.min(nk, 1 + (nk * 2 * WINDOW_HALF) / span);
-  const levels = 1 + Math.max(0, Math.log2((2 * Math.min(nk, nk / span)) / LEAF));
+  const { perWindow, levels } = windows(nk, span);
   const windowed = nk * (NS_SORT_KEY + levels * NS_BUILD_LEVEL_KEY) + nq * (NS_QUERY + Math.min(perWindow * NS_WINDOW_KEY, NS_TREE_QUERY));
   return { fgt, windowed };
 }
@@ -49,9 +61,7 @@ export function fastCosts(nq: number, nk: number, w: number, range: number): Fas
  * per level, and saves most of a crowded window's keys.
  */
 export function windowRunsPay(nQueries: number, nk: number, w: number, range: number): boolean {
-  const span = Math.max((w / Math.SQRT2) * Math.max(range, 0), 1e-300);
-  const perWindow = Math.min(nk, 1 + (nk * 2 * WINDOW_HALF) / span);
-  const levels = 1 + Math.max(0, Math.log2((2 * Math.min(nk, nk / span)) / LEAF));
+  const { perWindow, levels } = windows(nk, scaledSpan(w, range));
   return nQueries * perWindow * NS_WINDOW_KEY > nk * levels * NS_BUILD_LEVEL_KEY + nQueries * NS_TREE_QUERY;
 }
 
