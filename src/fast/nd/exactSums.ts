@@ -1,0 +1,258 @@
+import type { CellGrid } from './cellGrid.js';
+
+/**
+ * Exact kernel sums for one query over the keys within a truncation radius, found through the
+ * cell grid (cellGrid.ts), with relative accuracy however small Σe is: the fallback for queries
+ * where the Hermite transform's absolute bound is loose against their own Σe, and the whole method
+ * when kernels are narrow against the spread of the keys (few keys per box: expansions of
+ * C(p+d−1, d) terms do not pay).
+ *
+ * Scaled units: the kernel is e^{−|x|²}. With m = min_j |q − z_j|² (found first, by rings of cells
+ * around the query's cell), every term is computed as e^{−s_j}, s_j = |q − z_j|² − m ≥ 0 (the largest
+ * score subtracted first, so nothing underflows: the nearest key contributes exactly 1). For a far
+ * query |q − z|² and m are huge and nearly equal, so s_j is computed as Σ_k (z⁰_k − z_jk)(d_jk + d⁰_k)
+ * (d = q − z, z⁰ the nearest key), not as a difference of squares.
+ *
+ * Truncation bound (rigorous). Keys with s_j ≤ L₁ are summed exactly (E_in = their Σe^{−s} ≥ 1).
+ * Every other key is bounded, not summed:
+ *   - a key met in the rows visited for the ball s ≤ L₁ (cells meeting it) by e^{−⌊s_j⌋};
+ *   - a cell within the ball s ≤ L₂ but outside the visited rows' cells by count·e^{−⌊s_min⌋}, s_min
+ *     from the distance between the query and the cell;
+ *   - every key in no cell of the ball s ≤ L₂ by e^{−L₂} (it has s > L₂);
+ * and the bounds add to τ ≥ Σ_{dropped} e^{−s_j}. With values v' ∈ [−H, H] (centred) and
+ * ŷ_in = Σ_in e v'/E_in, dropping keys moves ŷ by |Σ_out e(v' − ŷ_in)|/E ≤ 2H·τ/E_in, so
+ * 2τ ≤ tolerance·E_in guarantees |ŷ − ŷ_dense| ≤ tolerance·H. L₂ = ln(4n/(tolerance·E_in)) makes the
+ * last item at most a quarter of the budget; L₁ adapts from query to query (queries come in cell
+ * order, so neighbours are alike) and is raised and the query redone if the check fails.
+ *
+ * The gradient sums Σ e x_k² are truncated with the same keys; their error is bounded by the same τ
+ * times the largest |x|² met (not checked against a tolerance: the guarantee is on ŷ).
+ */
+
+/** e^{−b} for integers b, to bound e^{−s} by e^{−⌊s⌋} without an exp per dropped key. */
+const EXP_FLOOR_SIZE = 768;
+const EXP_FLOOR = new Float64Array(EXP_FLOOR_SIZE);
+for (let b = 0; b < EXP_FLOOR_SIZE; b++) EXP_FLOOR[b] = Math.exp(-b);
+function expFloor(s: number): number {
+  return s >= EXP_FLOOR_SIZE - 1 ? 0 : EXP_FLOOR[s > 0 ? Math.floor(s) : 0];
+}
+
+export interface ExactScratch {
+  /** the current window L₁ (adapted from query to query) */
+  L1: number;
+  /** value columns' accumulators etc. */
+  acc: Float64Array;
+  /** queries that needed a wider window than the adapted one */
+  retries: number;
+}
+
+export function exactScratch(cols: number, L1 = 20): ExactScratch {
+  return { L1, acc: new Float64Array(cols), retries: 0 };
+}
+
+/** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
+function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
+  const { lo, G, c, cellStart, x0, x1, x2 } = g;
+  const gq0 = Math.floor((q0 - lo[0]) / c);
+  const gq1 = Math.floor((q1 - lo[1]) / c);
+  const gq2 = g.d === 3 ? Math.floor((q2 - lo[2]) / c) : 0;
+  // The first ring that meets the grid.
+  let r = Math.max(0, -gq0, gq0 - (G[0] - 1), -gq1, gq1 - (G[1] - 1), -gq2, gq2 - (G[2] - 1));
+  let best = Infinity;
+  let jBest = -1;
+  const rMax = Math.max(G[0], G[1], G[2]) + Math.abs(gq0) + Math.abs(gq1) + Math.abs(gq2) + 2;
+  for (; r <= rMax; r++) {
+    const lo2 = Math.max(0, gq2 - r);
+    const hi2 = Math.min(G[2] - 1, gq2 + r);
+    const lo1 = Math.max(0, gq1 - r);
+    const hi1 = Math.min(G[1] - 1, gq1 + r);
+    for (let b2 = lo2; b2 <= hi2; b2++) {
+      for (let b1 = lo1; b1 <= hi1; b1++) {
+        const face = Math.abs(b1 - gq1) === r || (g.d === 3 && Math.abs(b2 - gq2) === r);
+        const row = G[0] * (b1 + G[1] * b2);
+        // On a face of the shell the whole x-range; inside it only the two end cells.
+        for (let side = 0; side < (face ? 1 : 2); side++) {
+          let a: number;
+          let b: number;
+          if (face) {
+            a = Math.max(0, gq0 - r);
+            b = Math.min(G[0] - 1, gq0 + r);
+          } else {
+            a = b = side === 0 ? gq0 - r : gq0 + r;
+            if (a < 0 || a >= G[0]) continue;
+          }
+          if (a > b) continue;
+          const j1 = cellStart[row + b + 1];
+          for (let j = cellStart[row + a]; j < j1; j++) {
+            if (j === skip) continue;
+            const d0 = q0 - x0[j];
+            const d1 = q1 - x1[j];
+            const d2 = q2 - x2[j];
+            const r2 = d0 * d0 + d1 * d1 + d2 * d2;
+            if (r2 < best) {
+              best = r2;
+              jBest = j;
+            }
+          }
+        }
+      }
+    }
+    // Keys beyond ring r are at least r·c away from the query.
+    if (jBest >= 0 && best <= r * c * (r * c)) break;
+  }
+  return { j: jBest, m: best };
+}
+
+/**
+ * Sums for query q (scaled units; q2 = 0 at d = 2) over every key but sorted position `skip`
+ * (−1: none), each term e^{−(|q − z|² − m)}: out[f·nw + col] for family f (0: e, 1 + k: e·x_k²)
+ * and column col (0: weight 1, 1 + c: value c), nw = 1 + dv. Returns m (the true sums are the
+ * outputs times e^{−m}); needs at least one key besides `skip`.
+ */
+export function exactSums(
+  g: CellGrid,
+  q0: number,
+  q1: number,
+  q2: number,
+  skip: number,
+  tolerance: number,
+  gradient: boolean,
+  out: Float64Array,
+  st: ExactScratch,
+): number {
+  const { d, n, dv, lo, G, c, cellStart, x0, x1, x2, v } = g;
+  const nw = 1 + dv;
+  const near = nearest(g, q0, q1, q2, skip);
+  const m = near.m;
+  const e0 = q0 - x0[near.j];
+  const e1 = q1 - x1[near.j];
+  const e2 = q2 - x2[near.j];
+  const z0 = x0[near.j];
+  const z1 = x1[near.j];
+  const z2 = x2[near.j];
+  const F = gradient ? 1 + d : 1;
+  const cols = F * nw;
+  let L1 = st.L1;
+  for (;;) {
+    out.fill(0, 0, cols);
+    let E = 0;
+    let tau = 0;
+    const R1 = Math.sqrt(m + L1);
+    // Rows (b1, b2) meeting the ball of radius R1, and in each the cells [a, b] meeting it.
+    const lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
+    const hi2 = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R1 - lo[2]) / c)) : 0;
+    for (let b2 = lo2; b2 <= hi2; b2++) {
+      const dz = d === 3 ? slab(q2, lo[2] + b2 * c, c) : 0;
+      const rz2 = R1 * R1 - dz * dz;
+      if (rz2 < 0) continue;
+      const rz = Math.sqrt(rz2);
+      const lo1 = Math.max(0, Math.floor((q1 - rz - lo[1]) / c));
+      const hi1 = Math.min(G[1] - 1, Math.floor((q1 + rz - lo[1]) / c));
+      for (let b1 = lo1; b1 <= hi1; b1++) {
+        const dy = slab(q1, lo[1] + b1 * c, c);
+        const ry2 = rz2 - dy * dy;
+        if (ry2 < 0) continue;
+        const ry = Math.sqrt(ry2);
+        const a = Math.max(0, Math.floor((q0 - ry - lo[0]) / c));
+        const b = Math.min(G[0] - 1, Math.floor((q0 + ry - lo[0]) / c));
+        if (a > b) continue;
+        const row = G[0] * (b1 + G[1] * b2);
+        const j1 = cellStart[row + b + 1];
+        for (let j = cellStart[row + a]; j < j1; j++) {
+          if (j === skip) continue;
+          const d0 = q0 - x0[j];
+          const d1 = q1 - x1[j];
+          const d2 = q2 - x2[j];
+          const s = (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2);
+          if (s > L1) {
+            tau += expFloor(s);
+            continue;
+          }
+          const w = Math.exp(-s);
+          E += w;
+          const vj = j * dv;
+          for (let col = 1; col < nw; col++) out[col] += w * v[vj + col - 1];
+          if (gradient) {
+            const dd0 = d0 * d0 * w;
+            const dd1 = d1 * d1 * w;
+            out[nw] += dd0;
+            out[2 * nw] += dd1;
+            for (let col = 1; col < nw; col++) {
+              out[nw + col] += dd0 * v[vj + col - 1];
+              out[2 * nw + col] += dd1 * v[vj + col - 1];
+            }
+            if (d === 3) {
+              const dd2 = d2 * d2 * w;
+              out[3 * nw] += dd2;
+              for (let col = 1; col < nw; col++) out[3 * nw + col] += dd2 * v[vj + col - 1];
+            }
+          }
+        }
+      }
+    }
+    out[0] = E;
+    // Keys outside the visited cells, up to L₂ cell by cell, beyond it all at e^{−L₂}.
+    const L2 = Math.max(L1 + 1, Math.log((4 * n) / (tolerance * E)));
+    const R2 = Math.sqrt(m + L2);
+    let covered = 0;
+    // The first pass's row range, recomputed with the same arithmetic.
+    const v1lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
+    const v1hi2 = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R1 - lo[2]) / c)) : 0;
+    const lo2b = d === 3 ? Math.max(0, Math.floor((q2 - R2 - lo[2]) / c)) : 0;
+    const hi2b = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R2 - lo[2]) / c)) : 0;
+    for (let b2 = lo2b; b2 <= hi2b; b2++) {
+      const dz = d === 3 ? slab(q2, lo[2] + b2 * c, c) : 0;
+      const rz2 = R2 * R2 - dz * dz;
+      if (rz2 < 0) continue;
+      const rz = Math.sqrt(rz2);
+      const r1z2 = R1 * R1 - dz * dz;
+      const r1z = r1z2 >= 0 && b2 >= v1lo2 && b2 <= v1hi2 ? Math.sqrt(r1z2) : -1;
+      const v1lo1 = r1z >= 0 ? Math.max(0, Math.floor((q1 - r1z - lo[1]) / c)) : 1;
+      const v1hi1 = r1z >= 0 ? Math.min(G[1] - 1, Math.floor((q1 + r1z - lo[1]) / c)) : 0;
+      const lo1 = Math.max(0, Math.floor((q1 - rz - lo[1]) / c));
+      const hi1 = Math.min(G[1] - 1, Math.floor((q1 + rz - lo[1]) / c));
+      for (let b1 = lo1; b1 <= hi1; b1++) {
+        const dy = slab(q1, lo[1] + b1 * c, c);
+        const ry2 = rz2 - dy * dy;
+        if (ry2 < 0) continue;
+        const ry = Math.sqrt(ry2);
+        const a = Math.max(0, Math.floor((q0 - ry - lo[0]) / c));
+        const b = Math.min(G[0] - 1, Math.floor((q0 + ry - lo[0]) / c));
+        if (a > b) continue;
+        const row = G[0] * (b1 + G[1] * b2);
+        covered += cellStart[row + b + 1] - cellStart[row + a];
+        // The cells visited key by key in the first pass (same arithmetic as there).
+        let va = 1;
+        let vb = 0;
+        const r1y2 = r1z2 - dy * dy;
+        if (b1 >= v1lo1 && b1 <= v1hi1 && r1y2 >= 0) {
+          const r1y = Math.sqrt(r1y2);
+          va = Math.max(0, Math.floor((q0 - r1y - lo[0]) / c));
+          vb = Math.min(G[0] - 1, Math.floor((q0 + r1y - lo[0]) / c));
+        }
+        const base = dz * dz + dy * dy - m;
+        for (let b0 = a; b0 <= b; b0++) {
+          if (b0 >= va && b0 <= vb) continue;
+          const count = cellStart[row + b0 + 1] - cellStart[row + b0];
+          if (count === 0) continue;
+          const dx = slab(q0, lo[0] + b0 * c, c);
+          tau += count * expFloor(base + dx * dx);
+        }
+      }
+    }
+    tau += (n - covered) * Math.exp(-L2);
+    if (2 * tau <= 0.99 * tolerance * E) {
+      // Shrink the window a little while the bound has room to spare.
+      st.L1 = 2 * tau < tolerance * E * 0.05 ? Math.max(4, L1 - 0.25) : L1;
+      return m;
+    }
+    L1 += 4;
+    st.retries++;
+    st.L1 = L1;
+  }
+}
+
+/** Distance from x to the interval [a, a + c] (0 inside). */
+function slab(x: number, a: number, c: number): number {
+  return x < a ? a - x : x > a + c ? x - a - c : 0;
+}

@@ -1,0 +1,439 @@
+import { hermiteBound } from './hermiteBound.js';
+import { multiIndices, type MultiIndexSet } from './multiIndex.js';
+
+/**
+ * The d-dimensional fast Gauss transform (Greengard & Strain 1991, with total-degree truncation),
+ * d ∈ {2, 3}: for targets u_i and sources z_j (scaled so the kernel is e^{−|x|²}) with weights
+ * 1 and W_jc (c < nw), the kernel sums
+ *
+ *     S_i[0][c] = Σ_j W_jc e^{−|u_i − z_j|²}                         (family 0)
+ *     S_i[1+k][c] = Σ_j W_jc (u_ik − z_jk)² e^{−|u_i − z_j|²}         (families 1..d, if gradient)
+ *
+ * (column c = 0 is weight 1), in O((nq + nk)·T + pairs·p⁴) time, T = C(p+d−1, d), with a per-target
+ * bound B_i: |error of S_i[f][c]| ≤ B_i·max_j |W_jc|.
+ *
+ * Method: space is cut into boxes of width h; each source box gets its Hermite moments
+ * A_α = Σ_j W_j a_j^α/α! (a = z − c_S, |α| < p), each target box holding targets gets the Taylor
+ * coefficients B_β = ((−1)^{|β|}/β!) Σ_S Σ_α A_α Π_k h_{α_k+β_k}(D_k) (D = c_T − c_S) over the source
+ * boxes within reach, and each target evaluates Σ_β B_β t^β (t = u − c_T). The translation
+ * factorises coordinate by coordinate (Π_k), so it is done as three one-dimensional contractions
+ * (α₂ → β₂, α₁ → β₁, α₀ → β₀) at ~0.6 p⁴ operations per box pair instead of T². The gradient
+ * families are not translated: x_k² e^{−|x|²} = (∂²/∂u_k² + 2)e^{−|x|²}/4, so they come from the
+ * second derivatives of the same Taylor polynomials (hermiteBound.ts bounds what that drops).
+ *
+ * Bound. hermiteBound.ts gives η: each source adds at most η|W_j|e^{−|D|²/2} truncation error.
+ * Box pairs whose boxes are at least R apart (R ≥ 1) are skipped; every such pair has |x| ≥ R
+ * and e^{−|x|²} ≤ |x|² e^{−|x|²} ≤ R² e^{−R²}. Hence
+ *
+ *     B_i = (η + ρ)·W_T + R² e^{−R²}·nk,   W_T = Σ_{S within reach of T} n_S e^{−|D|²/2},
+ *
+ * where ρ = γ_N·A (A the same double sum over the kept terms, γ_N = Nε/(1 − Nε), N the longest
+ * chain of roundings) is the standard worst-case allowance for floating-point rounding. Targets
+ * in boxes with no source within reach get B_i = Infinity.
+ */
+
+const EPS = 2 ** -53;
+/** Moments are summed in blocks of this many sources, so a rounding chain is ~BLOCK + n/BLOCK. */
+const BLOCK = 256;
+
+export interface HermiteParams {
+  d: number;
+  /** box width (scaled units) */
+  h: number;
+  /** total degree: |α|, |β| < p */
+  p: number;
+  /** cutoff distance R between boxes (scaled units, ≥ 1) */
+  R: number;
+  /** also the x_k² families */
+  gradient: boolean;
+  /** η of hermiteBound for these (d, p, h), for the kernel sums only or for all families */
+  eta: number;
+}
+
+export interface HermiteSums {
+  /** sums[(i·F + f)·nw + c], F = 1 + d (gradient) or 1 */
+  sums: Float64Array;
+  families: number;
+  /** B_i: bound per unit |weight| */
+  bound: Float64Array;
+  terms: number;
+  /** box pairs translated */
+  pairs: number;
+}
+
+/** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}, into out[at…]. */
+function hermiteFunctions(x: number, count: number, out: Float64Array, at: number): void {
+  let prev = Math.exp(-x * x);
+  let cur = 2 * x * prev;
+  out[at] = prev;
+  if (count > 1) out[at + 1] = cur;
+  for (let j = 1; j + 1 < count; j++) {
+    const next = 2 * x * cur - 2 * j * prev;
+    out[at + j + 1] = next;
+    prev = cur;
+    cur = next;
+  }
+}
+
+/** Box layout: box b_k of coordinate k covers [lo_k + b_k h, lo_k + (b_k + 1) h). */
+interface Grid {
+  lo: Float64Array;
+  nb: Int32Array;
+}
+
+/**
+ * One box is centred on the middle of the sources in each coordinate: when they span much less
+ * than a box (small w), every a and t is then small too (as in ../gaussTransform.ts).
+ */
+function sourceGrid(z: Float64Array, nk: number, d: number, h: number): Grid {
+  const lo = new Float64Array(3);
+  const nb = new Int32Array(3).fill(1);
+  for (let k = 0; k < d; k++) {
+    let mn = Infinity;
+    let mx = -Infinity;
+    for (let j = 0; j < nk; j++) {
+      const x = z[j * d + k];
+      if (x < mn) mn = x;
+      if (x > mx) mx = x;
+    }
+    const mid = 0.5 * (mn + mx);
+    const half = Math.ceil((mid - mn) / h);
+    lo[k] = mid - 0.5 * h - half * h;
+    nb[k] = Math.floor((mx - lo[k]) / h) + 1;
+  }
+  return { lo, nb };
+}
+
+/** Number of boxes (source grid and target grid extended by the reach) for the cost model. */
+export function boxCounts(z: Float64Array, nk: number, d: number, h: number, R: number): { source: number; extended: number } {
+  const g = sourceGrid(z, nk, d, h);
+  const M = Math.ceil(R / h);
+  let source = 1;
+  let extended = 1;
+  for (let k = 0; k < d; k++) {
+    source *= g.nb[k];
+    extended *= g.nb[k] + 2 * M;
+  }
+  return { source, extended };
+}
+
+export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u: Float64Array, params: HermiteParams): HermiteSums {
+  const { d, h, p, R, gradient, eta } = params;
+  const nk = z.length / d;
+  const nq = u.length / d;
+  const mi: MultiIndexSet = multiIndices(d, p);
+  const T = mi.count;
+  const P3 = d === 3 ? p : 1;
+  const F = gradient ? 1 + d : 1;
+  const { lo, nb } = sourceGrid(z, nk, d, h);
+  const nbox = nb[0] * nb[1] * nb[2];
+
+  // Counting sort of the sources by box, so each box's moments come from contiguous memory.
+  const boxOf = new Int32Array(nk);
+  const start = new Int32Array(nbox + 1);
+  for (let j = 0; j < nk; j++) {
+    let id = 0;
+    for (let k = d - 1; k >= 0; k--) {
+      const b = Math.min(nb[k] - 1, Math.max(0, Math.floor((z[j * d + k] - lo[k]) / h)));
+      id = id * nb[k] + b;
+    }
+    boxOf[j] = id;
+    start[id + 1]++;
+  }
+  for (let b = 0; b < nbox; b++) start[b + 1] += start[b];
+  const order = new Int32Array(nk);
+  {
+    const fill = start.slice(0, nbox);
+    for (let j = 0; j < nk; j++) order[fill[boxOf[j]]++] = j;
+  }
+
+  // Hermite moments A_α(S) for each weight: mom[(S·nw + c)·T + t].
+  const mom = new Float64Array(nbox * nw * T);
+  const part = new Float64Array(nw * T);
+  const mono = new Float64Array(T);
+  const pw = new Float64Array(3 * p);
+  pw[2 * p] = 1; // d = 2: the third coordinate's powers are 1, 0, 0, …
+  let maxCount = 0;
+  const { a0, a1, start: runStart } = mi;
+  const centre = new Float64Array(3);
+  for (let b = 0; b < nbox; b++) {
+    const s0 = start[b];
+    const s1 = start[b + 1];
+    if (s1 === s0) continue;
+    if (s1 - s0 > maxCount) maxCount = s1 - s0;
+    boxCentre(b, nb, lo, h, d, centre);
+    const base = b * nw * T;
+    for (let j0 = s0; j0 < s1; j0 += BLOCK) {
+      part.fill(0);
+      const j1 = Math.min(s1, j0 + BLOCK);
+      for (let jj = j0; jj < j1; jj++) {
+        const j = order[jj];
+        for (let k = 0; k < d; k++) {
+          const a = z[j * d + k] - centre[k];
+          let x = 1;
+          for (let n = 0; n < p; n++) {
+            pw[k * p + n] = x;
+            x = (x * a) / (n + 1);
+          }
+        }
+        monomials(mi, pw, mono);
+        // column 0: weight 1
+        for (let t = 0; t < T; t++) part[t] += mono[t];
+        for (let c = 1; c < nw; c++) {
+          const wc = W[j * (nw - 1) + c - 1];
+          const o = c * T;
+          for (let t = 0; t < T; t++) part[o + t] += wc * mono[t];
+        }
+      }
+      for (let i = 0; i < nw * T; i++) mom[base + i] += part[i];
+    }
+  }
+
+  // Target boxes in the source grid extended by the reach M on each side; only those holding
+  // targets get Taylor coefficients.
+  const M = Math.ceil(R / h);
+  const ext = new Int32Array(3).fill(1);
+  const off = new Int32Array(3);
+  for (let k = 0; k < d; k++) {
+    ext[k] = nb[k] + 2 * M;
+    off[k] = M;
+  }
+  const nExt = ext[0] * ext[1] * ext[2];
+  const slotOf = new Int32Array(nExt).fill(-1);
+  const targetBox = new Int32Array(nq).fill(-1);
+  let nSlots = 0;
+  for (let i = 0; i < nq; i++) {
+    let id = 0;
+    let inside = true;
+    for (let k = d - 1; k >= 0; k--) {
+      const b = Math.floor((u[i * d + k] - lo[k]) / h) + off[k];
+      if (!(b >= 0 && b < ext[k])) inside = false;
+      id = id * ext[k] + b;
+    }
+    if (!inside) continue;
+    if (slotOf[id] < 0) slotOf[id] = nSlots++;
+    targetBox[i] = id;
+  }
+
+  // Hermite-function tables h_j(m·h) for every box offset m ∈ [−M, M], j < 2p − 1 used.
+  const Lh = 2 * p + 1;
+  const span = 2 * M + 1;
+  const hf = new Float64Array(span * Lh);
+  for (let m = -M; m <= M; m++) hermiteFunctions(m * h, Lh, hf, (m + M) * Lh);
+
+  const cols = F * nw;
+  const loc = new Float64Array(nSlots * nw * T);
+  const weight = new Float64Array(nSlots);
+  const slotBox = new Int32Array(nSlots);
+  for (let id = 0; id < nExt; id++) if (slotOf[id] >= 0) slotBox[slotOf[id]] = id;
+  const C1 = new Float64Array(p * p * P3);
+  const C2 = new Float64Array(p * p * P3);
+  const R2 = R * R;
+  const bT = new Int32Array(3);
+  let maxPairs = 0;
+  let pairCount = 0;
+  for (let s = 0; s < nSlots; s++) {
+    let id = slotBox[s];
+    for (let k = 0; k < 3; k++) {
+      bT[k] = (id % ext[k]) - off[k];
+      id = Math.floor(id / ext[k]);
+    }
+    let W_T = 0;
+    let pairs = 0;
+    const lo2 = Math.max(0, bT[2] - M);
+    const hi2 = Math.min(nb[2] - 1, bT[2] + M);
+    const lo1 = Math.max(0, bT[1] - M);
+    const hi1 = Math.min(nb[1] - 1, bT[1] + M);
+    const lo0 = Math.max(0, bT[0] - M);
+    const hi0 = Math.min(nb[0] - 1, bT[0] + M);
+    for (let s2 = lo2; s2 <= hi2; s2++) {
+      const m2 = bT[2] - s2;
+      const g2 = Math.max(Math.abs(m2) - 1, 0);
+      for (let s1 = lo1; s1 <= hi1; s1++) {
+        const m1 = bT[1] - s1;
+        const g1 = Math.max(Math.abs(m1) - 1, 0);
+        for (let s0 = lo0; s0 <= hi0; s0++) {
+          const m0 = bT[0] - s0;
+          const g0 = Math.max(Math.abs(m0) - 1, 0);
+          // The nearest points of the two boxes are (|m_k| − 1)·h apart in each coordinate.
+          if ((g0 * g0 + g1 * g1 + g2 * g2) * h * h >= R2) continue;
+          const S = s0 + nb[0] * (s1 + nb[1] * s2);
+          const n = start[S + 1] - start[S];
+          if (n === 0) continue;
+          pairs++;
+          W_T += n * Math.exp(-0.5 * h * h * (m0 * m0 + m1 * m1 + m2 * m2));
+          for (let c = 0; c < nw; c++) {
+            translate(mi, mom, (S * nw + c) * T, loc, (s * nw + c) * T, hf, (m0 + M) * Lh, hf, (m1 + M) * Lh, hf, (m2 + M) * Lh, C1, C2);
+          }
+        }
+      }
+    }
+    if (pairs > maxPairs) maxPairs = pairs;
+    pairCount += pairs;
+    weight[s] = W_T;
+  }
+  // (−1)^{|β|}/β! for each β, applied once per target box.
+  const scale = new Float64Array(T);
+  const invFact = new Float64Array(p);
+  invFact[0] = 1;
+  for (let n = 1; n < p; n++) invFact[n] = invFact[n - 1] / n;
+  for (let t = 0; t < T; t++) {
+    const b = a0[t] + a1[t] + mi.a2[t];
+    scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[mi.a2[t]];
+  }
+  for (let r = 0; r < nSlots * nw; r++) {
+    const o = r * T;
+    for (let t = 0; t < T; t++) loc[o + t] *= scale[t];
+  }
+
+  // Longest rounding chain: a block and the block totals (moments), ~3p (translation), the box
+  // pairs, T (evaluation), and ~2p for the Hermite recurrence.
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * p + maxPairs + T + 2 * p + 8;
+  const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
+  const cut = R2 * Math.exp(-R2) * nk;
+
+  const sums = new Float64Array(nq * cols);
+  const dpw = new Float64Array(3 * p);
+  const mono2 = new Float64Array(T);
+  const bound = new Float64Array(nq);
+  const ctr = new Float64Array(3);
+  for (let i = 0; i < nq; i++) {
+    const id = targetBox[i];
+    const s = id < 0 ? -1 : slotOf[id];
+    if (s < 0 || weight[s] === 0) {
+      bound[i] = Infinity;
+      continue;
+    }
+    let rest = id;
+    for (let k = 0; k < 3; k++) {
+      const b = (rest % ext[k]) - off[k];
+      rest = Math.floor(rest / ext[k]);
+      ctr[k] = lo[k] + (b + 0.5) * h;
+    }
+    for (let k = 0; k < d; k++) {
+      const t = u[i * d + k] - ctr[k];
+      let x = 1;
+      for (let n = 0; n < p; n++) {
+        pw[k * p + n] = x;
+        x *= t;
+      }
+    }
+    monomials(mi, pw, mono);
+    const base = s * nw * T;
+    const o = i * cols;
+    for (let c = 0; c < nw; c++) {
+      const lc = base + c * T;
+      let acc = 0;
+      for (let t = 0; t < T; t++) acc += loc[lc + t] * mono[t];
+      sums[o + c] = acc;
+    }
+    // x_k² e^{−|x|²} = (∂²/∂t_k² + 2)e^{−|x|²}/4: the second derivative of the Taylor polynomial.
+    for (let k = 0; k < F - 1; k++) {
+      dpw.set(pw);
+      for (let n = 0; n < p; n++) dpw[k * p + n] = n < 2 ? 0 : n * (n - 1) * pw[k * p + n - 2];
+      monomials(mi, dpw, mono2);
+      for (let c = 0; c < nw; c++) {
+        const lc = base + c * T;
+        let acc = 0;
+        for (let t = 0; t < T; t++) acc += loc[lc + t] * mono2[t];
+        sums[o + (1 + k) * nw + c] = (acc + 2 * sums[o + c]) / 4;
+      }
+    }
+    bound[i] = (eta + rho) * weight[s] + cut;
+  }
+  return { sums, families: F, bound, terms: T, pairs: pairCount };
+}
+
+function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: number, out: Float64Array): void {
+  let rest = b;
+  for (let k = 0; k < 3; k++) {
+    const bk = rest % nb[k];
+    rest = Math.floor(rest / nb[k]);
+    out[k] = k < d ? lo[k] + (bk + 0.5) * h : 0;
+  }
+}
+
+/** mono[t] = Π_k pw[k·p + α_k(t)] for the multi-indices of mi (pw[2p…] = 1, 0, … at d = 2). */
+function monomials(mi: MultiIndexSet, pw: Float64Array, mono: Float64Array): void {
+  const p = mi.p;
+  const P3 = mi.d === 3 ? p : 1;
+  let t = 0;
+  for (let i = 0; i < p; i++) {
+    const x0 = pw[i];
+    for (let j = 0; i + j < p; j++) {
+      const x01 = x0 * pw[p + j];
+      const top = P3 === 1 ? 1 : p - i - j;
+      for (let k = 0; k < top; k++) mono[t++] = x01 * pw[2 * p + k];
+    }
+  }
+}
+
+/**
+ * loc[lo + β] += Σ_α mom[mo + α] Π_k tab_k[at_k + α_k + β_k] over |α|, |β| < p, as three
+ * contractions: C1[a0, a1, b2] (α₂ → β₂), C2[a0, b1, b2] (α₁ → β₁), then α₀ → β₀.
+ */
+function translate(
+  mi: MultiIndexSet,
+  mom: Float64Array,
+  mo: number,
+  loc: Float64Array,
+  lo: number,
+  tab0: Float64Array,
+  at0: number,
+  tab1: Float64Array,
+  at1: number,
+  tab2: Float64Array,
+  at2: number,
+  C1: Float64Array,
+  C2: Float64Array,
+): void {
+  const p = mi.p;
+  const run = mi.start;
+  const three = mi.d === 3;
+  const P3 = three ? p : 1;
+  // Stage 1: C1[(a0·p + a1)·P3 + b2] = Σ_{a2} A[a0, a1, a2] tab2[a2 + b2].
+  for (let a0 = 0; a0 < p; a0++) {
+    for (let a1 = 0; a0 + a1 < p; a1++) {
+      const s = mo + run[a0 * p + a1];
+      const o = (a0 * p + a1) * P3;
+      if (!three) {
+        C1[o] = mom[s] * tab2[at2];
+        continue;
+      }
+      const len = p - a0 - a1;
+      for (let b2 = 0; b2 < p; b2++) {
+        let acc = 0;
+        const tb = at2 + b2;
+        for (let a2 = 0; a2 < len; a2++) acc += mom[s + a2] * tab2[tb + a2];
+        C1[o + b2] = acc;
+      }
+    }
+  }
+  // Stage 2: C2[(a0·p + b1)·P3 + b2] = Σ_{a1 < p − a0} C1[(a0·p + a1)·P3 + b2] tab1[a1 + b1], b1 + b2 < p.
+  for (let a0 = 0; a0 < p; a0++) {
+    const na1 = p - a0;
+    for (let b1 = 0; b1 < p; b1++) {
+      const nb2 = three ? p - b1 : 1;
+      const o = (a0 * p + b1) * P3;
+      for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] = 0;
+      for (let a1 = 0; a1 < na1; a1++) {
+        const f = tab1[at1 + a1 + b1];
+        const ci = (a0 * p + a1) * P3;
+        for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] += C1[ci + b2] * f;
+      }
+    }
+  }
+  // Stage 3: loc[β] += Σ_{a0} C2[(a0·p + b1)·P3 + b2] tab0[a0 + b0].
+  let t = lo;
+  for (let b0 = 0; b0 < p; b0++) {
+    for (let b1 = 0; b0 + b1 < p; b1++) {
+      const nb2 = three ? p - b0 - b1 : 1;
+      for (let b2 = 0; b2 < nb2; b2++) {
+        let acc = 0;
+        const ci = b1 * P3 + b2;
+        for (let a0 = 0; a0 < p; a0++) acc += C2[a0 * p * P3 + ci] * tab0[at0 + a0 + b0];
+        loc[t++] += acc;
+      }
+    }
+  }
+}
