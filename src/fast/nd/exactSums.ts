@@ -1,4 +1,5 @@
 import type { CellGrid } from './cellGrid.js';
+import { EXP_NEG_LIMIT, EXP_NEG_STEPS, EXP_NEG_TABLE, expNeg } from './expNeg.js';
 
 /**
  * Exact kernel sums for one query over the keys within a truncation radius, found through the
@@ -15,8 +16,8 @@ import type { CellGrid } from './cellGrid.js';
  *
  * Truncation bound (rigorous). Keys with s_j ≤ L₁ are summed exactly (E_in = their Σe^{−s} ≥ 1).
  * Every other key is bounded, not summed:
- *   - a key met in the rows visited for the ball s ≤ L₁ (cells meeting it) by e^{−⌊s_j⌋};
- *   - a cell within the ball s ≤ L₂ but outside the visited rows' cells by count·e^{−⌊s_min⌋}, s_min
+ *   - a key met in the rows visited for the ball s ≤ L₁ (cells meeting it) by e^{−⌊8s_j⌋/8};
+ *   - a cell within the ball s ≤ L₂ but outside the visited rows' cells by count·e^{−⌊8s_min⌋/8}, s_min
  *     from the distance between the query and the cell;
  *   - every key in no cell of the ball s ≤ L₂ by e^{−L₂} (it has s > L₂);
  * and the bounds add to τ ≥ Σ_{dropped} e^{−s_j}. With values v' ∈ [−H, H] (centred) and
@@ -29,12 +30,15 @@ import type { CellGrid } from './cellGrid.js';
  * times the largest |x|² met (not checked against a tolerance: the guarantee is on ŷ).
  */
 
-/** e^{−b} for integers b, to bound e^{−s} by e^{−⌊s⌋} without an exp per dropped key. */
-const EXP_FLOOR_SIZE = 768;
-const EXP_FLOOR = new Float64Array(EXP_FLOOR_SIZE);
-for (let b = 0; b < EXP_FLOOR_SIZE; b++) EXP_FLOOR[b] = Math.exp(-b);
+/**
+ * e^{−⌊8s⌋/8): an upper bound on e^{−s} within e^{1/8}, to bound dropped keys without an exp each.
+ */
+const EXP_FLOOR_STEPS = 8;
+const EXP_FLOOR_LIMIT = 760;
+const EXP_FLOOR = new Float64Array(EXP_FLOOR_LIMIT * EXP_FLOOR_STEPS + 1);
+for (let b = 0; b < EXP_FLOOR.length; b++) EXP_FLOOR[b] = Math.exp(-b / EXP_FLOOR_STEPS);
 function expFloor(s: number): number {
-  return s >= EXP_FLOOR_SIZE - 1 ? 0 : EXP_FLOOR[s > 0 ? Math.floor(s) : 0];
+  return s >= EXP_FLOOR_LIMIT ? 0 : EXP_FLOOR[s > 0 ? (s * EXP_FLOOR_STEPS) | 0 : 0];
 }
 
 export interface ExactScratch {
@@ -132,10 +136,14 @@ export function exactSums(
   const z2 = x2[near.j];
   const F = gradient ? 1 + d : 1;
   const cols = F * nw;
+  // Near the keys |q − z|² − m loses nothing; far from them (m > 1) it is factored as above.
+  const far = m > 1;
+  const simple = !gradient && dv === 1 && !far;
   let L1 = st.L1;
   for (;;) {
     out.fill(0, 0, cols);
     let E = 0;
+    let ev = 0;
     let tau = 0;
     const R1 = Math.sqrt(m + L1);
     // Rows (b1, b2) meeting the ball of radius R1, and in each the cells [a, b] meeting it.
@@ -157,18 +165,41 @@ export function exactSums(
         const b = Math.min(G[0] - 1, Math.floor((q0 + ry - lo[0]) / c));
         if (a > b) continue;
         const row = G[0] * (b1 + G[1] * b2);
+        const j0 = cellStart[row + a];
         const j1 = cellStart[row + b + 1];
-        for (let j = cellStart[row + a]; j < j1; j++) {
+        if (simple && L1 < EXP_NEG_LIMIT) {
+          // The common case (no gradient, one value column, a query among the keys): scalar
+          // accumulators, s = r² − m directly, e^{−s} inline (expNeg.ts).
+          for (let j = j0; j < j1; j++) {
+            const d0 = q0 - x0[j];
+            const d1 = q1 - x1[j];
+            const d2 = q2 - x2[j];
+            const sj = d0 * d0 + d1 * d1 + d2 * d2 - m;
+            if (sj > L1 || j === skip) {
+              if (j !== skip) tau += sj >= EXP_FLOOR_LIMIT ? 0 : EXP_FLOOR[(sj * EXP_FLOOR_STEPS) | 0];
+              continue;
+            }
+            const i = (sj * EXP_NEG_STEPS) | 0;
+            const r = sj - i / EXP_NEG_STEPS;
+            const w = EXP_NEG_TABLE[i] * (1 - r * (1 - r * (0.5 - r * (1 / 6 - r * (1 / 24 - r * (1 / 120 - r / 720))))));
+            E += w;
+            ev += w * v[j];
+          }
+          continue;
+        }
+        for (let j = j0; j < j1; j++) {
           if (j === skip) continue;
           const d0 = q0 - x0[j];
           const d1 = q1 - x1[j];
           const d2 = q2 - x2[j];
-          const s = (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2);
+          const s = far
+            ? (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2)
+            : d0 * d0 + d1 * d1 + d2 * d2 - m;
           if (s > L1) {
             tau += expFloor(s);
             continue;
           }
-          const w = Math.exp(-s);
+          const w = expNeg(s);
           E += w;
           const vj = j * dv;
           for (let col = 1; col < nw; col++) out[col] += w * v[vj + col - 1];
@@ -191,6 +222,7 @@ export function exactSums(
       }
     }
     out[0] = E;
+    if (simple && L1 < EXP_NEG_LIMIT) out[1] = ev;
     // Keys outside the visited cells, up to L₂ cell by cell, beyond it all at e^{−L₂}.
     const L2 = Math.max(L1 + 1, Math.log((4 * n) / (tolerance * E)));
     const R2 = Math.sqrt(m + L2);

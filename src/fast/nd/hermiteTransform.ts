@@ -35,6 +35,8 @@ import { multiIndices, type MultiIndexSet } from './multiIndex.js';
 const EPS = 2 ** -53;
 /** Moments are summed in blocks of this many sources, so a rounding chain is ~BLOCK + n/BLOCK. */
 const BLOCK = 256;
+/** Block of the evaluation's dot products (see dot). */
+const DOT_BLOCK = 64;
 
 export interface HermiteParams {
   d: number;
@@ -286,9 +288,10 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     for (let t = 0; t < T; t++) loc[o + t] *= scale[t];
   }
 
-  // Longest rounding chain: a block and the block totals (moments), ~3p (translation), the box
-  // pairs, T (evaluation), and ~2p for the Hermite recurrence.
-  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * p + maxPairs + T + 2 * p + 8;
+  // Longest rounding chain: a block and the block totals (moments), ~3p (the three
+  // contractions), the box pairs, a block and the block totals of the evaluation's dot product,
+  // and ~2p for the Hermite recurrence. To first order the relative errors of a chain add.
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * p + maxPairs + DOT_BLOCK + Math.ceil(T / DOT_BLOCK) + 2 * p + 8;
   const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
   const cut = R2 * Math.exp(-R2) * nk;
 
@@ -321,27 +324,29 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     monomials(mi, pw, mono);
     const base = s * nw * T;
     const o = i * cols;
-    for (let c = 0; c < nw; c++) {
-      const lc = base + c * T;
-      let acc = 0;
-      for (let t = 0; t < T; t++) acc += loc[lc + t] * mono[t];
-      sums[o + c] = acc;
-    }
+    for (let c = 0; c < nw; c++) sums[o + c] = dot(loc, base + c * T, mono, T);
     // x_k² e^{−|x|²} = (∂²/∂t_k² + 2)e^{−|x|²}/4: the second derivative of the Taylor polynomial.
     for (let k = 0; k < F - 1; k++) {
       dpw.set(pw);
       for (let n = 0; n < p; n++) dpw[k * p + n] = n < 2 ? 0 : n * (n - 1) * pw[k * p + n - 2];
       monomials(mi, dpw, mono2);
-      for (let c = 0; c < nw; c++) {
-        const lc = base + c * T;
-        let acc = 0;
-        for (let t = 0; t < T; t++) acc += loc[lc + t] * mono2[t];
-        sums[o + (1 + k) * nw + c] = (acc + 2 * sums[o + c]) / 4;
-      }
+      for (let c = 0; c < nw; c++) sums[o + (1 + k) * nw + c] = (dot(loc, base + c * T, mono2, T) + 2 * sums[o + c]) / 4;
     }
     bound[i] = (eta + rho) * weight[s] + cut;
   }
   return { sums, families: F, bound, terms: T, pairs: pairCount };
+}
+
+/** Σ_t a[ao + t]·b[t] summed in blocks, so its rounding chain is DOT_BLOCK + T/DOT_BLOCK, not T. */
+function dot(a: Float64Array, ao: number, b: Float64Array, T: number): number {
+  let total = 0;
+  for (let t0 = 0; t0 < T; t0 += DOT_BLOCK) {
+    const t1 = Math.min(T, t0 + DOT_BLOCK);
+    let acc = 0;
+    for (let t = t0; t < t1; t++) acc += a[ao + t] * b[t];
+    total += acc;
+  }
+  return total;
 }
 
 function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: number, out: Float64Array): void {
