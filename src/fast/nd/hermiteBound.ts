@@ -20,11 +20,11 @@
  * whose Hermite coefficients g_m = (h_{m+2} + 2h_m)/4 obey |g_m(D)| ≤ K 2^{m/2} √(m!) e^{−D²/2}·(m+3)/2
  * (√((m+1)(m+2)) ≤ m + 3/2), so its terms carry the extra factor (α_k + β_k + 3)/2.
  *
- * The gradient sums are not translated separately: x_k² e^{−|x|²} = (∂²/∂u_k² + 2)e^{−|u − z|²}/4,
- * and differentiating the truncated Taylor series twice in t_k leaves the same series with
- * coefficient (h_{m+2} + 2h_m)/4 in coordinate k but |β| < p − 2 for the h_{m+2} part. Bounding
- * both parts over the larger dropped set gives the factor (α_k + β_k + 3)/2 over
- * {|α| ≥ p or |β| ≥ p − 2}.
+ * The gradient sums' kept set is the same (hermiteTransform.ts translates them with the g
+ * coefficients); the bound below is computed for the larger dropped set {|α| ≥ p or |β| ≥ p − 2},
+ * which also covers taking them as (∂²/∂t_k² + 2)/4 of the kernel's Taylor polynomial (the
+ * second derivative drops two degrees in t), so either way of evaluating them is bounded:
+ * (α_k + β_k + 3)/2 times the e^{−|x|²} term bound, summed over that set.
  *
  * With S₀(X) = Σ_{α∈X} Π_k c_{α_k} and S₁(X) = Σ_{α∈X} α₀ Π_k c_{α_k} (by symmetry any coordinate),
  * κ_q = {|α| < q}, δ_q = {|α| ≥ q}, and every sum taken over the dropped part of the product set

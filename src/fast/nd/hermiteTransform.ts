@@ -18,8 +18,8 @@ import { multiIndices, type MultiIndexSet } from './multiIndex.js';
  * boxes within reach, and each target evaluates Σ_β B_β t^β (t = u − c_T). The translation
  * factorises coordinate by coordinate (Π_k), so it is done as three one-dimensional contractions
  * (α₂ → β₂, α₁ → β₁, α₀ → β₀) at ~0.6 p⁴ operations per box pair instead of T². The gradient
- * families are not translated: x_k² e^{−|x|²} = (∂²/∂u_k² + 2)e^{−|x|²}/4, so they come from the
- * second derivatives of the same Taylor polynomials (hermiteBound.ts bounds what that drops).
+ * families use (h_{m+2} + 2h_m)/4, the Hermite coefficients of x_k² e^{−x_k²}, in coordinate k
+ * (their bound in hermiteBound.ts covers this with room to spare).
  *
  * Bound. hermiteBound.ts gives η: each source adds at most η|W_j|e^{−|D|²/2} truncation error.
  * Box pairs whose boxes are at least R apart (R ≥ 1) are skipped; every such pair has |x| ≥ R
@@ -217,14 +217,27 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     targetBox[i] = id;
   }
 
-  // Hermite-function tables h_j(m·h) for every box offset m ∈ [−M, M], j < 2p − 1 used.
+  // Hermite-function tables for every box offset m ∈ [−M, M] (D = m·h): hf[j] = h_j(D) for
+  // e^{−x²} and gf[j] = (h_{j+2}(D) + 2h_j(D))/4 for x² e^{−x²}, j < 2p − 1 used. The gradient
+  // families are translated with gf rather than taken as (∂² + 2)/4 of the kernel family: for
+  // small w every t and a is small, x² e^{−x²} = O(w²), and (∂²E + 2E)/4 would be the difference
+  // of two sums of size E, while gf cancels exactly in the table (gf[0] = 0 at D = 0).
   const Lh = 2 * p + 1;
   const span = 2 * M + 1;
   const hf = new Float64Array(span * Lh);
-  for (let m = -M; m <= M; m++) hermiteFunctions(m * h, Lh, hf, (m + M) * Lh);
+  const gf = new Float64Array(span * Lh);
+  const tmp = new Float64Array(Lh + 2);
+  for (let m = -M; m <= M; m++) {
+    hermiteFunctions(m * h, Lh + 2, tmp, 0);
+    const at = (m + M) * Lh;
+    for (let j = 0; j < Lh; j++) {
+      hf[at + j] = tmp[j];
+      gf[at + j] = (tmp[j + 2] + 2 * tmp[j]) / 4;
+    }
+  }
 
   const cols = F * nw;
-  const loc = new Float64Array(nSlots * nw * T);
+  const loc = new Float64Array(nSlots * cols * T);
   const weight = new Float64Array(nSlots);
   const slotBox = new Int32Array(nSlots);
   for (let id = 0; id < nExt; id++) if (slotOf[id] >= 0) slotBox[slotOf[id]] = id;
@@ -264,8 +277,14 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
           if (n === 0) continue;
           pairs++;
           W_T += n * Math.exp(-0.5 * h * h * (m0 * m0 + m1 * m1 + m2 * m2));
-          for (let c = 0; c < nw; c++) {
-            translate(mi, mom, (S * nw + c) * T, loc, (s * nw + c) * T, hf, (m0 + M) * Lh, hf, (m1 + M) * Lh, hf, (m2 + M) * Lh, C1, C2);
+          for (let f = 0; f < F; f++) {
+            // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
+            const t0 = f === 1 ? gf : hf;
+            const t1 = f === 2 ? gf : hf;
+            const t2 = f === 3 ? gf : hf;
+            for (let c = 0; c < nw; c++) {
+              translate(mi, mom, (S * nw + c) * T, loc, ((s * F + f) * nw + c) * T, t0, (m0 + M) * Lh, t1, (m1 + M) * Lh, t2, (m2 + M) * Lh, C1, C2);
+            }
           }
         }
       }
@@ -283,7 +302,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     const b = a0[t] + a1[t] + mi.a2[t];
     scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[mi.a2[t]];
   }
-  for (let r = 0; r < nSlots * nw; r++) {
+  for (let r = 0; r < nSlots * cols; r++) {
     const o = r * T;
     for (let t = 0; t < T; t++) loc[o + t] *= scale[t];
   }
@@ -296,8 +315,6 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const cut = R2 * Math.exp(-R2) * nk;
 
   const sums = new Float64Array(nq * cols);
-  const dpw = new Float64Array(3 * p);
-  const mono2 = new Float64Array(T);
   const bound = new Float64Array(nq);
   const ctr = new Float64Array(3);
   for (let i = 0; i < nq; i++) {
@@ -322,16 +339,9 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
       }
     }
     monomials(mi, pw, mono);
-    const base = s * nw * T;
+    const base = s * cols * T;
     const o = i * cols;
-    for (let c = 0; c < nw; c++) sums[o + c] = dot(loc, base + c * T, mono, T);
-    // x_k² e^{−|x|²} = (∂²/∂t_k² + 2)e^{−|x|²}/4: the second derivative of the Taylor polynomial.
-    for (let k = 0; k < F - 1; k++) {
-      dpw.set(pw);
-      for (let n = 0; n < p; n++) dpw[k * p + n] = n < 2 ? 0 : n * (n - 1) * pw[k * p + n - 2];
-      monomials(mi, dpw, mono2);
-      for (let c = 0; c < nw; c++) sums[o + (1 + k) * nw + c] = (dot(loc, base + c * T, mono2, T) + 2 * sums[o + c]) / 4;
-    }
+    for (let col = 0; col < cols; col++) sums[o + col] = dot(loc, base + col * T, mono, T);
     bound[i] = (eta + rho) * weight[s] + cut;
   }
   return { sums, families: F, bound, terms: T, pairs: pairCount };
