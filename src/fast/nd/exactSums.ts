@@ -16,7 +16,7 @@ import { EXP_NEG_LIMIT, EXP_NEG_STEPS, EXP_NEG_TABLE, expNeg } from './expNeg.js
  *
  * Truncation bound (rigorous). Keys with s_j ≤ L₁ are summed exactly (E_in = their Σe^{−s} ≥ 1).
  * Every other key is bounded, not summed:
- *   - a key met in the rows visited for the ball s ≤ L₁ (cells meeting it) by e^{−⌊8s_j⌋/8};
+ *   - a key met in the rows visited for the ball s ≤ L₁ + 3 (cells meeting it) by e^{−⌊8s_j⌋/8};
  *   - a cell within the ball s ≤ L₂ but outside the visited rows' cells by count·e^{−⌊8s_min⌋/8}, s_min
  *     from the distance between the query and the cell;
  *   - every key in no cell of the ball s ≤ L₂ by e^{−L₂} (it has s > L₂);
@@ -40,6 +40,9 @@ for (let b = 0; b < EXP_FLOOR.length; b++) EXP_FLOOR[b] = Math.exp(-b / EXP_FLOO
 function expFloor(s: number): number {
   return s >= EXP_FLOOR_LIMIT ? 0 : EXP_FLOOR[s > 0 ? (s * EXP_FLOOR_STEPS) | 0 : 0];
 }
+
+/** How far past L₁ the first pass's rows reach (see the bound above). */
+const VISIT_EXTRA = 3;
 
 export interface ExactScratch {
   /** the current window L₁ (adapted from query to query) */
@@ -145,7 +148,9 @@ export function exactSums(
     let E = 0;
     let ev = 0;
     let tau = 0;
-    const R1 = Math.sqrt(m + L1);
+    // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
+    // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
+    const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
     // Rows (b1, b2) meeting the ball of radius R1, and in each the cells [a, b] meeting it.
     const lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
     const hi2 = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R1 - lo[2]) / c)) : 0;
@@ -275,10 +280,11 @@ export function exactSums(
     tau += (n - covered) * Math.exp(-L2);
     if (2 * tau <= 0.99 * tolerance * E) {
       // Shrink the window a little while the bound has room to spare.
-      st.L1 = 2 * tau < tolerance * E * 0.05 ? Math.max(4, L1 - 0.25) : L1;
+      // (a step of ¼ multiplies τ by at most e^{1/4} ≈ 1.3, so below 0.3 of the budget it is safe)
+      st.L1 = 2 * tau < tolerance * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
       return m;
     }
-    L1 += 4;
+    L1 += 1.5;
     st.retries++;
     st.L1 = L1;
   }
