@@ -7,7 +7,7 @@
 // (bundles src/fast/nd/index.ts with esbuild first, so it needs no build step)
 import { build } from 'esbuild';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir, cpus } from 'node:os';
+import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -152,7 +152,7 @@ for (const n of NS) {
         const row = {
           n, d, shape, kernel, w, method: res.method, p: res.plan?.p ?? null, h: res.plan?.h ?? null,
           exactQueries: res.exactQueries, fastSeconds: fast, times: times.map((t) => t / 1000), denseScaledSeconds: denseAll,
-          speedup: denseAll / fast, maxRelError: err,
+          speedup: denseAll / fast, maxRelError: err, loadavg: loadavg()[0],
         };
         rows.push(row);
         console.log(
@@ -162,6 +162,7 @@ for (const n of NS) {
     }
   }
 }
+console.log(`load average (1 min) at the end: ${loadavg()[0].toFixed(2)} on ${cpus().length} cores`);
 if (args.json) {
   writeFileSync(args.json, JSON.stringify({ date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, reps: REPS, rows }, null, 2) + '\n');
   console.log(`wrote ${args.json}`);

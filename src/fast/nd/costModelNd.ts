@@ -5,11 +5,10 @@ import { degreeFor } from './hermiteBound.js';
  * caller's 'auto' choice against dense pooling). Constants are per-operation times measured for
  * plain float64 JS on Node 20 on the 2-core x86-64 machine of the benchmarks (bench/fastGaussNd.mjs).
  *
- *   Hermite transform:  nk·T·(1 + nw)·t_mom + nq·T·(1 + nw)·(1 + d·[gradient])·t_eval
- *                       + pairs·X(p)·nw·t_pair,
+ *   Hermite transform:  nk·T·(1 + nw)·t_mom + nq·T·(1 + F·nw)·t_eval + pairs·X(p)·F·nw·t_pair,
  *   exact over cells:   nq·(t_query + N_ball·t_key),
  *
- * T = C(p+d−1, d) terms, nw = 1 + dv weight columns, X(p) the multiply-adds of one box-pair
+ * T = C(p+d−1, d) terms, nw = 1 + dv weight columns, F = 1 + d with the gradient (else 1), X(p) the multiply-adds of one box-pair
  * translation (hermiteTransform.ts), pairs the box pairs within reach, and N_ball the keys within
  * the exact window s ≤ L₁ ≈ 22 of a typical query (keys per unit volume where the keys are, from
  * a count grid, times the ball's volume).
@@ -77,7 +76,8 @@ export function hermitePlan(d: number, nq: number, nk: number, nw: number, gradi
     const sOcc = Math.min(sourceBoxes, nk);
     const tOcc = Math.min(targetBoxes, nq);
     const pairs = tOcc * Math.min(sOcc, reach);
-    const cost = nk * T * (1 + nw) * NS_MOMENT + nq * T * (1 + nw) * (gradient ? 1 + d : 1) * NS_EVAL + pairs * translationOps(d, p) * nw * NS_PAIR;
+    const F = gradient ? 1 + d : 1;
+    const cost = nk * T * (1 + nw) * NS_MOMENT + nq * T * (1 + F * nw) * NS_EVAL + pairs * translationOps(d, p) * F * nw * NS_PAIR;
     if (!best || cost < best.cost) best = { h, p, terms: T, cost };
   }
   return best;
