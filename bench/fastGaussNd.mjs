@@ -125,8 +125,8 @@ function dense(xs, v, n, d, sample) {
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const rows = [];
-console.log(`| n | d | data | kernel | w | method | p/h | exact queries | fast (s) | dense, scaled (s) | speed-up | max rel. error |`);
-console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|`);
+console.log(`| n | d | data | kernel | w | method | p/h | exact queries | fast (s) | dense, scaled (s) | speed-up | max rel. error | error / bound |`);
+console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const n of NS) {
   for (const d of DS) {
     for (const shape of SHAPES) {
@@ -146,17 +146,29 @@ for (const n of NS) {
         const sample = Int32Array.from({ length: SAMPLE }, () => Math.floor(r() * n));
         const ref = dense(xs, v, n, d, sample);
         let err = 0;
-        for (let a = 0; a < SAMPLE; a++) err = Math.max(err, Math.abs(res.yHat[sample[a]] - ref.y[a]) / Math.abs(ref.y[a]));
+        let boundUse = 0;
+        let vMin = Infinity;
+        let vMax = -Infinity;
+        for (let j = 0; j < n; j++) {
+          vMin = Math.min(vMin, v[j]);
+          vMax = Math.max(vMax, v[j]);
+        }
+        for (let a = 0; a < SAMPLE; a++) {
+          const diff = Math.abs(res.yHat[sample[a]] - ref.y[a]);
+          err = Math.max(err, diff / Math.abs(ref.y[a]));
+          // the guarantee: diff ≤ 1e-9·(max v − min v)/2
+          boundUse = Math.max(boundUse, diff / (1e-9 * 0.5 * (vMax - vMin)));
+        }
         const fast = median(times) / 1000;
         const denseAll = (ref.ms / SAMPLE) * n / 1000;
         const row = {
           n, d, shape, kernel, w, method: res.method, p: res.plan?.p ?? null, h: res.plan?.h ?? null,
           exactQueries: res.exactQueries, fastSeconds: fast, times: times.map((t) => t / 1000), denseScaledSeconds: denseAll,
-          speedup: denseAll / fast, maxRelError: err, loadavg: loadavg()[0],
+          speedup: denseAll / fast, maxRelError: err, errorOverBound: boundUse, loadavg: loadavg()[0],
         };
         rows.push(row);
         console.log(
-          `| ${n.toExponential(0)} | ${d} | ${shape} | ${kernel} | ${w.toPrecision(3)} | ${row.method} | ${row.p ? `${row.p}/${row.h}` : '–'} | ${row.exactQueries} | ${fast.toFixed(2)} | ${denseAll.toFixed(0)} | ${row.speedup.toFixed(0)}× | ${err.toExponential(1)} |`,
+          `| ${n.toExponential(0)} | ${d} | ${shape} | ${kernel} | ${w.toPrecision(3)} | ${row.method} | ${row.p ? `${row.p}/${row.h}` : '–'} | ${row.exactQueries} | ${fast.toFixed(2)} | ${denseAll.toFixed(0)} | ${row.speedup.toFixed(0)}× | ${err.toExponential(1)} | ${boundUse.toFixed(3)} |`,
         );
       }
     }
