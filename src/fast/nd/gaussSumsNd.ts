@@ -57,7 +57,11 @@ export interface GaussSumsNd {
   dv: number;
   /** ŷ [nq, dv] */
   yHat: Float64Array;
-  /** E_i·e^{−logScale_i}: the sums are returned scaled by e^{logScale_i} (0 unless summed exactly) */
+  /**
+   * E_i·e^{logScale_i}: every sum is returned times e^{logScale_i} (the true E_i is
+   * e_i·e^{−logScale_i}); logScale_i = min_j ½‖q_i − k_j‖² for queries summed exactly (so the
+   * nearest key weighs 1 and nothing underflows), 0 for the Hermite path
+   */
   e: Float64Array;
   /** EV [nq, dv], same scale as e */
   ev: Float64Array;
