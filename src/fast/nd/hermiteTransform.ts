@@ -156,7 +156,10 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const pw = new Float64Array(3 * p);
   pw[2 * p] = 1; // d = 2: the third coordinate's powers are 1, 0, 0, …
   let maxCount = 0;
-  const { a0, a1, start: runStart } = mi;
+  const { a0, a1 } = mi;
+  // 1/(n + 1): a^n/n! by products, not a division per power per source.
+  const invNext = new Float64Array(p);
+  for (let n = 0; n < p; n++) invNext[n] = 1 / (n + 1);
   const centre = new Float64Array(3);
   for (let b = 0; b < nbox; b++) {
     const s0 = start[b];
@@ -175,7 +178,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
           let x = 1;
           for (let n = 0; n < p; n++) {
             pw[k * p + n] = x;
-            x = (x * a) / (n + 1);
+            x *= a * invNext[n];
           }
         }
         monomials(mi, pw, mono);
