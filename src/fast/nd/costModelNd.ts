@@ -75,8 +75,11 @@ export function hermitePlan(d: number, nq: number, nk: number, nw: number, gradi
     if (extended > 4 * (nq + nk) + 65536) continue;
     const sOcc = Math.min(sourceBoxes, nk);
     const tOcc = Math.min(targetBoxes, nq);
-    const pairs = tOcc * Math.min(sOcc, reach);
+    // Moments are kept for every box of the source grid and Taylor coefficients for every target
+    // box holding a query: past ~32 numbers per point (plus 32 MB) that memory is not O(n).
     const F = gradient ? 1 + d : 1;
+    if ((sourceBoxes + tOcc * F) * T * nw > 32 * (nq + nk) * nw + (1 << 22)) continue;
+    const pairs = tOcc * Math.min(sOcc, reach);
     const cost = nk * T * (1 + nw) * NS_MOMENT + nq * T * (1 + F * nw) * NS_EVAL + pairs * translationOps(d, p) * F * nw * NS_PAIR;
     if (!best || cost < best.cost) best = { h, p, terms: T, cost };
   }
