@@ -1,5 +1,6 @@
 import type { CellGrid } from './cellGrid.js';
 import { EXP_NEG_LIMIT, EXP_NEG_STEPS, EXP_NEG_TABLE, expNeg } from './expNeg.js';
+import type { WasmExact } from './wasmExact.js';
 
 /**
  * Exact kernel sums for one query over the keys within a truncation radius, found through the
@@ -51,11 +52,19 @@ export interface ExactScratch {
   acc: Float64Array;
   /** queries that needed a wider window than the adapted one */
   retries: number;
+  /** the first pass in WebAssembly (one value column, no gradient), or null for the JS loops */
+  wasm: WasmExact | null;
 }
 
-export function exactScratch(cols: number, L1 = 20): ExactScratch {
-  return { L1, acc: new Float64Array(cols), retries: 0 };
+export function exactScratch(cols: number, L1 = 20, wasm: WasmExact | null = null): ExactScratch {
+  return { L1, acc: new Float64Array(cols), retries: 0, wasm };
 }
+
+/**
+ * The WebAssembly first pass bounds its dropped terms by e^{−s} as computed (within 1e-14 relative
+ * of the true e^{−s}, assembly/exactCells.ts): 1 + 1e-12 more than covers that and the sum's rounding.
+ */
+const WASM_TAU_MARGIN = 1 + 1e-12;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
 function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
@@ -151,10 +160,18 @@ export function exactSums(
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
     const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
+    const wasm = !gradient && dv === 1 ? st.wasm : null;
+    if (wasm) {
+      // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
+      wasm.k.exactQuery(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
+      E = wasm.res[0];
+      out[1] = wasm.res[1];
+      tau = wasm.res[2] * WASM_TAU_MARGIN;
+    }
     // Rows (b1, b2) meeting the ball of radius R1, and in each the cells [a, b] meeting it.
     const lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
     const hi2 = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R1 - lo[2]) / c)) : 0;
-    for (let b2 = lo2; b2 <= hi2; b2++) {
+    for (let b2 = wasm ? hi2 + 1 : lo2; b2 <= hi2; b2++) {
       const dz = d === 3 ? slab(q2, lo[2] + b2 * c, c) : 0;
       const rz2 = R1 * R1 - dz * dz;
       if (rz2 < 0) continue;
@@ -227,7 +244,7 @@ export function exactSums(
       }
     }
     out[0] = E;
-    if (simple && L1 < EXP_NEG_LIMIT) out[1] = ev;
+    if (simple && L1 < EXP_NEG_LIMIT && !wasm) out[1] = ev;
     // Keys outside the visited cells, up to L₂ cell by cell, beyond it all at e^{−L₂}.
     const L2 = Math.max(L1 + 1, Math.log((4 * n) / (tolerance * E)));
     const R2 = Math.sqrt(m + L2);

@@ -3,6 +3,7 @@ import { exactCost, hermitePlan, type HermitePlan, type SpanInfo } from './costM
 import { exactScratch, exactSums } from './exactSums.js';
 import { hermiteBound } from './hermiteBound.js';
 import { hermiteTransform } from './hermiteTransform.js';
+import { wasmExact } from './wasmExact.js';
 
 /**
  * Nadaraya–Watson sums with the Gaussian kernel in d ∈ {2, 3} dimensions, on checked float64
@@ -50,6 +51,11 @@ export interface GaussSumsNdOptions {
   gradient?: boolean;
   /** 'auto' (default): the cheaper by costModelNd.ts; 'hermite' or 'exact' to force one */
   method?: 'auto' | 'hermite' | 'exact';
+  /**
+   * The exact path's key loop in WebAssembly f64x2 SIMD (assembly/exactCells.ts) when there is one
+   * value column and no gradient (default true; false: the float64 JS loops, for comparison)
+   */
+  wasm?: boolean;
 }
 
 export interface GaussSumsNd {
@@ -187,7 +193,8 @@ export function gaussSumsNd(
     for (let i = 0; i < nq; i++) exact.push(i);
   }
 
-  if (exact.length > 0) exactPass(grid, u, d, exact, excludeSelf, tolerance, gradient, sums, logScale);
+  const useWasm = (options.wasm ?? true) && !gradient && dv === 1;
+  if (exact.length > 0) exactPass(grid, u, d, exact, excludeSelf, tolerance, gradient, sums, logScale, useWasm);
 
   // ŷ, the sums in the caller's units (u = √2·x, values uncentred) and the slope terms.
   const yHat = new Float64Array(nq * dv);
@@ -262,6 +269,7 @@ function exactPass(
   gradient: boolean,
   sums: Float64Array,
   logScale: Float64Array,
+  useWasm: boolean,
 ): void {
   const nw = 1 + grid.dv;
   const F = gradient ? 1 + d : 1;
@@ -284,7 +292,7 @@ function exactPass(
   for (let id = 0; id + 1 < count.length; id++) count[id + 1] += count[id];
   const order = new Int32Array(n);
   for (let t = 0; t < n; t++) order[count[cellOf[t]]++] = t;
-  const st = exactScratch(cols);
+  const st = exactScratch(cols, 20, useWasm ? wasmExact(grid) : null);
   const out = new Float64Array(cols);
   for (const t of order) {
     const i = list[t];

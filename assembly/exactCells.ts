@@ -1,0 +1,256 @@
+// Exact Gaussian sums of one query over the keys of a cell grid (src/fast/nd/cellGrid.ts and
+// exactSums.ts), in float64 with f64x2 SIMD: the first pass of exactSums, which visits the rows
+// of cells meeting the ball |q − z|² ≤ R1² and, for every key in them, adds e^{−s} (and e^{−s}·v)
+// when s ≤ L1, and e^{−s} to the truncation bound τ otherwise. s = |q − z|² − m is computed as
+// Σ_k (z⁰_k − z_k)(a_k − z_k) with a = 2q − z⁰ (z⁰ the nearest key, m = |q − z⁰|²), exact
+// algebra that loses nothing however far the query is from the keys.
+//
+// Why float64 and not float32 (f32x4): the guarantee is |ŷ − ŷ_dense| ≤ 1e-9·H for H half the
+// values' range, and the error a relative error δ in the weights causes in ŷ is up to 2δ·H.
+// float32 differences of coordinates of size ~5 (scaled units, the reach of the ball) are off by
+// up to ~2.4e-7 each, s by ~2|x|·2.4e-7 ≈ 1e-6, and exp2x4 adds 2.5e-7: δ ~ 1e-6, a thousand
+// times the tolerance. float64 with the polynomial below keeps δ below 1e-15.
+//
+// e^{−s}: s is clamped to [0, 700] (clamping s down only raises the term, so τ stays an upper
+// bound; at 700 the term is e^{−700}, below anything that counts), then −s = k·ln 2 + r with
+// k = round(−s/ln 2) and Cody–Waite ln 2 = LN2_HI + LN2_LO, |r| ≤ ln2/2, e^r by its Taylor
+// polynomial of degree 11 (remainder below 0.347¹²/12! ≈ 6.5e-15 relative; with rounding the
+// result is within 1e-14 relative of e^{−s}, which moves ŷ by at most 2e-14·H), 2^k from the bits.
+// Rounding and 2^k: adding 1.5·2^52 to −s·log2 e rounds it to the integer k in the adder itself
+// and leaves k in the low bits of the sum, so (bits + 1023) << 52 are the bits of 2^k (as exp.ts).
+//
+// The ABI: exactGrid stores the grid's pointers once per call of gaussSumsNd; exactQuery runs the
+// first pass for one query and writes E, Σe·v, τ at `out` (three f64).
+
+let gD: i32 = 2;
+let gG0: i32 = 1;
+let gG1: i32 = 1;
+let gG2: i32 = 1;
+let gLo0: f64 = 0;
+let gLo1: f64 = 0;
+let gLo2: f64 = 0;
+let gC: f64 = 1;
+let gStart: usize = 0;
+let gX0: usize = 0;
+let gX1: usize = 0;
+let gX2: usize = 0;
+let gV: usize = 0;
+
+// @ts-ignore: decorator
+@inline const LOG2E: f64 = 1.4426950408889634;
+// @ts-ignore: decorator
+@inline const LN2_HI: f64 = 6.93147180369123816490e-1;
+// @ts-ignore: decorator
+@inline const LN2_LO: f64 = 1.90821492927058770002e-10;
+// @ts-ignore: decorator
+@inline const SHIFT: f64 = 6755399441055744.0; // 1.5·2^52
+// @ts-ignore: decorator
+@inline const S_MAX: f64 = 700.0;
+
+// Vector constants in globals, copied into locals by exactQuery: V8 rebuilds a v128.const at every
+// use inside a loop (see exp.ts).
+let K_NEGMAX: v128 = f64x2.splat(-S_MAX);
+let K_LOG2E: v128 = f64x2.splat(LOG2E);
+let K_SHIFT: v128 = f64x2.splat(SHIFT);
+let K_LN2HI: v128 = f64x2.splat(LN2_HI);
+let K_LN2LO: v128 = f64x2.splat(LN2_LO);
+let K_BIAS: v128 = i64x2.splat(1023);
+let K_C11: v128 = f64x2.splat(1.0 / 39916800.0);
+let K_C10: v128 = f64x2.splat(1.0 / 3628800.0);
+let K_C9: v128 = f64x2.splat(1.0 / 362880.0);
+let K_C8: v128 = f64x2.splat(1.0 / 40320.0);
+let K_C7: v128 = f64x2.splat(1.0 / 5040.0);
+let K_C6: v128 = f64x2.splat(1.0 / 720.0);
+let K_C5: v128 = f64x2.splat(1.0 / 120.0);
+let K_C4: v128 = f64x2.splat(1.0 / 24.0);
+let K_C3: v128 = f64x2.splat(1.0 / 6.0);
+let K_C2: v128 = f64x2.splat(0.5);
+let K_ONE: v128 = f64x2.splat(1.0);
+
+/** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]). */
+export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize): void {
+  gD = d;
+  gG0 = G0;
+  gG1 = G1;
+  gG2 = G2;
+  gLo0 = lo0;
+  gLo1 = lo1;
+  gLo2 = lo2;
+  gC = c;
+  gStart = start;
+  gX0 = x0;
+  gX1 = x1;
+  gX2 = x2;
+  gV = v;
+}
+
+/** e^{−s} with the same arithmetic as the vector form (for the odd key of a range). */
+// @ts-ignore: decorator
+@inline function expNegScalar(s: f64): f64 {
+  const u = max(-S_MAX, -s);
+  const sh = u * LOG2E + SHIFT;
+  const kd = sh - SHIFT;
+  const r = u - kd * LN2_HI - kd * LN2_LO;
+  let p = 1.0 / 39916800.0;
+  p = p * r + 1.0 / 3628800.0;
+  p = p * r + 1.0 / 362880.0;
+  p = p * r + 1.0 / 40320.0;
+  p = p * r + 1.0 / 5040.0;
+  p = p * r + 1.0 / 720.0;
+  p = p * r + 1.0 / 120.0;
+  p = p * r + 1.0 / 24.0;
+  p = p * r + 1.0 / 6.0;
+  p = p * r + 0.5;
+  p = p * r + 1.0;
+  p = p * r + 1.0;
+  return p * reinterpret<f64>((reinterpret<i64>(sh) + 1023) << 52);
+}
+
+/** Distance from x to [a, a + c] (0 inside), as exactSums.ts's slab. */
+// @ts-ignore: decorator
+@inline function slab(x: f64, a: f64, c: f64): f64 {
+  return x < a ? a - x : x > a + c ? x - a - c : 0.0;
+}
+
+/** floor(x) clamped to [lo, hi] as an i32 (the same cells as JS's Math.max/min of Math.floor). */
+// @ts-ignore: decorator
+@inline function cellIndex(x: f64, lo: f64, hi: f64): i32 {
+  return <i32>min(hi, max(lo, floor(x)));
+}
+
+/**
+ * First pass of exactSums for query q, nearest key z⁰: E, Σe·v over keys with s ≤ L1, τ = Σe over
+ * the other keys of the visited cells (all but sorted position `skip`, −1 for none), into out[0..2].
+ */
+export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize): void {
+  const d = gD;
+  const G0 = gG0;
+  const G1 = gG1;
+  const G2 = gG2;
+  const c = gC;
+  const lo0 = gLo0;
+  const lo1 = gLo1;
+  const lo2 = gLo2;
+  const a0 = 2 * q0 - z0;
+  const a1 = 2 * q1 - z1;
+  const a2 = 2 * q2 - z2;
+  // Vector constants in locals (V8 rebuilds a v128.const at every use in a loop).
+  const vz0 = f64x2.splat(z0);
+  const vz1 = f64x2.splat(z1);
+  const vz2 = f64x2.splat(z2);
+  const va0 = f64x2.splat(a0);
+  const va1 = f64x2.splat(a1);
+  const va2 = f64x2.splat(a2);
+  const vNL1 = f64x2.splat(-L1);
+  const cNegMax = K_NEGMAX;
+  const cL2E = K_LOG2E;
+  const cShift = K_SHIFT;
+  const cHi = K_LN2HI;
+  const cLo = K_LN2LO;
+  const bias = K_BIAS;
+  const c11 = K_C11;
+  const c10 = K_C10;
+  const c9 = K_C9;
+  const c8 = K_C8;
+  const c7 = K_C7;
+  const c6 = K_C6;
+  const c5 = K_C5;
+  const c4 = K_C4;
+  const c3 = K_C3;
+  const c2 = K_C2;
+  const one = K_ONE;
+  let vE = f64x2.splat(0);
+  let vEV = f64x2.splat(0);
+  let vT = f64x2.splat(0);
+  let sE: f64 = 0;
+  let sEV: f64 = 0;
+  let sT: f64 = 0;
+  const three = d == 3;
+  const b2lo = three ? cellIndex((q2 - R1 - lo2) / c, 0, <f64>G2) : 0;
+  const b2hi = three ? cellIndex((q2 + R1 - lo2) / c, -1, <f64>(G2 - 1)) : 0;
+  for (let b2 = b2lo; b2 <= b2hi; b2++) {
+    const dz = three ? slab(q2, lo2 + <f64>b2 * c, c) : 0.0;
+    const rz2 = R1 * R1 - dz * dz;
+    if (rz2 < 0) continue;
+    const rz = sqrt(rz2);
+    const b1lo = cellIndex((q1 - rz - lo1) / c, 0, <f64>G1);
+    const b1hi = cellIndex((q1 + rz - lo1) / c, -1, <f64>(G1 - 1));
+    for (let b1 = b1lo; b1 <= b1hi; b1++) {
+      const dy = slab(q1, lo1 + <f64>b1 * c, c);
+      const ry2 = rz2 - dy * dy;
+      if (ry2 < 0) continue;
+      const ry = sqrt(ry2);
+      const a = cellIndex((q0 - ry - lo0) / c, 0, <f64>G0);
+      const b = cellIndex((q0 + ry - lo0) / c, -1, <f64>(G0 - 1));
+      if (a > b) continue;
+      const row = G0 * (b1 + G1 * b2);
+      const j0 = load<i32>(gStart + ((<usize>(row + a)) << 2));
+      const j1 = load<i32>(gStart + ((<usize>(row + b + 1)) << 2));
+      // One or two segments: the range without `skip`.
+      let segStart = j0;
+      for (let seg = 0; seg < 2; seg++) {
+        let segEnd = j1;
+        if (seg == 0) {
+          if (skip >= j0 && skip < j1) segEnd = skip;
+        } else {
+          if (!(skip >= j0 && skip < j1)) break;
+          segStart = skip + 1;
+        }
+        let j = segStart;
+        for (; j + 1 < segEnd; j += 2) {
+          const o = (<usize>j) << 3;
+          const x0 = v128.load(gX0 + o);
+          const x1 = v128.load(gX1 + o);
+          // u = −s, clamped below at −S_MAX (pmax: maxpd, no NaN fix-up; s is never NaN here).
+          let u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
+          u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
+          if (three) {
+            const x2 = v128.load(gX2 + o);
+            u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
+          }
+          const inside = f64x2.ge(u, vNL1);
+          u = f64x2.pmax(cNegMax, u);
+          const sh = f64x2.add(f64x2.mul(u, cL2E), cShift);
+          const kd = f64x2.sub(sh, cShift);
+          const r = f64x2.sub(f64x2.sub(u, f64x2.mul(kd, cHi)), f64x2.mul(kd, cLo));
+          let p = f64x2.add(f64x2.mul(c11, r), c10);
+          p = f64x2.add(f64x2.mul(p, r), c9);
+          p = f64x2.add(f64x2.mul(p, r), c8);
+          p = f64x2.add(f64x2.mul(p, r), c7);
+          p = f64x2.add(f64x2.mul(p, r), c6);
+          p = f64x2.add(f64x2.mul(p, r), c5);
+          p = f64x2.add(f64x2.mul(p, r), c4);
+          p = f64x2.add(f64x2.mul(p, r), c3);
+          p = f64x2.add(f64x2.mul(p, r), c2);
+          p = f64x2.add(f64x2.mul(p, r), one);
+          p = f64x2.add(f64x2.mul(p, r), one);
+          const w = f64x2.mul(p, i64x2.shl(i64x2.add(sh, bias), 52));
+          const win = v128.and(w, inside);
+          vE = f64x2.add(vE, win);
+          vEV = f64x2.add(vEV, f64x2.mul(win, v128.load(gV + o)));
+          vT = f64x2.add(vT, v128.andnot(w, inside));
+        }
+        if (j < segEnd) {
+          const o = (<usize>j) << 3;
+          const x0 = load<f64>(gX0 + o);
+          const x1 = load<f64>(gX1 + o);
+          let s = (z0 - x0) * (a0 - x0) + (z1 - x1) * (a1 - x1);
+          if (three) {
+            const x2 = load<f64>(gX2 + o);
+            s += (z2 - x2) * (a2 - x2);
+          }
+          const w = expNegScalar(s);
+          if (s <= L1) {
+            sE += w;
+            sEV += w * load<f64>(gV + o);
+          } else {
+            sT += w;
+          }
+        }
+      }
+    }
+  }
+  store<f64>(out, f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE);
+  store<f64>(out, f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV, 8);
+  store<f64>(out, f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT, 16);
+}

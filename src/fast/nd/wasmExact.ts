@@ -1,0 +1,84 @@
+import { wasmBytes } from '../../backend/wasm/load.js';
+import type { CellGrid } from './cellGrid.js';
+
+/**
+ * The host side of assembly/exactCells.ts: the exact path's first pass (keys of the cells meeting
+ * a query's ball) in float64 f64x2 SIMD. One module instance, compiled synchronously on first use
+ * (gaussSumsNd is synchronous; engines that refuse synchronous compilation of the module, such as
+ * a browser's main thread, get null and the float64 JS loop instead). Its memory holds the last
+ * grid (cellStart, x0, x1, x2, v: 36 bytes a key) and is reused, grown when a grid does not fit.
+ */
+interface ExactExports {
+  memory: WebAssembly.Memory;
+  exactGrid(
+    d: number,
+    G0: number,
+    G1: number,
+    G2: number,
+    lo0: number,
+    lo1: number,
+    lo2: number,
+    c: number,
+    start: number,
+    x0: number,
+    x1: number,
+    x2: number,
+    v: number,
+  ): void;
+  exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
+}
+
+export interface WasmExact {
+  k: ExactExports;
+  /** byte offset of the three outputs (E, Σe·v, τ) */
+  out: number;
+  /** view of the outputs (rebuilt after every grow) */
+  res: Float64Array;
+}
+
+let instance: ExactExports | null | undefined;
+
+function exports(): ExactExports | null {
+  if (instance === undefined) {
+    try {
+      instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes() as BufferSource), {}).exports as unknown as ExactExports;
+    } catch {
+      instance = null;
+    }
+  }
+  return instance;
+}
+
+const BASE = 64;
+const align = (x: number) => Math.ceil(x / 16) * 16;
+
+/** Copy the grid (dv must be 1) into the module's memory; null when WebAssembly is unavailable. */
+export function wasmExact(g: CellGrid): WasmExact | null {
+  if (g.dv !== 1) return null;
+  const k = exports();
+  if (!k) return null;
+  const cells = g.cellStart.length;
+  const start = BASE;
+  const x0 = align(start + 4 * cells);
+  const x1 = x0 + align(8 * g.n);
+  const x2 = x1 + align(8 * g.n);
+  const v = x2 + align(8 * g.n);
+  const out = v + align(8 * g.n);
+  const end = out + 32;
+  const have = k.memory.buffer.byteLength;
+  if (end > have) {
+    try {
+      k.memory.grow(Math.ceil((end - have) / 65536));
+    } catch {
+      return null;
+    }
+  }
+  const buf = k.memory.buffer;
+  new Int32Array(buf, start, cells).set(g.cellStart);
+  new Float64Array(buf, x0, g.n).set(g.x0);
+  new Float64Array(buf, x1, g.n).set(g.x1);
+  new Float64Array(buf, x2, g.n).set(g.x2);
+  new Float64Array(buf, v, g.n).set(g.v);
+  k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v);
+  return { k, out, res: new Float64Array(buf, out, 3) };
+}

@@ -1,0 +1,152 @@
+import { describe, expect, it } from 'vitest';
+import { buildCellGrid } from '../src/fast/nd/cellGrid.js';
+import { gaussSumsNd } from '../src/fast/nd/index.js';
+import { wasmExact } from '../src/fast/nd/wasmExact.js';
+import { rng } from './reference.js';
+
+/**
+ * The exact path's first pass in WebAssembly f64x2 (assembly/exactCells.ts, src/fast/nd/wasmExact.ts)
+ * against a dense float64 reference written here: ŷ within tolerance·(range of v)/2 for every query,
+ * on random, clustered, gapped and duplicate-key layouts, with and without the self term, at a tight
+ * and a loose tolerance (the loose one makes the truncation error large enough to test its bound);
+ * and the kernel's e^{−s} sums and truncation sums against Math.exp term by term.
+ */
+
+function denseY(q: Float64Array, k: Float64Array, v: Float64Array, d: number, excludeSelf: boolean): Float64Array {
+  const nq = q.length / d;
+  const nk = k.length / d;
+  const y = new Float64Array(nq);
+  const s = new Float64Array(nk);
+  for (let i = 0; i < nq; i++) {
+    let mx = -Infinity;
+    for (let j = 0; j < nk; j++) {
+      let r2 = 0;
+      for (let f = 0; f < d; f++) r2 += (q[i * d + f] - k[j * d + f]) ** 2;
+      s[j] = excludeSelf && i === j ? -Infinity : -0.5 * r2;
+      mx = Math.max(mx, s[j]);
+    }
+    let E = 0;
+    let EV = 0;
+    for (let j = 0; j < nk; j++) {
+      const e = Math.exp(s[j] - mx);
+      E += e;
+      EV += e * v[j];
+    }
+    y[i] = EV / E;
+  }
+  return y;
+}
+
+type Shape = 'uniform' | 'clustered' | 'gapped' | 'duplicates';
+
+/** Keys (already times w) of n points; queries are the keys, or `extra` more outside them too. */
+function makeKeys(shape: Shape, n: number, d: number, r: () => number): Float64Array {
+  const x = new Float64Array(n * d);
+  for (let j = 0; j < n; j++) {
+    for (let f = 0; f < d; f++) {
+      if (shape === 'uniform') x[j * d + f] = 14 * r();
+      else if (shape === 'clustered') x[j * d + f] = (j % 3) * 4 + 1.5 * (r() + r() + r() - 1.5);
+      // two blobs 60 apart: keys in one blob see the other at e^{−900}, queries between see both
+      else if (shape === 'gapped') x[j * d + f] = (j % 2 === 0 ? 0 : 60) + 2 * r();
+      // a few sites, many identical keys on each
+      else x[j * d + f] = 0.7 * (j % 7) + (f === 1 ? 0.3 * (j % 3) : 0);
+    }
+  }
+  return x;
+}
+
+function valuesFor(x: Float64Array, d: number, r: () => number): Float64Array {
+  const n = x.length / d;
+  return Float64Array.from({ length: n }, (_, j) => Math.sin(x[j * d]) + Math.cos(0.7 * x[j * d + 1]) + 0.2 * r());
+}
+
+function halfRange(v: Float64Array): number {
+  let mn = Infinity;
+  let mx = -Infinity;
+  for (const a of v) {
+    mn = Math.min(mn, a);
+    mx = Math.max(mx, a);
+  }
+  return (mx - mn) / 2;
+}
+
+describe('exact path in WebAssembly f64x2', () => {
+  it('the module loads in Node (so the tests below exercise it)', () => {
+    const z = Float64Array.from([0, 0, 1, 1, 2, 0.5]);
+    const g = buildCellGrid(z, new Float64Array(3), 2, 1, 0.5, 1000);
+    expect(wasmExact(g)).not.toBeNull();
+  });
+
+  for (const d of [2, 3]) {
+    for (const shape of ['uniform', 'clustered', 'gapped', 'duplicates'] as Shape[]) {
+      it(`d = ${d}, ${shape}: ŷ within tolerance·H of dense, with and without the self term, tight and loose tolerance`, () => {
+        const r = rng(100 * d + shape.length);
+        const n = d === 2 ? 700 : 500;
+        const k = makeKeys(shape, n, d, r);
+        const v = valuesFor(k, d, r);
+        const H = halfRange(v);
+        // queries: the keys themselves (leave-one-out too), and a set spread over and beyond them (far queries: m > 1)
+        const far = Float64Array.from({ length: 60 * d }, () => -20 + 100 * r());
+        for (const tolerance of [1e-9, 1e-4]) {
+          for (const excludeSelf of [false, true]) {
+            const res = gaussSumsNd(k, k, v, d, 1, { method: 'exact', excludeSelf, tolerance, wasm: true });
+            const js = gaussSumsNd(k, k, v, d, 1, { method: 'exact', excludeSelf, tolerance, wasm: false });
+            const ref = denseY(k, k, v, d, excludeSelf);
+            for (let i = 0; i < n; i++) {
+              expect(Math.abs(res.yHat[i] - ref[i])).toBeLessThanOrEqual(tolerance * H + 1e-13 * H);
+              expect(Math.abs(res.yHat[i] - js.yHat[i])).toBeLessThanOrEqual(2 * tolerance * H + 1e-13 * H);
+            }
+          }
+          const res = gaussSumsNd(far, k, v, d, 1, { method: 'exact', tolerance, wasm: true });
+          const ref = denseY(far, k, v, d, false);
+          for (let i = 0; i < ref.length; i++) expect(Math.abs(res.yHat[i] - ref[i])).toBeLessThanOrEqual(tolerance * H + 1e-13 * H);
+        }
+      });
+    }
+  }
+
+  it('E, Σe·v and τ over one cell of keys match Math.exp term by term (odd and even counts, the skipped key)', () => {
+    const r = rng(7);
+    for (const d of [2, 3]) {
+      for (const n of [1, 2, 5, 64, 257]) {
+        const z = Float64Array.from({ length: n * d }, () => 4 * r());
+        const v = Float64Array.from({ length: n }, () => 2 * r() - 1);
+        // one cell (side 100) holding every key
+        const g = buildCellGrid(z, v, d, 1, 100, 1);
+        const w = wasmExact(g);
+        expect(w).not.toBeNull();
+        if (!w) return;
+        const q = [4 * r(), 4 * r(), d === 3 ? 4 * r() : 0];
+        // nearest key z⁰ and m, then every term; L1 splits the keys into summed and bounded
+        let jn = 0;
+        let m = Infinity;
+        for (let j = 0; j < n; j++) {
+          const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
+          if (r2 < m) {
+            m = r2;
+            jn = j;
+          }
+        }
+        const L1 = 3;
+        for (const skip of [-1, n - 1, 0]) {
+          let E = 0;
+          let EV = 0;
+          let T = 0;
+          for (let j = 0; j < n; j++) {
+            if (j === skip) continue;
+            const s = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m;
+            const e = Math.exp(-s);
+            if (s <= L1) {
+              E += e;
+              EV += e * g.v[j];
+            } else T += e;
+          }
+          w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, 100, skip, w.out);
+          expect(Math.abs(w.res[0] - E)).toBeLessThanOrEqual(1e-13 * Math.max(E, 1e-300));
+          expect(Math.abs(w.res[1] - EV)).toBeLessThanOrEqual(1e-13 * Math.max(E, 1e-300));
+          expect(Math.abs(w.res[2] - T)).toBeLessThanOrEqual(1e-13 * Math.max(T, 1e-300));
+        }
+      }
+    }
+  });
+});
