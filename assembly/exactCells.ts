@@ -165,6 +165,8 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
   let sE: f64 = 0;
   let sEV: f64 = 0;
   let sT: f64 = 0;
+  let pend: i32 = -1;
+  const zero = f64x2.splat(0);
   const three = d == 3;
   const b2lo = three ? cellIndex((q2 - R1 - lo2) / c, 0, <f64>G2) : 0;
   const b2hi = three ? cellIndex((q2 + R1 - lo2) / c, -1, <f64>(G2 - 1)) : 0;
@@ -197,60 +199,185 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
           segStart = skip + 1;
         }
         let j = segStart;
-        for (; j + 1 < segEnd; j += 2) {
-          const o = (<usize>j) << 3;
-          const x0 = v128.load(gX0 + o);
-          const x1 = v128.load(gX1 + o);
+        while (j < segEnd) {
+          let x0: v128;
+          let x1: v128;
+          let x2: v128 = zero;
+          let vv: v128;
+          if (j + 1 < segEnd) {
+            const o = (<usize>j) << 3;
+            x0 = v128.load(gX0 + o);
+            x1 = v128.load(gX1 + o);
+            if (three) x2 = v128.load(gX2 + o);
+            vv = v128.load(gV + o);
+            j += 2;
+          } else {
+            // An odd key at the end of a range waits for the next one (rows at d = 3 hold ~15 keys,
+            // so a scalar e^{−s} for every other row would cost as much as several pairs).
+            if (pend < 0) {
+              pend = j;
+              break;
+            }
+            const o1 = (<usize>pend) << 3;
+            const o2 = (<usize>j) << 3;
+            x0 = f64x2.replace_lane(f64x2.splat(load<f64>(gX0 + o1)), 1, load<f64>(gX0 + o2));
+            x1 = f64x2.replace_lane(f64x2.splat(load<f64>(gX1 + o1)), 1, load<f64>(gX1 + o2));
+            if (three) x2 = f64x2.replace_lane(f64x2.splat(load<f64>(gX2 + o1)), 1, load<f64>(gX2 + o2));
+            vv = f64x2.replace_lane(f64x2.splat(load<f64>(gV + o1)), 1, load<f64>(gV + o2));
+            pend = -1;
+            j += 1;
+          }
           // u = −s, clamped below at −S_MAX (pmax: maxpd, no NaN fix-up; s is never NaN here).
           let u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
           u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
-          if (three) {
-            const x2 = v128.load(gX2 + o);
-            u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
-          }
+          if (three) u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
           const inside = f64x2.ge(u, vNL1);
           u = f64x2.pmax(cNegMax, u);
           const sh = f64x2.add(f64x2.mul(u, cL2E), cShift);
           const kd = f64x2.sub(sh, cShift);
           const r = f64x2.sub(f64x2.sub(u, f64x2.mul(kd, cHi)), f64x2.mul(kd, cLo));
-          let p = f64x2.add(f64x2.mul(c11, r), c10);
-          p = f64x2.add(f64x2.mul(p, r), c9);
-          p = f64x2.add(f64x2.mul(p, r), c8);
-          p = f64x2.add(f64x2.mul(p, r), c7);
-          p = f64x2.add(f64x2.mul(p, r), c6);
-          p = f64x2.add(f64x2.mul(p, r), c5);
-          p = f64x2.add(f64x2.mul(p, r), c4);
-          p = f64x2.add(f64x2.mul(p, r), c3);
-          p = f64x2.add(f64x2.mul(p, r), c2);
-          p = f64x2.add(f64x2.mul(p, r), one);
-          p = f64x2.add(f64x2.mul(p, r), one);
+          // Estrin's scheme (depth 4 instead of Horner's 11 dependent multiply-adds)
+          const r2 = f64x2.mul(r, r);
+          const r4 = f64x2.mul(r2, r2);
+          const r8 = f64x2.mul(r4, r4);
+          const a0 = f64x2.add(one, r);
+          const a1 = f64x2.add(c2, f64x2.mul(c3, r));
+          const a2 = f64x2.add(c4, f64x2.mul(c5, r));
+          const a3 = f64x2.add(c6, f64x2.mul(c7, r));
+          const a4 = f64x2.add(c8, f64x2.mul(c9, r));
+          const a5 = f64x2.add(c10, f64x2.mul(c11, r));
+          const p0 = f64x2.add(a0, f64x2.mul(a1, r2));
+          const p1 = f64x2.add(a2, f64x2.mul(a3, r2));
+          const p2 = f64x2.add(a4, f64x2.mul(a5, r2));
+          const p = f64x2.add(f64x2.add(p0, f64x2.mul(p1, r4)), f64x2.mul(p2, r8));
           const w = f64x2.mul(p, i64x2.shl(i64x2.add(sh, bias), 52));
           const win = v128.and(w, inside);
           vE = f64x2.add(vE, win);
-          vEV = f64x2.add(vEV, f64x2.mul(win, v128.load(gV + o)));
+          vEV = f64x2.add(vEV, f64x2.mul(win, vv));
           vT = f64x2.add(vT, v128.andnot(w, inside));
         }
-        if (j < segEnd) {
-          const o = (<usize>j) << 3;
-          const x0 = load<f64>(gX0 + o);
-          const x1 = load<f64>(gX1 + o);
-          let s = (z0 - x0) * (a0 - x0) + (z1 - x1) * (a1 - x1);
-          if (three) {
-            const x2 = load<f64>(gX2 + o);
-            s += (z2 - x2) * (a2 - x2);
-          }
-          const w = expNegScalar(s);
-          if (s <= L1) {
-            sE += w;
-            sEV += w * load<f64>(gV + o);
-          } else {
-            sT += w;
-          }
-        }
       }
+    }
+  }
+  if (pend >= 0) {
+    const o = (<usize>pend) << 3;
+    const x0 = load<f64>(gX0 + o);
+    const x1 = load<f64>(gX1 + o);
+    let s = (z0 - x0) * (a0 - x0) + (z1 - x1) * (a1 - x1);
+    if (three) {
+      const x2 = load<f64>(gX2 + o);
+      s += (z2 - x2) * (a2 - x2);
+    }
+    const w = expNegScalar(s);
+    if (s <= L1) {
+      sE += w;
+      sEV += w * load<f64>(gV + o);
+    } else {
+      sT += w;
     }
   }
   store<f64>(out, f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE);
   store<f64>(out, f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV, 8);
   store<f64>(out, f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT, 16);
+}
+
+// @ts-ignore: decorator
+@inline const Q1: f64 = 0.8408964152537145; // 2^{−1/4}
+// @ts-ignore: decorator
+@inline const Q2: f64 = 0.7071067811865476; // 2^{−1/2}
+// @ts-ignore: decorator
+@inline const Q3: f64 = 0.5946035575013605; // 2^{−3/4}
+
+/**
+ * An upper bound on e^{−x} for x ≥ 0 within a factor 2^{1/4}: 2^{−⌊4x·log2 e⌋/4}, no polynomial.
+ * x is first lowered by 1e-10·(1 + scale), scale ≥ the magnitudes x is computed from (squared
+ * distances, m, coordinates), which covers the rounding of x and of the cell edges lo + b·c
+ * (each a few ulp of those magnitudes, so within ~1e-14·scale); x ≤ 0 gives 1.
+ */
+// @ts-ignore: decorator
+@inline function expBound(x: f64, scale: f64): f64 {
+  const t = min(2800.0, max(0.0, (x - 1e-10 * (1.0 + scale)) * (4.0 * LOG2E)));
+  // (the rounding of t itself, a few ulp of t < 2800, is far below the 1e-10 taken off)
+  const i = <i32>floor(t);
+  const f = i & 3;
+  const q = f == 0 ? 1.0 : f == 1 ? Q1 : f == 2 ? Q2 : Q3;
+  return q * reinterpret<f64>((<i64>(1023 - (i >> 2))) << 52);
+}
+
+/**
+ * The second pass of exactSums: cells meeting the ball |q − z|² ≤ R2² but not visited by
+ * exactQuery (ball R1, same arithmetic), each bounded by count·e^{−s_min} (s_min from the
+ * distance between q and the cell); writes τ_cells at out[3] and the keys of every cell meeting
+ * the R2 ball (visited or not) at out[4].
+ */
+export function exactOuter(q0: f64, q1: f64, q2: f64, m: f64, R1: f64, R2: f64, out: usize): void {
+  const d = gD;
+  const G0 = gG0;
+  const G1 = gG1;
+  const G2 = gG2;
+  const c = gC;
+  const lo0 = gLo0;
+  const lo1 = gLo1;
+  const lo2 = gLo2;
+  const three = d == 3;
+  let tau: f64 = 0;
+  let covered: i32 = 0;
+  const qScale = m + abs(q0) + abs(q1) + abs(q2) + R2 + c;
+  const v1lo2 = three ? cellIndex((q2 - R1 - lo2) / c, 0, <f64>G2) : 0;
+  const v1hi2 = three ? cellIndex((q2 + R1 - lo2) / c, -1, <f64>(G2 - 1)) : 0;
+  const b2lo = three ? cellIndex((q2 - R2 - lo2) / c, 0, <f64>G2) : 0;
+  const b2hi = three ? cellIndex((q2 + R2 - lo2) / c, -1, <f64>(G2 - 1)) : 0;
+  for (let b2 = b2lo; b2 <= b2hi; b2++) {
+    const dz = three ? slab(q2, lo2 + <f64>b2 * c, c) : 0.0;
+    const rz2 = R2 * R2 - dz * dz;
+    if (rz2 < 0) continue;
+    const rz = sqrt(rz2);
+    const r1z2 = R1 * R1 - dz * dz;
+    const r1z = r1z2 >= 0 && b2 >= v1lo2 && b2 <= v1hi2 ? sqrt(r1z2) : -1.0;
+    const v1lo1 = r1z >= 0 ? cellIndex((q1 - r1z - lo1) / c, 0, <f64>G1) : 1;
+    const v1hi1 = r1z >= 0 ? cellIndex((q1 + r1z - lo1) / c, -1, <f64>(G1 - 1)) : 0;
+    const b1lo = cellIndex((q1 - rz - lo1) / c, 0, <f64>G1);
+    const b1hi = cellIndex((q1 + rz - lo1) / c, -1, <f64>(G1 - 1));
+    for (let b1 = b1lo; b1 <= b1hi; b1++) {
+      const dy = slab(q1, lo1 + <f64>b1 * c, c);
+      const ry2 = rz2 - dy * dy;
+      if (ry2 < 0) continue;
+      const ry = sqrt(ry2);
+      const a = cellIndex((q0 - ry - lo0) / c, 0, <f64>G0);
+      const b = cellIndex((q0 + ry - lo0) / c, -1, <f64>(G0 - 1));
+      if (a > b) continue;
+      const row = G0 * (b1 + G1 * b2);
+      const rowPtr = gStart + ((<usize>row) << 2);
+      covered += load<i32>(rowPtr + ((<usize>(b + 1)) << 2)) - load<i32>(rowPtr + ((<usize>a) << 2));
+      // the cells exactQuery visited in this row (the same arithmetic as there)
+      let va = 1;
+      let vb = 0;
+      const r1y2 = r1z2 - dy * dy;
+      if (b1 >= v1lo1 && b1 <= v1hi1 && r1y2 >= 0) {
+        const r1y = sqrt(r1y2);
+        va = cellIndex((q0 - r1y - lo0) / c, 0, <f64>G0);
+        vb = cellIndex((q0 + r1y - lo0) / c, -1, <f64>(G0 - 1));
+      }
+      const base = dz * dz + dy * dy - m;
+      const scale = dz * dz + dy * dy + qScale;
+      // the cells [a, b] but not [va, vb]: [a, min(b, va − 1)] and [max(a, vb + 1), b] (when va > vb, all of [a, b])
+      const e1 = va <= vb ? min(b, va - 1) : b;
+      for (let b0 = a; b0 <= e1; b0++) {
+        const count = load<i32>(rowPtr + ((<usize>(b0 + 1)) << 2)) - load<i32>(rowPtr + ((<usize>b0) << 2));
+        if (count == 0) continue;
+        const dx = slab(q0, lo0 + <f64>b0 * c, c);
+        tau += <f64>count * expBound(base + dx * dx, scale + dx * dx);
+      }
+      if (va <= vb) {
+        for (let b0 = max(a, vb + 1); b0 <= b; b0++) {
+          const count = load<i32>(rowPtr + ((<usize>(b0 + 1)) << 2)) - load<i32>(rowPtr + ((<usize>b0) << 2));
+          if (count == 0) continue;
+          const dx = slab(q0, lo0 + <f64>b0 * c, c);
+          tau += <f64>count * expBound(base + dx * dx, scale + dx * dx);
+        }
+      }
+    }
+  }
+  store<f64>(out, tau, 24);
+  store<f64>(out, <f64>covered, 32);
 }

@@ -249,12 +249,18 @@ export function exactSums(
     const L2 = Math.max(L1 + 1, Math.log((4 * n) / (tolerance * E)));
     const R2 = Math.sqrt(m + L2);
     let covered = 0;
+    if (wasm) {
+      // The same cells as the loops below, each bounded by count·2^{−⌊4s·log2 e⌋/4} (assembly/exactCells.ts).
+      wasm.k.exactOuter(q0, q1, q2, m, R1, R2, wasm.out);
+      tau += wasm.res[3] * WASM_TAU_MARGIN;
+      covered = wasm.res[4];
+    }
     // The first pass's row range, recomputed with the same arithmetic.
     const v1lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
     const v1hi2 = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R1 - lo[2]) / c)) : 0;
     const lo2b = d === 3 ? Math.max(0, Math.floor((q2 - R2 - lo[2]) / c)) : 0;
     const hi2b = d === 3 ? Math.min(G[2] - 1, Math.floor((q2 + R2 - lo[2]) / c)) : 0;
-    for (let b2 = lo2b; b2 <= hi2b; b2++) {
+    for (let b2 = wasm ? hi2b + 1 : lo2b; b2 <= hi2b; b2++) {
       const dz = d === 3 ? slab(q2, lo[2] + b2 * c, c) : 0;
       const rz2 = R2 * R2 - dz * dz;
       if (rz2 < 0) continue;

@@ -2,8 +2,8 @@ import { wasmBytes } from '../../backend/wasm/load.js';
 import type { CellGrid } from './cellGrid.js';
 
 /**
- * The host side of assembly/exactCells.ts: the exact path's first pass (keys of the cells meeting
- * a query's ball) in float64 f64x2 SIMD. One module instance, compiled synchronously on first use
+ * The host side of assembly/exactCells.ts: the exact path's two passes (keys of the cells meeting
+ * a query's ball, in float64 f64x2 SIMD; the bound on the cells beyond it). One module instance, compiled synchronously on first use
  * (gaussSumsNd is synchronous; engines that refuse synchronous compilation of the module, such as
  * a browser's main thread, get null and the float64 JS loop instead). Its memory holds the last
  * grid (cellStart, x0, x1, x2, v: 36 bytes a key) and is reused, grown when a grid does not fit.
@@ -26,11 +26,12 @@ interface ExactExports {
     v: number,
   ): void;
   exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
+  exactOuter(q0: number, q1: number, q2: number, m: number, R1: number, R2: number, out: number): void;
 }
 
 export interface WasmExact {
   k: ExactExports;
-  /** byte offset of the three outputs (E, Σe·v, τ) */
+  /** byte offset of the outputs: E, Σe·v, τ (exactQuery), τ_cells, keys covered (exactOuter) */
   out: number;
   /** view of the outputs (rebuilt after every grow) */
   res: Float64Array;
@@ -64,7 +65,7 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const x2 = x1 + align(8 * g.n);
   const v = x2 + align(8 * g.n);
   const out = v + align(8 * g.n);
-  const end = out + 32;
+  const end = out + 48;
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -80,5 +81,5 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   new Float64Array(buf, x2, g.n).set(g.x2);
   new Float64Array(buf, v, g.n).set(g.v);
   k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v);
-  return { k, out, res: new Float64Array(buf, out, 3) };
+  return { k, out, res: new Float64Array(buf, out, 5) };
 }
