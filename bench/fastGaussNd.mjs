@@ -3,7 +3,9 @@
 // passes) is timed on 256 sampled queries against all keys and scaled to every query.
 //
 // Usage: node bench/fastGaussNd.mjs [--n 1e5,1e6] [--d 2,3] [--shape uniform,clustered]
-//        [--kernel wide,narrow] [--reps 3] [--json bench/results/fastGaussNd.json]
+//        [--kernel wide,narrow] [--reps 3] [--wasm 1|0] [--json bench/results/fastGaussNd.json]
+// (--wasm 0: the exact path's float64 JS loops instead of assembly/exactCells.ts; the WASM module
+// comes from src/backend/wasm/bytes.generated.ts, so run `npm run build` first)
 // (bundles src/fast/nd/index.ts with esbuild first, so it needs no build step)
 import { build } from 'esbuild';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -20,6 +22,7 @@ const DS = list(args.d, '2,3').map(Number);
 const SHAPES = list(args.shape, 'uniform,clustered');
 const KERNELS = list(args.kernel, 'wide,narrow');
 const REPS = Number(args.reps ?? 3);
+const WASM = (args.wasm ?? '1') !== '0';
 const SAMPLE = 256;
 
 const dir = mkdtempSync(join(tmpdir(), 'fgtnd-'));
@@ -125,7 +128,7 @@ function dense(xs, v, n, d, sample) {
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
 const rows = [];
-console.log(`| n | d | data | kernel | w | method | p/h | exact queries | fast (s) | dense, scaled (s) | speed-up | max rel. error | error / bound |`);
+console.log(`| n | d | data | kernel | w | method | p/h | exact queries | fast (s) [cpu] | dense, scaled (s) | speed-up | max rel. error | error / bound |`);
 console.log(`|---|---|---|---|---|---|---|---|---|---|---|---|---|`);
 for (const n of NS) {
   for (const d of DS) {
@@ -136,11 +139,15 @@ for (const n of NS) {
         const w = calibrate(x, n, d, target, 7);
         const xs = Float64Array.from(x, (a) => a * w);
         const times = [];
+        const cpu = [];
         let res;
         for (let rep = 0; rep < REPS; rep++) {
           const t0 = performance.now();
-          res = gaussSumsNd(xs, xs, v, d, 1, {});
+          const c0 = process.cpuUsage();
+          res = gaussSumsNd(xs, xs, v, d, 1, { wasm: WASM });
+          const cu = process.cpuUsage(c0);
           times.push(performance.now() - t0);
+          cpu.push((cu.user + cu.system) / 1000);
         }
         const r = rng(99);
         const sample = Int32Array.from({ length: SAMPLE }, () => Math.floor(r() * n));
@@ -163,12 +170,12 @@ for (const n of NS) {
         const denseAll = (ref.ms / SAMPLE) * n / 1000;
         const row = {
           n, d, shape, kernel, w, method: res.method, p: res.plan?.p ?? null, h: res.plan?.h ?? null,
-          exactQueries: res.exactQueries, fastSeconds: fast, times: times.map((t) => t / 1000), denseScaledSeconds: denseAll,
+          exactQueries: res.exactQueries, wasm: WASM, fastSeconds: fast, times: times.map((t) => t / 1000), cpuSeconds: median(cpu) / 1000, denseScaledSeconds: denseAll,
           speedup: denseAll / fast, maxRelError: err, errorOverBound: boundUse, loadavg: loadavg()[0],
         };
         rows.push(row);
         console.log(
-          `| ${n.toExponential(0)} | ${d} | ${shape} | ${kernel} | ${w.toPrecision(3)} | ${row.method} | ${row.p ? `${row.p}/${row.h}` : '–'} | ${row.exactQueries} | ${fast.toFixed(2)} | ${denseAll.toFixed(0)} | ${row.speedup.toFixed(0)}× | ${err.toExponential(1)} | ${boundUse.toFixed(3)} |`,
+          `| ${n.toExponential(0)} | ${d} | ${shape} | ${kernel} | ${w.toPrecision(3)} | ${row.method} | ${row.p ? `${row.p}/${row.h}` : '–'} | ${row.exactQueries} | ${fast.toFixed(2)} [${row.cpuSeconds.toFixed(2)}] | ${denseAll.toFixed(0)} | ${row.speedup.toFixed(0)}× | ${err.toExponential(1)} | ${boundUse.toFixed(3)} |`,
         );
       }
     }
