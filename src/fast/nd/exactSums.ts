@@ -27,6 +27,16 @@ import type { WasmExact } from './wasmExact.js';
  * last item at most a quarter of the budget; L₁ adapts from query to query (queries come in cell
  * order, so neighbours are alike) and is raised and the query redone if the check fails.
  *
+ * WebAssembly (one value column, no gradient; assembly/exactCells.ts via wasmExact.ts): both
+ * passes run in float64, the first in f64x2 SIMD over the same rows and cells as the loops here.
+ * It sums the same keys (s ≤ L₁), but bounds the other keys of the visited cells by their own
+ * e^{−s} (as computed, within 1e-14 relative, times 1 + 1e-12) rather than e^{−⌊8s⌋/8}, and the
+ * unvisited cells by count·2^{−⌊4s_min·log₂e⌋/4} with s_min first lowered by 1e-10·(1 + the
+ * magnitudes it is computed from), which covers its rounding; both are upper bounds, so τ still is.
+ * float32 is not used: a relative error δ in the weights moves ŷ by up to 2δ·H, and float32
+ * differences of coordinates ~5 apart give δ ~ 1e-6 (measured on random layouts: 8e-9·H at d = 2,
+ * 3e-8·H at d = 3, against the 1e-9·H guarantee).
+ *
  * The gradient sums Σ e x_k² are truncated with the same keys; their error is bounded by the same τ
  * times the largest |x|² met (not checked against a tolerance: the guarantee is on ŷ).
  */
