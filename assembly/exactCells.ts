@@ -123,6 +123,19 @@ export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64,
  * the other keys of the visited cells (all but sorted position `skip`, −1 for none), into out[0..2].
  */
 export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize): void {
+  queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, false);
+}
+
+/**
+ * exactQuery with the gradient sums too: Σe·x_k² and Σe·x_k²·v (x = q − z, keys with s ≤ L1) for
+ * k < d at out[6 + 2k], out[7 + 2k].
+ */
+export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize): void {
+  queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, true);
+}
+
+// @ts-ignore: decorator
+@inline function queryImpl(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize, grad: bool): void {
   const d = gD;
   const G0 = gG0;
   const G1 = gG1;
@@ -166,6 +179,21 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
   let sEV: f64 = 0;
   let sT: f64 = 0;
   let pend: i32 = -1;
+  const vq0 = f64x2.splat(q0);
+  const vq1 = f64x2.splat(q1);
+  const vq2 = f64x2.splat(q2);
+  let vP0 = f64x2.splat(0);
+  let vP1 = f64x2.splat(0);
+  let vP2 = f64x2.splat(0);
+  let vPV0 = f64x2.splat(0);
+  let vPV1 = f64x2.splat(0);
+  let vPV2 = f64x2.splat(0);
+  let sP0: f64 = 0;
+  let sP1: f64 = 0;
+  let sP2: f64 = 0;
+  let sPV0: f64 = 0;
+  let sPV1: f64 = 0;
+  let sPV2: f64 = 0;
   const zero = f64x2.splat(0);
   const three = d == 3;
   const b2lo = three ? cellIndex((q2 - R1 - lo2) / c, 0, <f64>G2) : 0;
@@ -255,6 +283,22 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
           vE = f64x2.add(vE, win);
           vEV = f64x2.add(vEV, f64x2.mul(win, vv));
           vT = f64x2.add(vT, v128.andnot(w, inside));
+          if (grad) {
+            const d0 = f64x2.sub(vq0, x0);
+            const d1 = f64x2.sub(vq1, x1);
+            const e0 = f64x2.mul(win, f64x2.mul(d0, d0));
+            const e1 = f64x2.mul(win, f64x2.mul(d1, d1));
+            vP0 = f64x2.add(vP0, e0);
+            vP1 = f64x2.add(vP1, e1);
+            vPV0 = f64x2.add(vPV0, f64x2.mul(e0, vv));
+            vPV1 = f64x2.add(vPV1, f64x2.mul(e1, vv));
+            if (three) {
+              const d2 = f64x2.sub(vq2, x2);
+              const e2 = f64x2.mul(win, f64x2.mul(d2, d2));
+              vP2 = f64x2.add(vP2, e2);
+              vPV2 = f64x2.add(vPV2, f64x2.mul(e2, vv));
+            }
+          }
         }
       }
     }
@@ -275,10 +319,33 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
     } else {
       sT += w;
     }
+    if (grad && s <= L1) {
+      const vj = load<f64>(gV + o);
+      const e0 = w * ((q0 - x0) * (q0 - x0));
+      const e1 = w * ((q1 - x1) * (q1 - x1));
+      sP0 += e0;
+      sP1 += e1;
+      sPV0 += e0 * vj;
+      sPV1 += e1 * vj;
+      if (three) {
+        const x2 = load<f64>(gX2 + o);
+        const e2 = w * ((q2 - x2) * (q2 - x2));
+        sP2 += e2;
+        sPV2 += e2 * vj;
+      }
+    }
   }
   store<f64>(out, f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE);
   store<f64>(out, f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV, 8);
   store<f64>(out, f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT, 16);
+  if (grad) {
+    store<f64>(out, f64x2.extract_lane(vP0, 0) + f64x2.extract_lane(vP0, 1) + sP0, 48);
+    store<f64>(out, f64x2.extract_lane(vPV0, 0) + f64x2.extract_lane(vPV0, 1) + sPV0, 56);
+    store<f64>(out, f64x2.extract_lane(vP1, 0) + f64x2.extract_lane(vP1, 1) + sP1, 64);
+    store<f64>(out, f64x2.extract_lane(vPV1, 0) + f64x2.extract_lane(vPV1, 1) + sPV1, 72);
+    store<f64>(out, f64x2.extract_lane(vP2, 0) + f64x2.extract_lane(vP2, 1) + sP2, 80);
+    store<f64>(out, f64x2.extract_lane(vPV2, 0) + f64x2.extract_lane(vPV2, 1) + sPV2, 88);
+  }
 }
 
 // @ts-ignore: decorator

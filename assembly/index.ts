@@ -6,4 +6,4 @@ export { softmax } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';
-export { exactGrid, exactQuery, exactOuter } from './exactCells';
+export { exactGrid, exactQuery, exactQueryGrad, exactOuter } from './exactCells';

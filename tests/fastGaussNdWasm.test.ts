@@ -105,6 +105,32 @@ describe('exact path in WebAssembly f64x2', () => {
     }
   }
 
+  for (const d of [2, 3]) {
+    it(`d = ${d}: gradient sums (P, slope) match the JS loops within the truncation (tolerance × reach², reach² ≤ ~30)`, () => {
+      const r = rng(31 + d);
+      const n = d === 2 ? 600 : 400;
+      const k = makeKeys('uniform', n, d, r);
+      const v = valuesFor(k, d, r);
+      for (const excludeSelf of [false, true]) {
+        const a = gaussSumsNd(k, k, v, d, 1, { method: 'exact', excludeSelf, gradient: true, wasm: true });
+        const b = gaussSumsNd(k, k, v, d, 1, { method: 'exact', excludeSelf, gradient: true, wasm: false });
+        const p = a.p as Float64Array;
+        const pb = b.p as Float64Array;
+        const sa = a.slope as Float64Array;
+        const sb = b.slope as Float64Array;
+        for (let i = 0; i < n; i++) {
+          // both scaled by e^{logScale}, the same nearest key; the two paths truncate at their own L₁
+          // (grids differ at d = 3), each within τ ≤ tolerance·E/2 of the full sums, times x² ≤ ~30
+          expect(a.logScale[i]).toBe(b.logScale[i]);
+          for (let f = 0; f < d; f++) {
+            expect(Math.abs(p[i * d + f] - pb[i * d + f])).toBeLessThanOrEqual(1e-7 * pb[i * d + f] + 1e-300);
+            expect(Math.abs(sa[i * d + f] - sb[i * d + f])).toBeLessThanOrEqual(1e-7 * (Math.abs(sb[i * d + f]) + 1));
+          }
+        }
+      }
+    });
+  }
+
   it('E, Σe·v and τ over one cell of keys match Math.exp term by term (odd and even counts, the skipped key)', () => {
     const r = rng(7);
     for (const d of [2, 3]) {

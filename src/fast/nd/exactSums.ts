@@ -27,7 +27,7 @@ import type { WasmExact } from './wasmExact.js';
  * last item at most a quarter of the budget; L₁ adapts from query to query (queries come in cell
  * order, so neighbours are alike) and is raised and the query redone if the check fails.
  *
- * WebAssembly (one value column, no gradient; assembly/exactCells.ts via wasmExact.ts): both
+ * WebAssembly (one value column, with or without the gradient; assembly/exactCells.ts via wasmExact.ts): both
  * passes run in float64, the first in f64x2 SIMD over the same rows and cells as the loops here.
  * It sums the same keys (s ≤ L₁), but bounds the other keys of the visited cells by their own
  * e^{−s} (as computed, within 1e-14 relative, times 1 + 1e-12) rather than e^{−⌊8s⌋/8}, and the
@@ -62,7 +62,7 @@ export interface ExactScratch {
   acc: Float64Array;
   /** queries that needed a wider window than the adapted one */
   retries: number;
-  /** the first pass in WebAssembly (one value column, no gradient), or null for the JS loops */
+  /** both passes in WebAssembly (one value column), or null for the JS loops */
   wasm: WasmExact | null;
 }
 
@@ -170,10 +170,16 @@ export function exactSums(
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
     const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
-    const wasm = !gradient && dv === 1 ? st.wasm : null;
+    const wasm = dv === 1 ? st.wasm : null;
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
-      wasm.k.exactQuery(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
+      if (gradient) {
+        wasm.k.exactQueryGrad(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
+        for (let k = 0; k < d; k++) {
+          out[(1 + k) * nw] = wasm.res[6 + 2 * k];
+          out[(1 + k) * nw + 1] = wasm.res[7 + 2 * k];
+        }
+      } else wasm.k.exactQuery(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
       E = wasm.res[0];
       out[1] = wasm.res[1];
       tau = wasm.res[2] * WASM_TAU_MARGIN;

@@ -53,7 +53,7 @@ export interface GaussSumsNdOptions {
   method?: 'auto' | 'hermite' | 'exact';
   /**
    * The exact path's key loop in WebAssembly f64x2 SIMD (assembly/exactCells.ts) when there is one
-   * value column and no gradient (default true; false: the float64 JS loops, for comparison)
+   * value column (default true; false: the float64 JS loops, for comparison)
    */
   wasm?: boolean;
 }
@@ -151,7 +151,7 @@ export function gaussSumsNd(
     for (let j = 0; j < nk; j++) Vc[j * dv + c] = V[j * dv + c] - vMid[c];
   }
 
-  const useWasm = (options.wasm ?? true) && !gradient && dv === 1;
+  const useWasm = (options.wasm ?? true) && dv === 1;
   const grid = buildCellGrid(z, Vc, d, dv, d === 3 && useWasm ? CELL_3D_WASM : CELL, 2 * nk + 4096);
   const info = spanInfo(z, u, d, grid);
   // η leaves room for W_T (the Cramér-weighted count within reach) to exceed E_i 250-fold

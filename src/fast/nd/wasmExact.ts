@@ -26,12 +26,16 @@ interface ExactExports {
     v: number,
   ): void;
   exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
+  exactQueryGrad(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
   exactOuter(q0: number, q1: number, q2: number, m: number, R1: number, R2: number, out: number): void;
 }
 
 export interface WasmExact {
   k: ExactExports;
-  /** byte offset of the outputs: E, Σe·v, τ (exactQuery), τ_cells, keys covered (exactOuter) */
+  /**
+   * byte offset of the outputs: E, Σe·v, τ (exactQuery), τ_cells, keys covered (exactOuter), then
+   * (exactQueryGrad) Σe·x_k², Σe·x_k²·v for k = 0, 1, 2 at 6 + 2k, 7 + 2k
+   */
   out: number;
   /** view of the outputs (rebuilt after every grow) */
   res: Float64Array;
@@ -65,7 +69,7 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const x2 = x1 + align(8 * g.n);
   const v = x2 + align(8 * g.n);
   const out = v + align(8 * g.n);
-  const end = out + 48;
+  const end = out + 96;
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -81,5 +85,5 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   new Float64Array(buf, x2, g.n).set(g.x2);
   new Float64Array(buf, v, g.n).set(g.v);
   k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v);
-  return { k, out, res: new Float64Array(buf, out, 5) };
+  return { k, out, res: new Float64Array(buf, out, 12) };
 }
