@@ -1,0 +1,54 @@
+import { logKernelSlopes, type QueryMoments } from './queryMoments.js';
+import type { Bandwidths, KeySet } from './keySet.js';
+
+const slopes = new Float64Array(2);
+
+/**
+ * The derivative of one query's local-linear estimate in each bandwidth parameter ρ_k, from a
+ * third pass over the keys with the weights e_j the moment pass left in `mom.e`.
+ *
+ * The estimate is ŷ − y₀ = e₀ᵀA⁻¹B. A change of the weights changes A and B, and
+ * dŷ = ℓᵀ(dB − dA·θ) with θ = A⁻¹B and ℓ = A⁻¹e₀; with de_j = e_j·∂log K_j/∂ρ_k that is
+ * ∂ŷ/∂ρ_k = Σ_j e_j ∂log K_j/∂ρ_k (ℓᵀz_j)(ỹ_j − θᵀz_j): a sum over the keys of the local
+ * residual, no (d+1)² × d derivative moments. (The common factor of the e_j, the largest
+ * kernel value, cancels: ℓᵀ(B − Aθ) = 0.) With ℓ = (1/Σe, 0, …) and θ = (ŷ − y₀, 0, …) it is
+ * the local-constant derivative, which a query that fell back to local constant uses.
+ *
+ * Also Σ_j e_j ∂log K_j/∂ρ_k into `sumSlopes` (the AICc's trace needs it).
+ */
+export function linearSlopes(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: number, skip: number, mom: QueryMoments, theta: Float64Array, ell: Float64Array, out: Float64Array, sumSlopes: Float64Array): void {
+  const { x, y, n, d, kernel } = keys;
+  const { e, delta } = mom;
+  const y0 = mom.y0;
+  out.fill(0, 0, d);
+  sumSlopes.fill(0, 0, d);
+  if (mom.nearest) return; // the nearest keys do not move with the bandwidths
+  const gaussian = kernel === 'gaussian';
+  for (let j = 0, row = 0; j < n; j++, row += d) {
+    const ej = e[j];
+    if (ej === 0 || j === skip) continue;
+    let lz = ell[0];
+    let r = y[j] - y0 - theta[0];
+    for (let k = 0; k < d; k++) {
+      const dk = x[row + k] - q[qOff + k];
+      delta[k] = dk;
+      lz += ell[1 + k] * dk;
+      r -= theta[1 + k] * dk;
+    }
+    const c = ej * lz * r;
+    if (gaussian) {
+      for (let k = 0; k < d; k++) {
+        const g = -delta[k] * delta[k]; // ∂ log K/∂ρ_k, ρ = w²/2
+        out[k] += c * g;
+        sumSlopes[k] += ej * g;
+      }
+    } else {
+      for (let k = 0; k < d; k++) {
+        if (w[k] === Infinity) continue;
+        logKernelSlopes(kernel, w[k], delta[k], slopes);
+        out[k] += c * slopes[0];
+        sumSlopes[k] += ej * slopes[0];
+      }
+    }
+  }
+}
