@@ -24,6 +24,10 @@ export function linearSlopes(keys: KeySet, w: Bandwidths, q: Float64Array, qOff:
   sumSlopes.fill(0, 0, d);
   if (mom.nearest) return; // the nearest keys do not move with the bandwidths
   const gaussian = kernel === 'gaussian';
+  if (gaussian && d === 2) {
+    linearSlopes2(keys, q, qOff, mom, theta, ell, out, sumSlopes);
+    return;
+  }
   for (let j = 0, row = 0; j < n; j++, row += d) {
     const ej = e[j];
     if (ej === 0 || j === skip) continue;
@@ -51,4 +55,38 @@ export function linearSlopes(keys: KeySet, w: Bandwidths, q: Float64Array, qOff:
       }
     }
   }
+}
+
+/** {@link linearSlopes} for the Gaussian and d = 2, unrolled. */
+function linearSlopes2(keys: KeySet, q: Float64Array, qOff: number, mom: QueryMoments, theta: Float64Array, ell: Float64Array, out: Float64Array, sumSlopes: Float64Array): void {
+  const { x, y, n } = keys;
+  const e = mom.e;
+  const y0 = mom.y0 + theta[0];
+  const q0 = q[qOff];
+  const q1 = q[qOff + 1];
+  const l0 = ell[0];
+  const l1 = ell[1];
+  const l2 = ell[2];
+  const t1 = theta[1];
+  const t2 = theta[2];
+  let o0 = 0;
+  let o1 = 0;
+  let g0 = 0;
+  let g1 = 0;
+  for (let j = 0; j < n; j++) {
+    const ej = e[j]; // 0 for the skipped key
+    const d0 = x[2 * j] - q0;
+    const d1 = x[2 * j + 1] - q1;
+    const c = ej * (l0 + l1 * d0 + l2 * d1) * (y[j] - y0 - t1 * d0 - t2 * d1);
+    const s0 = d0 * d0;
+    const s1 = d1 * d1;
+    o0 -= c * s0;
+    o1 -= c * s1;
+    g0 -= ej * s0;
+    g1 -= ej * s1;
+  }
+  out[0] = o0;
+  out[1] = o1;
+  sumSlopes[0] = g0;
+  sumSlopes[1] = g1;
 }

@@ -1,3 +1,4 @@
+import { expNonPositive } from './expNonPositive.js';
 import type { Bandwidths, KeySet } from './keySet.js';
 
 /** Which sums the pass gathers besides Σe and Σe·ỹ. */
@@ -79,7 +80,8 @@ export function gatherMoments(keys: KeySet, w: Bandwidths, q: Float64Array, qOff
   if (jRef < 0) jRef = nearestKeys(keys, w, q, qOff, skip, out);
   out.y0 = keys.y[jRef];
   if (keys.kernel === 'gaussian' && finite && !out.nearest) {
-    gaussianSums(keys, w, q, qOff, skip, req, out);
+    if (d === 2) gaussianSums2(keys, w, q, qOff, skip, req, out);
+    else gaussianSums(keys, w, q, qOff, skip, req, out);
   } else {
     generalSums(keys, w, q, qOff, skip, req, out);
   }
@@ -95,6 +97,27 @@ function gaussianLogKernels(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: 
   const e = out.e;
   let m = -Infinity;
   let jMax = -1;
+  if (d === 2) {
+    // the benchmark's case, unrolled: V8 keeps everything in registers
+    const w0 = w[0];
+    const w1 = w[1];
+    const q0 = q[qOff];
+    const q1 = q[qOff + 1];
+    for (let j = 0; j < n; j++) {
+      const u0 = w0 * (x[2 * j] - q0);
+      const u1 = w1 * (x[2 * j + 1] - q1);
+      const s = -0.5 * (u0 * u0 + u1 * u1);
+      e[j] = s;
+      if (s > m && j !== skip) {
+        m = s;
+        jMax = j;
+      }
+    }
+    if (skip >= 0) e[skip] = -Infinity;
+    out.logMax = m;
+    out.nearest = false;
+    return jMax;
+  }
   for (let j = 0, row = 0; j < n; j++, row += d) {
     if (j === skip) {
       e[j] = -Infinity;
@@ -222,7 +245,7 @@ function gaussianSums(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: number
       e[j] = 0;
       continue;
     }
-    const ej = Math.exp(e[j] - m);
+    const ej = expNonPositive(e[j] - m);
     e[j] = ej;
     const yt = y[j] - y0;
     s0 += ej;
@@ -334,4 +357,88 @@ function generalSums(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: number,
   }
   A[0] = s0;
   B[0] = s0y;
+}
+
+/** {@link gaussianSums} for d = 2 with every sum in a local variable (3–4× faster in V8 than typed-array accumulators). */
+function gaussianSums2(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: number, skip: number, req: MomentRequest, out: QueryMoments): void {
+  const { x, y, n } = keys;
+  const { e, A, B, G, GY, Q, QY } = out;
+  const m = out.logMax;
+  const y0 = out.y0;
+  const q0 = q[qOff];
+  const q1 = q[qOff + 1];
+  let s0 = 0;
+  let s0y = 0;
+  if (req.linear && !req.bandwidthSlopes && !req.querySlopes) {
+    let a01 = 0;
+    let a02 = 0;
+    let a11 = 0;
+    let a12 = 0;
+    let a22 = 0;
+    let b1 = 0;
+    let b2 = 0;
+    for (let j = 0; j < n; j++) {
+      const ej = expNonPositive(e[j] - m);
+      e[j] = ej;
+      const yt = y[j] - y0;
+      const d0 = x[2 * j] - q0;
+      const d1 = x[2 * j + 1] - q1;
+      const e0 = ej * d0;
+      const e1 = ej * d1;
+      s0 += ej;
+      s0y += ej * yt;
+      a01 += e0;
+      a02 += e1;
+      a11 += e0 * d0;
+      a12 += e0 * d1;
+      a22 += e1 * d1;
+      b1 += e0 * yt;
+      b2 += e1 * yt;
+    }
+    // A is 3 × 3: the upper triangle
+    A[1] = a01;
+    A[2] = a02;
+    A[4] = a11;
+    A[5] = a12;
+    A[8] = a22;
+    B[1] = b1;
+    B[2] = b2;
+  } else if (!req.linear && !req.querySlopes) {
+    let g0 = 0;
+    let g1 = 0;
+    let gy0 = 0;
+    let gy1 = 0;
+    const slopes = req.bandwidthSlopes;
+    for (let j = 0; j < n; j++) {
+      const ej = expNonPositive(e[j] - m);
+      e[j] = ej;
+      const yt = y[j] - y0;
+      s0 += ej;
+      s0y += ej * yt;
+      if (slopes) {
+        const d0 = x[2 * j] - q0;
+        const d1 = x[2 * j + 1] - q1;
+        const h0 = -ej * d0 * d0;
+        const h1 = -ej * d1 * d1;
+        g0 += h0;
+        g1 += h1;
+        gy0 += h0 * yt;
+        gy1 += h1 * yt;
+      }
+    }
+    if (slopes) {
+      G[0] = g0;
+      G[1] = g1;
+      GY[0] = gy0;
+      GY[1] = gy1;
+    }
+  } else {
+    gaussianSums(keys, w, q, qOff, skip, req, out);
+    return;
+  }
+  // the skipped key's e was exp(−∞) = 0, and it added nothing
+  A[0] = s0;
+  B[0] = s0y;
+  void Q;
+  void QY;
 }
