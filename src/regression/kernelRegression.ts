@@ -130,7 +130,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
   const fit: KernelRegressionFit = {
     regression,
     d,
-    bandwidth: Float64Array.from(w, (wk) => 1 / wk),
+    bandwidth: fixed ? Float64Array.from(fixed) : Float64Array.from(w, (wk) => 1 / wk),
     w: Float64Array.from(w),
     cv,
     rSquared: rSquared(yv, fitted),

@@ -24,6 +24,8 @@ export class LocalEstimator {
   readonly mfx: Float64Array;
   /** whether the last query was solved local-linearly (false: local constant, asked for or fallen back to) */
   linear = false;
+  /** how many local-linear queries fell back to local constant so far */
+  fallbacks = 0;
   private readonly lcTheta: Float64Array;
   private readonly lcEll: Float64Array;
 
@@ -50,6 +52,7 @@ export class LocalEstimator {
     const ll = this.regression === 'll';
     gatherMoments(keys, w, q, qOff, skip, { linear: ll, bandwidthSlopes: wantGrad && !ll, querySlopes: wantMfx }, mom);
     this.linear = ll && solveLocalLinear(mom.A, mom.B, sys, wantGrad);
+    if (ll && !this.linear) this.fallbacks++;
     if (this.linear) {
       const theta = sys.theta;
       if (wantMfx) for (let k = 0; k < d; k++) this.mfx[k] = theta[1 + k];

@@ -8,12 +8,15 @@ import type { CriterionValue } from './criterion.js';
  * gradient (2/n) Σ_i (ŷ_{−i} − y_i) ∂ŷ_{−i}/∂w_k. Each evaluation is one fused pass per point
  * over the others (three for the local-linear gradient), O(n²·d²) time and O(n) memory: no
  * n × n matrix. The kernel's normalising constants (statsmodels' 1/√(2π) and 1/Π h_k)
- * cancel in every estimate, so the values are statsmodels' to rounding.
+ * cancel in every estimate, so the values are statsmodels' to rounding (except where a
+ * local-linear query falls back to local constant: `fallbacks` counts them; statsmodels solves
+ * those with a pseudo-inverse instead).
  */
-export function looCv(keys: KeySet, regression: Regression, w: Bandwidths, wantGrad: boolean, estimator?: LocalEstimator): CriterionValue {
+export function looCv(keys: KeySet, regression: Regression, w: Bandwidths, wantGrad: boolean, estimator?: LocalEstimator): CriterionValue & { fallbacks: number } {
   const { x, y, n, d } = keys;
   const est = estimator ?? new LocalEstimator(keys, regression);
   const gradRho = new Float64Array(d);
+  const before = est.fallbacks;
   let sum = 0;
   for (let i = 0; i < n; i++) {
     const r = est.at(w, x, i * d, i, wantGrad, false) - y[i];
@@ -25,5 +28,5 @@ export function looCv(keys: KeySet, regression: Regression, w: Bandwidths, wantG
     gradRho[k] *= 2 / n;
     gradW[k] = dRhoDw(keys.kernel, w[k]) * gradRho[k];
   }
-  return { value: sum / n, gradW, gradRho };
+  return { value: sum / n, gradW, gradRho, fallbacks: est.fallbacks - before };
 }
