@@ -182,9 +182,10 @@ describe('choosing the bandwidths', () => {
     const basin = searchBandwidths(f, h0, { starts: [Float64Array.from(r.h, (h, k) => h0[k] / h)] }).best;
     const basinH = Float64Array.from(basin.w, (w) => 1 / w);
     expect(sameBandwidth(basinH, r.h, h0, 1e-3)).toBe(true);
-    expect(value).toBeLessThanOrEqual(basin.value + 1e-12 * Math.abs(basin.value));
+    // (the search stops when its model predicts less than 1e-11·|f| to gain: two descents to one minimum agree to ~1e-11)
+    expect(value).toBeLessThanOrEqual(basin.value + 1e-10 * Math.abs(basin.value));
     // when our choice is that basin, our h is within 1e-3 of statsmodels' h
-    if (Math.abs(value - basin.value) <= 1e-12 * Math.abs(basin.value)) expect(sameBandwidth(fit.bandwidth, r.h, h0, 1e-3)).toBe(true);
+    if (Math.abs(value - basin.value) <= 1e-10 * Math.abs(basin.value)) expect(sameBandwidth(fit.bandwidth, r.h, h0, 1e-3)).toBe(true);
   });
 
   it('reaches statsmodels\' basin in most runs, and a better one in the others', () => {

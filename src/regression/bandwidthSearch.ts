@@ -34,14 +34,18 @@ const V_ZERO = 1e-4;
 const V_MAX = 1e4;
 /** The largest step of one iteration in any v_k, relative to max(|v_k|, 1). */
 const MAX_STEP = 0.75;
+/** The first step of a descent (and after a reset) changes the largest |v_k| by this fraction. */
+const FIRST_STEP = 0.1;
 /** Armijo's sufficient-decrease constant. */
 const ARMIJO = 1e-4;
 /** Converged when every |∂f/∂v_k|·max(|v_k|, 1) is below this times |f|. */
 const GRAD_TOL = 1e-10;
-/** Converged when the quasi-Newton model predicts a decrease below this times |f| (then f is within ~1e-13 of the minimum's value, each h_k within ~1e-6). */
-const DECREMENT_TOL = 1e-13;
+/** Converged when the quasi-Newton model predicts a decrease below this times |f| (then f is within ~1e-11 of the minimum's value, each h_k within ~1e-5). */
+const DECREMENT_TOL = 1e-11;
 /** Points whose v_k all agree within this fraction (of max(|v|, 0.05)) are in one basin. */
 const SAME_BASIN = 0.1;
+/** See {@link headingTo}. */
+const HEADING = 0.3;
 /** Where a start that smooths a variable out puts it: v = 0 exactly is stationary and would stay. */
 const NEAR_ZERO = 0.05;
 const MAX_ITERATIONS = 200;
@@ -87,10 +91,12 @@ export function bandwidthStarts(d: number, random: number): Float64Array[] {
  * (BFGS on the analytic gradient, Armijo backtracking) from several starts (see
  * {@link bandwidthStarts}; `starts` replaces them, in v = w·h0). The starts are first
  * evaluated, then descended from in order of their values; a descent that enters the basin of
- * a minimum already found, at a value no better than it, stops there. Returns the best minimum
- * and every distinct one found.
+ * a minimum already found, at a value no better than it, stops there. With `prune`, a start
+ * (other than statsmodels' own) whose value exceeds the best minimum found so far by more than
+ * prune·|value| is not descended from: for starts that are already near their minima. Returns
+ * the best minimum and every distinct one found.
  */
-export function searchBandwidths(f: Criterion, h0: Float64Array, options: { random?: number; starts?: Float64Array[] } = {}): BandwidthSearch {
+export function searchBandwidths(f: Criterion, h0: Float64Array, options: { random?: number; starts?: Float64Array[]; prune?: number } = {}): BandwidthSearch {
   const d = h0.length;
   let evaluations = 0;
   const wOf = (v: Float64Array): Float64Array => Float64Array.from(v, (vk, k) => Math.abs(vk) / h0[k]);
@@ -108,6 +114,9 @@ export function searchBandwidths(f: Criterion, h0: Float64Array, options: { rand
   initial.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   for (const start of initial) {
     if (!Number.isFinite(start.value)) continue;
+    const own = start.v.every((vk) => vk === 1); // statsmodels' start: always descended from
+    const best = found.reduce((b, m) => Math.min(b, m.value), Infinity);
+    if (!own && options.prune !== undefined && start.value > best + options.prune * Math.abs(best)) continue;
     if (found.some((m) => sameBasin(m.v, start.v) && m.value <= start.value)) continue;
     const m = descend(start.v, evaluate, found);
     if (!m) continue;
@@ -145,6 +154,22 @@ function sameBasin(a: Float64Array, b: Float64Array): boolean {
 }
 
 /**
+ * Whether a descent at v (gradient g) is on its way into the basin of the minimum at m: within
+ * HEADING of it in every v_k, with the criterion falling towards it. Then the descent would
+ * only find m again, and stops.
+ */
+function headingTo(m: Float64Array, v: Float64Array, g: Float64Array): boolean {
+  let toward = 0;
+  for (let k = 0; k < v.length; k++) {
+    const x = Math.abs(m[k]);
+    const y = Math.abs(v[k]);
+    if (Math.abs(x - y) > HEADING * Math.max(x, y, NEAR_ZERO)) return false;
+    toward += (Math.sign(v[k] || 1) * x - v[k]) * g[k];
+  }
+  return toward < 0;
+}
+
+/**
  * One descent from v0 by BFGS. Returns the minimum it converged to, or null when it walked
  * into the basin of a minimum in `found` at a value no better than that minimum's.
  */
@@ -179,12 +204,14 @@ function descend(v0: Float64Array, evaluate: (v: Float64Array, wantGrad: boolean
         slope += dir[k] * g[k];
       }
     }
-    // the step: at most MAX_STEP relative to each |v_k| (a factor, not a distance, as h spans decades)
-    let alpha = 1;
+    // the step: at most MAX_STEP relative to each |v_k| (a factor, not a distance, as h spans
+    // decades); a first step, whose length the gradient alone cannot tell, moves by FIRST_STEP
+    let alpha = fresh ? Infinity : 1;
     for (let k = 0; k < d; k++) {
-      const room = MAX_STEP * Math.max(Math.abs(v[k]), fresh ? 0.5 : 1);
-      if (Math.abs(dir[k]) * alpha > room) alpha = room / Math.abs(dir[k]);
+      const room = (fresh ? FIRST_STEP : MAX_STEP) * Math.max(Math.abs(v[k]), fresh ? NEAR_ZERO : 1);
+      if (dir[k] !== 0 && Math.abs(dir[k]) * alpha > room) alpha = room / Math.abs(dir[k]);
     }
+    if (!Number.isFinite(alpha)) break;
     let next: Float64Array | null = null;
     let nextValue: Evaluated | null = null;
     for (let tries = 0; tries < 40; tries++) {
@@ -204,7 +231,7 @@ function descend(v0: Float64Array, evaluate: (v: Float64Array, wantGrad: boolean
     v = next;
     cur = nextValue;
     g = nextValue.gradV;
-    if (found.some((m) => sameBasin(m.v, v) && m.value <= cur.value)) return null;
+    if (found.some((m) => m.value <= cur.value && (sameBasin(m.v, v) || headingTo(m.v, v, g)))) return null;
   }
   return { v, value: cur.value };
 }

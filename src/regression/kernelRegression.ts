@@ -100,6 +100,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
 
   let w: Float64Array;
   let localMinima: BandwidthMinimum[] | undefined;
+  let cv: number | undefined; // known when the search minimised it
   if (fixed) w = Float64Array.from(fixed, (h) => 1 / h);
   else if (kernel === 'constant') {
     // every bandwidth gives the same weights: the fit does not depend on w
@@ -119,12 +120,14 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     const h0 = normalReference(xm.data, n, d);
     // large n: the basins located on a subsample first; statsmodels' start (v = 1) always
     const starts = n > SUBSAMPLE ? [new Float64Array(d).fill(1), ...subsampleStarts(keys, criterionOn, h0)] : undefined;
-    const r = searchBandwidths(criterionOn(keys), h0, { starts });
+    // (the subsample's minima are near the full data's: one 5% worse than the best is not worth a descent)
+    const r = searchBandwidths(criterionOn(keys), h0, starts ? { starts, prune: 0.05 } : {});
     w = r.best.w;
     localMinima = r.localMinima;
+    if (bandwidth === 'cv_ls') cv = r.best.value;
   }
 
-  const cv = looCv(keys, regression, w, false).value;
+  cv ??= looCv(keys, regression, w, false).value;
   const fitted = fitAt(keys, regression, w, xm.data, n, false).yHat;
   const queries = (xq: TensorInput) => readMatrix(xq, 'xq', d);
   const fit: KernelRegressionFit = {
@@ -132,7 +135,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     d,
     bandwidth: fixed ? Float64Array.from(fixed) : Float64Array.from(w, (wk) => 1 / wk),
     w: Float64Array.from(w),
-    cv,
+    cv: cv,
     rSquared: rSquared(yv, fitted),
     fitted,
     predict(xq) {

@@ -4,7 +4,7 @@ import type { KeySet } from './keySet.js';
 import { normalReference } from './normalReference.js';
 
 /** Above this many points, the basins are first located on a subsample of this size. */
-export const SUBSAMPLE = 300;
+export const SUBSAMPLE = 250;
 
 /**
  * For large n, where every evaluation of a criterion costs O(n²): locate the criterion's basins
