@@ -111,7 +111,8 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     const r = optimalBandwidth(xm.data, yv, { kernel });
     w = Float64Array.of(r.w);
     localMinima = r.localMinima.map((m) => ({ w: Float64Array.of(m.w), value: m.loss / n }));
-    if (r.w === 0 || r.w === Infinity) localMinima.unshift({ w: Float64Array.of(r.w), value: r.loss / n });
+    if (r.w === 0 || r.w === Infinity) localMinima.push({ w: Float64Array.of(r.w), value: r.loss / n });
+    localMinima.sort((a, b) => a.value - b.value);
   } else {
     const criterionOn = (k: KeySet): Criterion => {
       const est = new LocalEstimator(k, regression);
