@@ -1,4 +1,5 @@
-import { logKernelSlopes, type QueryMoments } from './queryMoments.js';
+import type { QueryMoments } from './moments.js';
+import { logKernelSlopes } from './queryMoments.js';
 import type { Bandwidths, KeySet } from './keySet.js';
 
 const slopes = new Float64Array(2);

@@ -1,6 +1,7 @@
 import { linearSlopes } from './linearSlopes.js';
 import { LocalSystem, solveLocalLinear } from './localSolve.js';
-import { gatherMoments, QueryMoments } from './queryMoments.js';
+import { QueryMoments } from './moments.js';
+import { gatherMoments } from './queryMoments.js';
 import type { Bandwidths, KeySet } from './keySet.js';
 
 /** Local constant (Nadaraya–Watson) or local linear. */
