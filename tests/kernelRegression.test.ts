@@ -210,6 +210,17 @@ describe('choosing the bandwidths', () => {
     expect(fit.cv).toBeCloseTo(exact.loss / s.n, 14);
   });
 
+  it('d = 1, local constant: the nearest-neighbour limit (h = 0, w = ∞) when it is best, and a fit that takes it', () => {
+    const x = [0, 0.01, 1, 1.01, 2, 2.01, 3, 3.01];
+    const y = [0, 0, 5, 5, -3, -3, 8, 8];
+    const fit = kernelRegression(x, y);
+    expect(fit.w[0]).toBe(Infinity);
+    expect(fit.bandwidth[0]).toBe(0);
+    expect(fit.cv).toBe(0);
+    expect(Array.from(fit.predict([1.004, 2.2, 2.9]))).toEqual([5, -3, 8]);
+    expect(Array.from(fit.fitted)).toEqual(y);
+  });
+
   it(`above ${SUBSAMPLE} points (basins located on a subsample first) it does as well as the full multi-start search`, () => {
     const n = 420;
     const r = rng(7);
