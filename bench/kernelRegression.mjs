@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Benchmark W9: kernelRegression(x, y, { bandwidth: 'cv_ls', regression }) on the exact float64
 // path, d = 2, n ∈ {200, 1000, 5000}, lc and ll. Bundles src/ with esbuild (no build step
-// needed) and prints the median of a few runs per size, with the bandwidths and CV found.
+// needed) and prints the median of a few runs per size (wall clock, and the CPU time of this
+// process, which a machine busy with other work inflates less), with the bandwidths and CV found.
 //
 //   node bench/kernelRegression.mjs [--sizes 200,1000,5000] [--runs 3] [--json OUT]
 //
@@ -9,7 +10,7 @@
 // x1 = 4 frac(0.5 + i a1), x2 = 4 frac(0.5 + i a2), i = 1..n (the R2 sequence), and
 // y = sin(1.5 x1) + 0.3 (x2 − 2)² + 0.3 (2 frac(43758.5453 |sin i|) − 1).
 import { build } from 'esbuild';
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 
@@ -44,23 +45,37 @@ const median = (a) => {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
 
+// statsmodels' times on the same data, measured once by bench/kernelRegressionStatsmodels.py
+const smPath = new URL('./results/kernelRegression-statsmodels.json', import.meta.url);
+const statsmodels = existsSync(smPath) ? JSON.parse(readFileSync(smPath, 'utf8')).rows : [];
+
 const rows = [];
 console.log(`W9 kernelRegression cv_ls, d = 2, float64 path; ${os.cpus()[0].model} (${os.cpus().length} cores), Node ${process.version}`);
 for (const n of sizes) {
   const { x, y } = w9(n);
   for (const regression of regressions) {
     const times = [];
+    const cpu = [];
     let fit;
     const reps = n >= 5000 ? 1 : runs;
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       fit = kernelRegression(x, y, { bandwidth: 'cv_ls', regression });
+      const c = process.cpuUsage(c0);
       times.push(performance.now() - t0);
+      cpu.push((c.user + c.system) / 1000);
     }
-    const row = { regression, n, medianMs: median(times), runs: times.length, times, h: Array.from(fit.bandwidth), cv: fit.cv, localMinima: fit.localMinima?.length };
+    const row = { regression, n, medianMs: median(times), medianCpuMs: median(cpu), runs: times.length, times, cpu, h: Array.from(fit.bandwidth), cv: fit.cv, localMinima: fit.localMinima?.length };
+    const sm = statsmodels.find((r) => r.regression === regression && r.n === n);
+    if (sm) row.statsmodels = sm;
     rows.push(row);
-    console.log(`${regression} n=${n}: median ${row.medianMs.toFixed(1)} ms over ${times.length} run(s); h ${row.h.map((v) => v.toPrecision(6)).join(', ')}; CV ${row.cv.toPrecision(10)}; ${row.localMinima} local minima`);
+    console.log(`${regression} n=${n}: median ${row.medianMs.toFixed(1)} ms wall, ${row.medianCpuMs.toFixed(1)} ms CPU, over ${times.length} run(s); h ${row.h.map((v) => v.toPrecision(6)).join(', ')}; CV ${row.cv.toPrecision(10)}; ${row.localMinima} local minima`);
+    if (sm) {
+      const cv = sm.cv === undefined ? '' : `, CV ${sm.cv.toPrecision(10)} (ours ${row.cv <= sm.cv ? '≤' : '>'} statsmodels')`;
+      console.log(`  statsmodels: ${sm.seconds.toFixed(1)} s${sm.measured ? '' : ` (estimate: ${sm.secondsPerEvaluation.toFixed(2)} s per evaluation × ${sm.evaluations})`}${cv}; ×${((sm.seconds * 1000) / row.medianMs).toFixed(0)} wall`);
+    }
   }
 }
 const out = arg('--json', null);
-if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length, rows }, null, 1) + '\n');
+if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length, loadAverage: os.loadavg(), rows }, null, 1) + '\n');

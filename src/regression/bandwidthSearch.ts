@@ -45,7 +45,7 @@ const DECREMENT_TOL = 1e-11;
 /** Points whose v_k all agree within this fraction (of max(|v|, 0.05)) are in one basin. */
 const SAME_BASIN = 0.1;
 /** See {@link headingTo}. */
-const HEADING = 0.3;
+const HEADING = 0.5;
 /** Where a start that smooths a variable out puts it: v = 0 exactly is stationary and would stay. */
 const NEAR_ZERO = 0.05;
 const MAX_ITERATIONS = 200;
@@ -110,7 +110,11 @@ export function searchBandwidths(f: Criterion, h0: Float64Array, options: { rand
   };
 
   const found: { v: Float64Array; value: number }[] = [];
-  const initial = (options.starts ?? bandwidthStarts(d, options.random ?? 2)).map((v) => ({ v, value: evaluate(v, false).value }));
+  // (with gradients: the descent from a start begins with this evaluation)
+  const initial = (options.starts ?? bandwidthStarts(d, options.random ?? 2)).map((v) => {
+    const at = evaluate(v, true);
+    return { v, value: at.value, at };
+  });
   initial.sort((a, b) => (a.value < b.value ? -1 : a.value > b.value ? 1 : 0));
   for (const start of initial) {
     if (!Number.isFinite(start.value)) continue;
@@ -118,7 +122,7 @@ export function searchBandwidths(f: Criterion, h0: Float64Array, options: { rand
     const best = found.reduce((b, m) => Math.min(b, m.value), Infinity);
     if (!own && options.prune !== undefined && start.value > best + options.prune * Math.abs(best)) continue;
     if (found.some((m) => sameBasin(m.v, start.v) && m.value <= start.value)) continue;
-    const m = descend(start.v, evaluate, found);
+    const m = descend(start.v, start.at, evaluate, found);
     if (!m) continue;
     const other = found.find((o) => sameBasin(o.v, m.v));
     if (!other) found.push(m);
@@ -173,10 +177,10 @@ function headingTo(m: Float64Array, v: Float64Array, g: Float64Array): boolean {
  * One descent from v0 by BFGS. Returns the minimum it converged to, or null when it walked
  * into the basin of a minimum in `found` at a value no better than that minimum's.
  */
-function descend(v0: Float64Array, evaluate: (v: Float64Array, wantGrad: boolean) => Evaluated, found: { v: Float64Array; value: number }[]): { v: Float64Array; value: number } | null {
+function descend(v0: Float64Array, at: Evaluated, evaluate: (v: Float64Array, wantGrad: boolean) => Evaluated, found: { v: Float64Array; value: number }[]): { v: Float64Array; value: number } | null {
   const d = v0.length;
   let v: Float64Array = Float64Array.from(v0);
-  let cur = evaluate(v, true);
+  let cur = at;
   let g = cur.gradV;
   let hInv = identity(d);
   let fresh = true; // hInv is the identity: scale the first step, then the matrix (Shanno–Phua)
