@@ -13,7 +13,7 @@ import type { KeySet } from '../src/regression/keySet.js';
 import { LocalEstimator } from '../src/regression/localEstimate.js';
 import { looCv } from '../src/regression/looCv.js';
 import { normalReference } from '../src/regression/normalReference.js';
-import { SUBSAMPLE } from '../src/regression/subsampleStarts.js';
+import { SUBSAMPLE } from '../src/regression/searchWithSubsamples.js';
 import { rng } from './reference.js';
 
 interface Run {

@@ -5,13 +5,12 @@ import { optimalBandwidth } from '../model/bandwidth.js';
 import { choiceOption, knownOptions } from '../model/options.js';
 import { describe, type TensorInput } from '../tensor.js';
 import { aicc } from './aicc.js';
-import { searchBandwidths, type BandwidthMinimum, type Criterion } from './bandwidthSearch.js';
-import { SUBSAMPLE, subsampleStarts } from './subsampleStarts.js';
+import type { BandwidthMinimum, Criterion } from './bandwidthSearch.js';
+import { searchWithSubsamples } from './searchWithSubsamples.js';
 import type { KeySet } from './keySet.js';
 import { fitAt } from './localFit.js';
 import { LocalEstimator, type Regression } from './localEstimate.js';
 import { looCv } from './looCv.js';
-import { normalReference } from './normalReference.js';
 import { readMatrix, readResponse } from './regressionData.js';
 import { rSquared } from './rSquared.js';
 
@@ -118,11 +117,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
       const est = new LocalEstimator(k, regression);
       return bandwidth === 'cv_ls' ? (wk, g) => looCv(k, regression, wk, g, est) : (wk, g) => aicc(k, regression, wk, g, est);
     };
-    const h0 = normalReference(xm.data, n, d);
-    // large n: the basins located on a subsample first; statsmodels' start (v = 1) always
-    const starts = n > SUBSAMPLE ? [new Float64Array(d).fill(1), ...subsampleStarts(keys, criterionOn, h0)] : undefined;
-    // (the subsample's minima are near the full data's: one 5% worse than the best is not worth a descent)
-    const r = searchBandwidths(criterionOn(keys), h0, starts ? { starts, prune: 0.05 } : {});
+    const r = searchWithSubsamples(keys, criterionOn);
     w = r.best.w;
     localMinima = r.localMinima;
     if (bandwidth === 'cv_ls') cv = r.best.value;
