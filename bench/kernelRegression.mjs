@@ -73,7 +73,8 @@ for (const n of sizes) {
     console.log(`${regression} n=${n}: median ${row.medianMs.toFixed(1)} ms wall, ${row.medianCpuMs.toFixed(1)} ms CPU, over ${times.length} run(s); h ${row.h.map((v) => v.toPrecision(6)).join(', ')}; CV ${row.cv.toPrecision(10)}; ${row.localMinima} local minima`);
     if (sm) {
       const cv = sm.cv === undefined ? '' : `, CV ${sm.cv.toPrecision(10)} (ours ${row.cv <= sm.cv ? '≤' : '>'} statsmodels')`;
-      console.log(`  statsmodels: ${sm.seconds.toFixed(1)} s${sm.measured ? '' : ` (estimate: ${sm.secondsPerEvaluation.toFixed(2)} s per evaluation × ${sm.evaluations})`}${cv}; ×${((sm.seconds * 1000) / row.medianMs).toFixed(0)} wall`);
+      const cpu = sm.cpuSeconds === undefined ? '' : `, ${sm.cpuSeconds.toFixed(1)} s CPU (×${((sm.cpuSeconds * 1000) / row.medianCpuMs).toFixed(0)})`;
+      console.log(`  statsmodels: ${sm.seconds.toFixed(1)} s wall (×${((sm.seconds * 1000) / row.medianMs).toFixed(0)})${cpu}${sm.measured ? '' : ` — an estimate: one evaluation × ${sm.evaluations}`}${cv}`);
     }
   }
 }
