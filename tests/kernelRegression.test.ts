@@ -377,6 +377,19 @@ describe('local linear, exactly', () => {
   });
 });
 
+describe('small data', () => {
+  it.each(['cv_ls', 'aic'] as const)('%s at the smallest n it accepts gives finite bandwidths or ∞, never NaN', (bandwidth) => {
+    const x = bandwidth === 'aic' ? [0, 1, 2, 3.5] : [0, 1];
+    const y = bandwidth === 'aic' ? [1, 3, 2, 5] : [1, 3];
+    for (const regression of ['lc', 'll'] as const) {
+      const fit = kernelRegression({ data: x, shape: [x.length, 1] }, y, { bandwidth, regression: regression });
+      expect(Number.isNaN(fit.bandwidth[0])).toBe(false);
+      expect(fit.fitted.every(Number.isFinite)).toBe(true);
+      expect(Number.isFinite(fit.cv)).toBe(true);
+    }
+  });
+});
+
 describe('compact kernels', () => {
   it('a query outside every support takes its nearest key', () => {
     const fit = kernelRegression([0, 1, 2, 10], [5, 6, 7, 8], { kernel: 'epanechnikov', bandwidth: 0.5 });

@@ -142,6 +142,11 @@ export function searchBandwidths(f: Criterion, h0: Float64Array, options: { rand
       }
     } else m.v = v;
   }
+  if (found.length === 0) {
+    // every start undefined (AICc at tiny n): every variable smoothed out, where it is defined
+    const v = new Float64Array(d);
+    found.push({ v, value: evaluate(v, false).value });
+  }
   found.sort((a, b) => a.value - b.value);
   const localMinima = found.map((m) => ({ w: wOf(m.v), value: m.value }));
   return { best: localMinima[0], localMinima, evaluations };

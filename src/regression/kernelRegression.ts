@@ -76,6 +76,8 @@ const METHOD = 'kernelRegression';
  * the exact float64 path: local constant or local linear with a product kernel, a bandwidth per
  * variable chosen by leave-one-out cross-validation or AICc (the global minimiser over
  * w ∈ [0, ∞)^d, from several starts, with analytic gradients), R² and marginal effects.
+ * The boxcar kernel's criteria are step functions of w (gradient 0): its search keeps the best
+ * of its starts. See docs/kernel-regression.md for the formulas and the fallback rule.
  *
  * @example
  * const fit = kernelRegression({ data: x, shape: [n, 2] }, y, { regression: 'll' });
