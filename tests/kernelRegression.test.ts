@@ -390,6 +390,54 @@ describe('small data', () => {
   });
 });
 
+/** K(u) of one variable, written out. */
+const K1: Record<string, (u: number) => number> = {
+  gaussian: (u) => Math.exp(-0.5 * u * u),
+  epanechnikov: (u) => Math.max(0, 1 - u * u),
+  triangular: (u) => Math.max(0, 1 - Math.abs(u)),
+  boxcar: (u) => (Math.abs(u) <= 1 ? 1 : 0),
+  constant: () => 1,
+};
+
+/** ŷ at q from the keys `use`, written out: product-kernel weights, then a weighted mean or weighted least squares (falling back to the mean when that is singular). */
+function bruteEstimate(kernel: string, regression: 'lc' | 'll', xs: number[][], ys: number[], w: number[], q: number[], use: number[]): number {
+  const weights = use.map((j) => xs[j].reduce((p, v, k) => p * K1[kernel](w[k] * (v - q[k])), 1));
+  const total = weights.reduce((a, b) => a + b, 0);
+  const mean = weights.reduce((a, v, i) => a + v * ys[use[i]], 0) / total;
+  if (regression === 'lc') return mean;
+  const theta = wls(use.map((j) => xs[j]), use.map((j) => ys[j]), weights, q);
+  return Number.isFinite(theta[0]) ? theta[0] : mean;
+}
+
+describe('every kernel against leave-one-out written out', () => {
+  const keys = smallData(25, 31);
+  const xs = Array.from({ length: 25 }, (_, i) => [keys.x[2 * i], keys.x[2 * i + 1]]);
+  const ys = Array.from(keys.y);
+  const cases = (['gaussian', 'epanechnikov', 'triangular', 'boxcar', 'constant'] as const).flatMap((kernel) => (['lc', 'll'] as const).map((regression) => ({ kernel, regression })));
+  it.each(cases)('$kernel, $regression: CV and AICc', ({ kernel, regression }) => {
+    // supports wide enough that every leave-one-out query keeps several neighbours
+    const w = kernel === 'gaussian' ? [2.2, 1.1] : [0.6, 0.35];
+    let sse = 0;
+    for (let i = 0; i < 25; i++) {
+      const others = xs.map((_, j) => j).filter((j) => j !== i);
+      sse += (bruteEstimate(kernel, regression, xs, ys, w, xs[i], others) - ys[i]) ** 2;
+    }
+    const ours = looCv({ ...keys, kernel }, regression, Float64Array.from(w), false);
+    expect(ours.fallbacks).toBe(0);
+    expect(ours.value).toBeCloseTo(sse / 25, 12);
+    // AICc: σ² of the fit at the points, the local-constant trace Σ K(0)/Σ_j K(x_i − x_j)
+    const all = xs.map((_, j) => j);
+    let rss = 0;
+    let trace = 0;
+    for (let i = 0; i < 25; i++) {
+      rss += (bruteEstimate(kernel, regression, xs, ys, w, xs[i], all) - ys[i]) ** 2;
+      trace += 1 / all.reduce((a, j) => a + xs[j].reduce((p, v, k) => p * K1[kernel](w[k] * (v - xs[i][k])), 1), 0);
+    }
+    const want = Math.log(rss / 25) + (1 + trace / 25) / (1 - (trace + 2) / 25);
+    expect(aicc({ ...keys, kernel }, regression, Float64Array.from(w), false).value).toBeCloseTo(want, 11);
+  });
+});
+
 describe('compact kernels', () => {
   it('a query outside every support takes its nearest key', () => {
     const fit = kernelRegression([0, 1, 2, 10], [5, 6, 7, 8], { kernel: 'epanechnikov', bandwidth: 0.5 });
