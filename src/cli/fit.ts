@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { parse } from 'csv-parse/sync';
 import { AttnpoolError } from '../errors.js';
-import type { Figure } from '../plot/figure.js';
+import { measureWith, type Figure } from '../plot/figure.js';
 import { showHeatmaps } from '../plot/heatmaps.js';
 import { plot } from '../plot/plot.js';
 import { sideBySide } from '../plot/sideBySide.js';
@@ -171,7 +171,30 @@ function fitFigure(fit: KernelRegressionFit, x: Float64Array, y: Float64Array, n
     const q = new Float64Array(size * size * 2);
     g1.forEach((b, r) => g0.forEach((a, c) => ((q[2 * (r * size + c)] = a), (q[2 * (r * size + c) + 1] = b))));
     const yHat = fit.predict({ data: q, shape: [size * size, 2] });
-    return showHeatmaps({ data: Float32Array.from(yHat), shape: [1, 1, size, size] }, { xlabel: `${xNames[0]} (cell → ${fmt(lo0)}…${fmt(hi0)})`, ylabel: `${xNames[1]} (${fmt(hi1)} at the top)`, titles: [`ŷ of ${yName}`], cmap: 'viridis', figsize: [3.5, 3.5] });
+    const heatmap = showHeatmaps({ data: Float32Array.from(yHat), shape: [1, 1, size, size] }, { xlabel: `${xNames[0]} (cells: ${fmt(lo0)} … ${fmt(hi0)})`, ylabel: `${xNames[1]} (${fmt(hi1)} … ${fmt(lo1)})`, titles: [`ŷ of ${yName}`], cmap: 'viridis', figsize: [3.5, 3.5] });
+    // the data points on top, white rings: cell centres are the grid values
+    return {
+      width: heatmap.width,
+      height: heatmap.height,
+      dpi: heatmap.dpi,
+      layout: heatmap.layout,
+      draw(ctx: CanvasRenderingContext2D) {
+        heatmap.draw(ctx);
+        const rect = (heatmap.layout(measureWith(ctx)) as { panels: { x: number; y: number; width: number; height: number }[] }).panels[0];
+        const cell = rect.width / size;
+        ctx.save();
+        ctx.strokeStyle = 'rgba(255, 255, 255, 0.8)';
+        ctx.lineWidth = Math.max(1, heatmap.dpi / 150);
+        for (let i = 0; i < n; i++) {
+          const px = rect.x + (0.5 + ((x[2 * i] - lo0) / (hi0 - lo0 || 1)) * (size - 1)) * cell;
+          const py = rect.y + (0.5 + ((hi1 - x[2 * i + 1]) / (hi1 - lo1 || 1)) * (size - 1)) * cell;
+          ctx.beginPath();
+          ctx.arc(px, py, 2.2 * ctx.lineWidth, 0, 2 * Math.PI);
+          ctx.stroke();
+        }
+        ctx.restore();
+      },
+    } as Figure;
   }
   // d > 2: partial dependence, the mean of ŷ over the data with x_k set to each grid value
   const panels = xNames.map((name, k) => {
