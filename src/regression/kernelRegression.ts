@@ -43,6 +43,7 @@ export interface KernelRegressionMinimum {
 
 /** What {@link kernelRegression} returns. */
 export interface KernelRegressionFit {
+  /** `'lc'`: local constant (Nadaraya–Watson); `'ll'`: local linear */
   regression: 'lc' | 'll';
   /** the number of variables */
   d: number;
