@@ -5,7 +5,8 @@ import { optimalBandwidth } from '../model/bandwidth.js';
 import { choiceOption, knownOptions } from '../model/options.js';
 import { describe, type TensorInput } from '../tensor.js';
 import { aicc } from './aicc.js';
-import type { BandwidthMinimum, Criterion } from './bandwidthSearch.js';
+import { searchBandwidths, type BandwidthMinimum, type Criterion } from './bandwidthSearch.js';
+import { normalReference } from './normalReference.js';
 import { searchWithSubsamples } from './searchWithSubsamples.js';
 import type { KeySet } from './keySet.js';
 import { fitAt } from './localFit.js';
@@ -20,7 +21,8 @@ export interface KernelRegressionOptions {
   regression?: 'lc' | 'll';
   /**
    * h per variable (w = 1/h): `'cv_ls'` (least-squares leave-one-out cross-validation, the
-   * default), `'aic'` (Hurvich–Simonoff–Tsai AICc), one number for every variable, or one per
+   * default: its global minimiser), `'aic'` (Hurvich–Simonoff–Tsai AICc: the minimum of the
+   * basin of the normal-reference start, as statsmodels), one number for every variable, or one per
    * variable. h > 0; Infinity smooths a variable out (local constant) or makes it enter
    * linearly (local linear).
    */
@@ -66,7 +68,12 @@ export interface KernelRegressionFit {
    * constant gets the local-constant derivative.
    */
   marginalEffects(xq: TensorInput): Float64Array;
-  /** for `'cv_ls'` and `'aic'`: every local minimum of the criterion the search found, best first */
+  /**
+   * for `'cv_ls'` and `'aic'`: every local minimum of the criterion the search found, best
+   * first. For `'cv_ls'` the first is the chosen bandwidth; for `'aic'` the chosen one is the
+   * minimum of the basin of the normal-reference start (statsmodels' choice), which need not be
+   * the first
+   */
   localMinima?: KernelRegressionMinimum[];
 }
 
@@ -124,6 +131,17 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     w = r.best.w;
     localMinima = r.localMinima;
     if (bandwidth === 'cv_ls') cv = r.best.value;
+    else {
+      // 'aic' as statsmodels chooses it: the minimum of the basin of its own start, the normal
+      // reference. AICc's global minimum is often degenerate (very small h, where its penalty
+      // nears its pole and, for local linear, the local-constant trace it uses understates the
+      // fit's degrees of freedom); the search's lower minima stay in localMinima.
+      const own = searchBandwidths(criterionOn(keys), normalReference(xm.data, n, d), { starts: [new Float64Array(d).fill(1)] }).best;
+      w = own.w;
+      if (!localMinima.some((m) => m.w.every((wk, k) => Math.abs(wk - own.w[k]) <= 1e-6 * Math.max(wk, own.w[k])))) {
+        localMinima = [...localMinima, own].sort((a, b) => a.value - b.value);
+      }
+    }
   }
 
   cv ??= looCv(keys, regression, w, false).value;
