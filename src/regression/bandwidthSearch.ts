@@ -21,7 +21,7 @@ export interface BandwidthSearch {
   evaluations: number;
 }
 
-/**
+/*
  * The search works in v_k = ±w_k·h0_k, h0 the normal-reference bandwidths (v = 1 is
  * statsmodels' start). The criteria are even in each w_k (the Gaussian depends on w² only),
  * so the search runs over all of ℝ^d with w_k = |v_k|/h0_k: the boundary w_k = 0 (h = ∞, the
