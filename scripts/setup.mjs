@@ -42,7 +42,7 @@ function newestMtime(path) {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;
   for (const entry of readdirSync(path)) {
-    if (entry === 'bytes.generated.ts') continue;
+    if (entry.endsWith('.generated.ts')) continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;

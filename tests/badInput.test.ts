@@ -5,11 +5,11 @@ import { loadBackend } from '../src/backend/load.js';
 import type { Backend } from '../src/backend/types.js';
 import { AttnpoolError, type AttnpoolErrorCode } from '../src/errors.js';
 import { averagePooling } from '../src/model/averagePooling.js';
-import { syntheticData } from '../src/model/data.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { leaveOneOut } from '../src/model/leaveOneOut.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
-import { tensor } from '../src/tensor.js';
+import { tensor } from '../src/args/tensor.js';
 import { BACKENDS, load } from './backends.js';
 import { expectClose, refPool } from './reference.js';
 

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
 import { looCurve, optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData } from '../src/model/data.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { centralDiff, REF_KERNELS, rng } from './reference.js';
 
 type Kernel = 'gaussian' | 'boxcar' | 'epanechnikov' | 'triangular';

@@ -9,9 +9,9 @@ import sirv from 'sirv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
-import { chapterStart } from '../src/chapter.js';
+import { chapterStart } from '../src/chapter/runChapter.js';
 import { optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData } from '../src/model/data.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 

@@ -1,13 +1,13 @@
-// The `attnpool` command as a user runs it: the built dist/cli.js in a child process.
+// The `attnpool` command as a user runs it: the built dist/cli/main.js in a child process.
 import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chapterStart } from '../src/chapter.js';
+import { chapterStart } from '../src/chapter/runChapter.js';
 import { refLeaveOneOut, refLossGrad } from './reference.js';
 
-const cli = join(__dirname, '..', 'dist', 'cli.js');
+const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'attnpool-cli-'));
 const file = (name: string, text: string) => {

@@ -32,7 +32,7 @@ beforeAll(() => {
 
 describe('the packed tarball', () => {
   it('holds dist (JS, .d.ts, maps), README, LICENSE, CHANGELOG and nothing of the workshop', () => {
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/node.js', 'dist/node.d.ts', 'dist/cli.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/node.js', 'dist/node.d.ts', 'dist/cli/main.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
       expect(packedFiles).toContain(f);
     }
     const workshop = packedFiles.filter((f) => /^(tests|bench|scripts|src|assembly|build|web|docs)\/|fixtures|\.stamp$|\.wat$/.test(f));
@@ -113,7 +113,7 @@ ${nodeOnly}`,
   it('runs the attnpool bin from node_modules/.bin', () => {
     const out = JSON.parse(sh(join(app, 'node_modules', '.bin', 'attnpool'), ['train', '--json', '--epochs', '2'], app));
     expect(out.losses).toHaveLength(2);
-    expect(existsSync(join(app, 'node_modules', 'attnpool', 'dist', 'cli.js'))).toBe(true);
+    expect(existsSync(join(app, 'node_modules', 'attnpool', 'dist', 'cli', 'main.js'))).toBe(true);
   });
 });
 

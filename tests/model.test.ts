@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
-import { chapterStart, runChapter } from '../src/chapter.js';
+import { chapterStart, runChapter } from '../src/chapter/runChapter.js';
 import { AttnpoolError } from '../src/errors.js';
 import { averagePooling } from '../src/model/averagePooling.js';
-import { chapterFunction, syntheticData } from '../src/model/data.js';
+import { chapterFunction, syntheticData } from '../src/chapter/data.js';
 import { leaveOneOut } from '../src/model/leaveOneOut.js';
-import { MT19937 } from '../src/model/mt19937.js';
+import { MT19937 } from '../src/torch/mt19937.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { BACKENDS, load } from './backends.js';

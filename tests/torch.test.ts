@@ -7,14 +7,16 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chapterStart, runChapter } from '../src/chapter.js';
-import { syntheticData } from '../src/model/data.js';
+import { chapterStart, runChapter } from '../src/chapter/runChapter.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { AttnpoolError } from '../src/errors.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
-import { torchArange, torchChapterData, torchChapterFunction } from '../src/model/torchChapter.js';
-import { avxLog, avxSinCos, fma32, sleefPowf, sleefSinf } from '../src/model/torchMath.js';
-import { TorchGenerator } from '../src/model/torchRandom.js';
+import { torchArange, torchChapterData, torchChapterFunction } from '../src/chapter/torchData.js';
+import { avxLog, avxSinCos } from '../src/torch/cephes.js';
+import { fma32 } from '../src/torch/float32.js';
+import { sleefPowf, sleefSinf } from '../src/torch/sleef.js';
+import { TorchGenerator } from '../src/torch/generator.js';
 import { train } from '../src/model/train.js';
 import { load } from './backends.js';
 import { rng } from './reference.js';
@@ -259,7 +261,7 @@ describe("rng: 'torch' through the API and the CLI", () => {
     expect(() => chapterStart(0, 'Torch' as never)).toThrow(AttnpoolError);
   });
 
-  const cli = join(__dirname, '..', 'dist', 'cli.js');
+  const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
   const train = (...args: string[]) => {
     const r = spawnSync(process.execPath, [cli, 'train', '--rng', 'torch', ...args], { encoding: 'utf8' });
     expect(r.stderr).toBe('');

@@ -104,7 +104,7 @@ describe('wasm backend', () => {
 
   it('returns arrays that are not views of WASM memory', () => {
     const a = be.attentionPool([1, 2], [1, 2, 3], [4, 5, 6], 1, { weights: true });
-    const memory = (be as unknown as { k: KernelExports }).k.memory.buffer;
+    const memory = (be as unknown as { kernels: { memory: WebAssembly.Memory } }).kernels.memory.buffer;
     expect(a.yHat.data.buffer).not.toBe(memory);
     expect(a.weights!.data.buffer).not.toBe(memory);
     const before = Array.from(a.yHat.data);

@@ -2,14 +2,14 @@
 // kernel changes, the best w by leave-one-out, training with a live loss curve, a WASM-vs-JS
 // benchmark and pooling in a Web Worker.
 import { fallbackReason, loadBackend } from '../src/backend/load.js';
-import type { KernelName } from '../src/backend/kernel.js';
+import type { KernelName } from '../src/args/kernel.js';
 import type { Backend } from '../src/backend/types.js';
 import { runWorkloads } from '../src/bench/run.js';
 import { markdownTable } from '../src/bench/table.js';
 import { workloads } from '../src/bench/workloads.js';
-import { chapterStart } from '../src/chapter.js';
+import { chapterStart } from '../src/chapter/runChapter.js';
 import { optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData, type SyntheticData } from '../src/model/data.js';
+import { syntheticData, type SyntheticData } from '../src/chapter/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from '../src/plot/index.js';
@@ -123,7 +123,8 @@ async function main(): Promise<void> {
   document.fonts.add(await font.load());
   backend = await loadBackend();
   $('backend').textContent = backend.name;
-  if (fallbackReason) $('reason').textContent = `(fell back to JS: ${fallbackReason})`;
+  const why = fallbackReason();
+  if (why) $('reason').textContent = `(fell back to JS: ${why})`;
   for (const id of ['seed', 'n']) $(id).addEventListener('change', newData);
   $('w').addEventListener('input', redraw);
   $('kernel').addEventListener('change', redraw);

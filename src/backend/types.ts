@@ -1,8 +1,8 @@
+import type { KernelName } from '../args/kernel.js';
+import type { PoolMethod } from '../args/method.js';
 import type { Tensor, TensorInput } from '../tensor.js';
-import type { KernelName } from './kernel.js';
-import type { PoolMethod } from './method.js';
 
-/** Options of {@link Backend.gaussianScores}. */
+/** Options of {@link Backend.scores}. */
 export interface ScoreOptions {
   /** The kernel whose log the scores are (default `'gaussian'`: −(w·d)²/2); −Infinity where K = 0. See {@link KernelName}. */
   kernel?: KernelName;
@@ -62,7 +62,9 @@ export interface PoolLossResult {
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
-  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: −(w·d)²/2, or log K(w·d) for another `kernel`. */
+  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */
+  scores(queries: TensorInput, keys: TensorInput, w?: number, options?: ScoreOptions): Tensor;
+  /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */
   gaussianScores(queries: TensorInput, keys: TensorInput, w?: number, options?: ScoreOptions): Tensor;
   /** Numerically stable softmax along the last axis. −Infinity entries get weight 0. */
   softmax(x: TensorInput): Tensor;
@@ -70,8 +72,8 @@ export interface Backend {
   bmm(a: TensorInput, b: TensorInput): Tensor;
   /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
   attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: number, options?: PoolOptions): PoolResult;
-  /** Threaded backends only (`loadBackend(name, { threads })`): ends the worker threads; later calls run on the calling thread. */
-  close?(): Promise<void>;
+  /** Ends a threaded backend's worker threads (`loadBackend(name, { threads })`; later calls run on the calling thread); resolves at once for any other backend. */
+  close(): Promise<void>;
   /** The summed squared error of attentionPool against `targets`, and its derivative in w. */
   attentionPoolLoss(queries: TensorInput, keys: TensorInput, values: TensorInput, targets: TensorInput, w: number, options?: PoolLossOptions): PoolLossResult;
 }

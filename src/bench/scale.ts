@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import type { Backend } from '../backend/types.js';
-import { MT19937 } from '../model/mt19937.js';
+import { MT19937 } from '../torch/mt19937.js';
 import { summarize, type SampleSummary } from './stats.js';
 
 /**

@@ -1,8 +1,8 @@
-import type { KernelName } from '../backend/kernel.js';
-import { chapterStart } from '../chapter.js';
+import type { KernelName } from '../args/kernel.js';
+import { chapterStart } from '../chapter/runChapter.js';
 import { readData } from '../io/readData.js';
 import { optimalBandwidth } from '../model/bandwidth.js';
-import type { RngName } from '../model/data.js';
+import type { RngName } from '../chapter/data.js';
 
 export interface BandwidthCommandOptions {
   seed: number;

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../backend/load.js';
-import { runChapter } from '../chapter.js';
-import { chapterFigures, type ChapterFigure } from '../chapterFigures.js';
-import type { RngName } from '../model/data.js';
+import { runChapter } from '../chapter/runChapter.js';
+import { chapterFigures, type ChapterFigure } from '../chapter/figures.js';
+import type { RngName } from '../chapter/data.js';
 import { savePNG } from '../node.js';
-import { similarityFigures } from '../similarityFigures.js';
+import { similarityFigures } from '../chapter/similarityFigures.js';
 
 export interface FiguresCommandOptions {
   out: string;

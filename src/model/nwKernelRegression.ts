@@ -1,8 +1,9 @@
-import { checkKernel, type KernelName } from '../backend/kernel.js';
+import { checkKernel, type KernelName } from '../args/kernel.js';
 import type { Backend } from '../backend/types.js';
 import type { Tensor, TensorInput } from '../tensor.js';
-import { MT19937 } from './mt19937.js';
-import { knownOptions, numberOption } from './options.js';
+import { MT19937 } from '../torch/mt19937.js';
+import { checkOptions } from '../args/options.js';
+import { numberOption } from '../args/numbers.js';
 
 /** Options of {@link NWKernelRegression}. */
 export interface NWKernelRegressionOptions {
@@ -38,7 +39,7 @@ export class NWKernelRegression {
   private wValue: number;
 
   constructor(backend: Backend, options?: NWKernelRegressionOptions) {
-    const o = knownOptions(options, ['w', 'seed', 'keepWeights', 'kernel'], 'NWKernelRegression');
+    const o = checkOptions(options, { w: 'any', seed: 'any', keepWeights: 'any', kernel: 'any' }, 'NWKernelRegression');
     this.backend = backend;
     this.kernel = checkKernel(o.kernel, 'NWKernelRegression');
     this.keepWeights = o.keepWeights === undefined ? true : o.keepWeights === true;

@@ -1,8 +1,9 @@
-import { hasGradient } from '../backend/kernel.js';
+import { hasGradient } from '../args/kernel.js';
 import { AttnpoolError } from '../errors.js';
 import type { TensorInput } from '../tensor.js';
 import type { NWKernelRegression } from './nwKernelRegression.js';
-import { knownOptions, numberOption } from './options.js';
+import { checkOptions } from '../args/options.js';
+import { numberOption } from '../args/numbers.js';
 
 /** What {@link train} fits: pooling `queries` over `keys`/`values` should reproduce `targets`. */
 export interface TrainingData {
@@ -57,14 +58,14 @@ export interface TrainOptions {
  * const { losses } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
  */
 export function train(model: NWKernelRegression, data: TrainingData, options?: TrainOptions): TrainResult {
-  const o = knownOptions(options, ['epochs', 'lr', 'onEpoch'], 'train');
+  const o = checkOptions(options, { epochs: 'any', lr: 'any', onEpoch: 'any' }, 'train');
   const epochs = numberOption(o.epochs ?? 5, 'epochs', { integer: true, min: 1 });
   const lr = numberOption(o.lr ?? 0.5, 'lr', { min: 0 });
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
     throw new AttnpoolError('E_OPTION', `train: option "onEpoch" must be a function`);
   }
   const onEpoch = o.onEpoch as TrainOptions['onEpoch'];
-  const d = knownOptions(data, ['queries', 'keys', 'values', 'targets', 'excludeSelf'], 'train data');
+  const d = checkOptions(data, { queries: 'any', keys: 'any', values: 'any', targets: 'any', excludeSelf: 'any' }, 'train data');
   const excludeSelf = d.excludeSelf === true;
   if (!hasGradient(model.kernel)) {
     throw new AttnpoolError('E_OPTION', `train: the '${model.kernel}' kernel's loss is piecewise constant in w (its derivative is 0 wherever it exists), so SGD cannot move w; use optimalBandwidth, or the 'gaussian', 'epanechnikov' or 'triangular' kernel`);

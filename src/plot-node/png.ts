@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AttnpoolError } from '../errors.js';
 import type { Figure } from '../plot/figure.js';
-import { describe } from '../tensor.js';
+import { describe } from '../args/describe.js';
 import { nodeCanvas } from './canvas.js';
 
 /** Draws a figure into a new node-canvas of its size and returns it (for PNG bytes or pixel checks). */

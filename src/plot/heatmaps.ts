@@ -1,9 +1,13 @@
 import { AttnpoolError } from '../errors.js';
-import { requireFinite } from '../backend/validate.js';
-import { describe, formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { requireFinite } from '../args/finite.js';
+import { describe } from '../args/describe.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 import { drawAxesDecorations, layoutAxes, type AxesLayout } from './axes.js';
 import { colormap } from './colormap.js';
-import { checkOptionKeys, describeValue, figurePixels, union, type Measure, type Rect } from './figure.js';
+import { checkOptions } from '../args/options.js';
+import { describeValue } from '../args/describe.js';
+import { figurePixels, union, type Measure, type Rect } from './figure.js';
 import { laidOutFigure, tooSmall, type FigureLayout, type LaidOutFigure } from './layout.js';
 import { drawRaster } from './raster.js';
 import { nonsingular } from './scale.js';
@@ -55,9 +59,9 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
   }
   const [rows, cols, h, w] = m.shape;
   if (m.data.length === 0) throw new AttnpoolError('E_EMPTY', `matrices: expected at least one panel of at least one cell, got shape ${formatShape(m.shape)}`);
-  requireFinite(m, 'matrices');
+  requireFinite(m.data, 'matrices');
   if (options === undefined) throw new AttnpoolError('E_OPTION', `${method}: options { xlabel, ylabel } are required, got undefined`);
-  const o = checkOptionKeys(options, HEATMAP_OPTIONS, method);
+  const o = checkOptions(options, HEATMAP_OPTIONS, method);
   for (const key of ['xlabel', 'ylabel'] as const) {
     if (typeof o[key] !== 'string') throw new AttnpoolError('E_OPTION', `${method}: ${key} must be a string, got ${describe(o[key])}`);
   }

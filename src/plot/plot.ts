@@ -1,8 +1,12 @@
 import { AttnpoolError } from '../errors.js';
-import { describe, formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { describe } from '../args/describe.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 import { drawAxesDecorations, drawGrid, layoutAxes, type AxesLayout } from './axes.js';
 import { cycleColor, parseColor } from './color.js';
-import { checkOptionKeys, describeValue, figurePixels, optionalLimits, optionalString, type Measure } from './figure.js';
+import { checkOptions, optionalLimits, optionalString } from '../args/options.js';
+import { describeValue } from '../args/describe.js';
+import { figurePixels, type Measure } from './figure.js';
 import { tooSmall, laidOutFigure, type FigureLayout, type LaidOutFigure } from './layout.js';
 import { checkLegendLoc, drawLegend, layoutLegend, type LegendLayout, type LegendLoc } from './legend.js';
 import { drawSeries, parseFmt, type LineStyle } from './line.js';
@@ -94,7 +98,7 @@ interface PlotLayout extends FigureLayout {
  */
 export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?: PlotOptions): LaidOutFigure {
   const method = 'plot';
-  const o = checkOptionKeys(options, PLOT_OPTIONS, method);
+  const o = checkOptions(options, PLOT_OPTIONS, method);
   const { width, height, dpi } = figurePixels(o.figsize ?? [3.5, 2.5], o.dpi, method);
   const xlabel = optionalString(o.xlabel, 'xlabel', method);
   const ylabel = optionalString(o.ylabel, 'ylabel', method);
@@ -200,7 +204,7 @@ function allValues(series: Series[], axis: 'x' | 'y'): Iterable<number> {
 }
 
 function extraSeries(s: unknown, name: string, method: string, nextColor: () => string): Series {
-  const o = checkOptionKeys(s, SERIES_KEYS, `${method}: ${name}`);
+  const o = checkOptions(s, SERIES_KEYS, `${method}: ${name}`);
   const x = oneSeries(o.x, `${name}.x`);
   const y = oneSeries(o.y, `${name}.y`);
   if (x.length !== y.length) throw new AttnpoolError('E_SHAPE', `${method}: ${name}.y has ${y.length} values but ${name}.x has ${x.length}`);

@@ -1,4 +1,5 @@
-import type { RealArray } from './scores.js';
+import type { PoolCall } from '../../args/pool.js';
+import type { RealArray } from '../../tensor.js';
 
 /**
  * Fused Nadaraya–Watson attention pooling in float64, two passes per query and no nq × nk
@@ -6,18 +7,9 @@ import type { RealArray } from './scores.js';
  * Subtracting m keeps exp in range whatever the scores; measuring values from v₀ (the value
  * at the largest score) keeps the sums of the gradient from cancelling when all v are close.
  */
-export interface PoolData {
-  q: RealArray;
-  k: RealArray;
-  v: RealArray;
-  nq: number;
-  nk: number;
-  /** keys and values are [nq, nk] (one row per query) rather than one shared row [nk]. */
-  perQuery: boolean;
-  /** shared keys, nq == nk: query i skips key i. */
-  excludeSelf: boolean;
-  w: number;
-}
+
+/** A pooling call on float32 or float64 data: the reference computes in float64 either way. */
+export type RealPoolCall = PoolCall<RealArray>;
 
 /** Index of the key with the largest score for query i (the nearest key), skipping `skip`. */
 function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: number): number {
@@ -36,7 +28,7 @@ function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: num
 }
 
 /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given (0 for a skipped key). */
-export function poolForward(p: PoolData, yHat: RealArray, weights: RealArray | null): void {
+export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray | null): void {
   const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
   const c = 0.5 * p.w * p.w;
   for (let i = 0; i < nq; i++) {
@@ -76,7 +68,7 @@ export function poolForward(p: PoolData, yHat: RealArray, weights: RealArray | n
  * L = Σ_i (ŷ_i − t_i)² and dL/dw, where dŷ_i/dw = −w·Σ_j e_j·d_j²·(v_j − ŷ_i) / Σ_j e_j
  * (d = q − k), from the same two passes with Σe·d² and Σe·d²·(v − v₀) added.
  */
-export function poolLoss(p: PoolData, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
+export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
   const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
   const c = 0.5 * w * w;
   let loss = 0;

@@ -1,4 +1,4 @@
-import type { RealArray } from './scores.js';
+import type { RealArray } from '../../tensor.js';
 
 /**
  * Row-wise softmax in float64, stable because each row's maximum is subtracted before exp.

@@ -1,6 +1,8 @@
 import { AttnpoolError } from '../../errors.js';
+import { FrontEnd } from '../frontEnd.js';
+import { createJsKernels } from '../js/kernels.js';
 import type { Backend } from '../types.js';
-import { WasmBackend } from './backend.js';
+import { WasmKernels } from './kernels.js';
 import { instantiateKernels } from './load.js';
 
 // The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0).
@@ -17,18 +19,23 @@ export function wasmSupport(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
-/** A WASM backend with its own instance and memory; throws AttnpoolError E_BACKEND where it cannot run. */
-export async function loadWasmBackend(): Promise<Backend> {
+/** WASM kernels with their own instance and memory; throws AttnpoolError E_BACKEND where they cannot run. */
+export async function instantiateWasmKernels(): Promise<WasmKernels> {
   const support = wasmSupport();
   if (!support.ok) throw new AttnpoolError('E_BACKEND', `wasm: ${support.reason}; use loadBackend('js') or 'auto'`);
   try {
-    return new WasmBackend(await instantiateKernels());
+    return new WasmKernels(await instantiateKernels());
   } catch (err) {
     throw new AttnpoolError('E_BACKEND', `wasm: the module failed to instantiate: ${(err as Error).message}`);
   }
 }
 
+/** A WASM backend with its own instance and memory; throws AttnpoolError E_BACKEND where it cannot run. */
+export async function loadWasmBackend(): Promise<Backend> {
+  return new FrontEnd('wasm', await instantiateWasmKernels(), createJsKernels());
+}
+
 /** Bytes of WebAssembly memory a backend holds, or undefined for a backend without any. */
 export function wasmMemoryBytes(backend: Backend): number | undefined {
-  return backend instanceof WasmBackend ? backend.memoryBytes() : undefined;
+  return backend instanceof FrontEnd ? backend.kernels.memoryBytes?.() : undefined;
 }

@@ -1,10 +1,10 @@
-import type { KernelName } from './backend/kernel.js';
-import { kernelValue } from './backend/kernel.js';
-import type { Backend } from './backend/types.js';
-import type { ChapterFigure } from './chapterFigures.js';
-import { similarityData } from './model/similarityData.js';
-import { plot, showHeatmaps, sideBySide, type Figure } from './plot/index.js';
-import type { Tensor } from './tensor.js';
+import type { KernelName } from '../args/kernel.js';
+import { kernelValue } from '../backend/js/kernelValue.js';
+import type { Backend } from '../backend/types.js';
+import type { ChapterFigure } from './figures.js';
+import { similarityData } from './similarityData.js';
+import { plot, showHeatmaps, sideBySide, type Figure } from '../plot/index.js';
+import type { Tensor } from '../tensor.js';
 
 /** d2l 1.0's four kernels, named correctly: its "Epanechikov" max(0, 1 − |x|) is the triangular kernel. */
 const KERNELS: { kernel: KernelName; name: string }[] = [

@@ -1,12 +1,13 @@
-import type { Backend } from './backend/types.js';
-import { averagePooling } from './model/averagePooling.js';
-import { drawSyntheticData, RNG_NAMES, type RngName, type SyntheticData } from './model/data.js';
-import { MT19937 } from './model/mt19937.js';
-import { NWKernelRegression } from './model/nwKernelRegression.js';
-import { choiceOption, knownOptions, numberOption } from './model/options.js';
-import { torchChapterData } from './model/torchChapter.js';
-import { train, type EpochReport } from './model/train.js';
-import type { Tensor } from './tensor.js';
+import type { Backend } from '../backend/types.js';
+import { averagePooling } from '../model/averagePooling.js';
+import { drawSyntheticData, RNG_NAMES, type RngName, type SyntheticData } from './data.js';
+import { MT19937 } from '../torch/mt19937.js';
+import { NWKernelRegression } from '../model/nwKernelRegression.js';
+import { choiceOption, numberOption } from '../args/numbers.js';
+import { checkOptions } from '../args/options.js';
+import { torchChapterData } from './torchData.js';
+import { train, type EpochReport } from '../model/train.js';
+import type { Tensor } from '../tensor.js';
 
 /** Options of {@link runChapter}. */
 export interface ChapterOptions {
@@ -88,7 +89,7 @@ export function chapterStart(seed = 0, rng: RngName = 'default'): ChapterStart {
  * predictions. Works on any backend; drawing is left to the caller.
  */
 export function runChapter(backend: Backend, options?: ChapterOptions): ChapterRun {
-  const o = knownOptions(options, ['seed', 'rng', 'epochs', 'lr', 'w0', 'data', 'onEpoch'], 'runChapter');
+  const o = checkOptions(options, { seed: 'any', rng: 'any', epochs: 'any', lr: 'any', w0: 'any', data: 'any', onEpoch: 'any' }, 'runChapter');
   const start = chapterStart(o.seed as number | undefined, o.rng as RngName | undefined);
   const given = o.data as ChapterOptions['data'];
   const data: SyntheticData = given ? { ...start.data, xTrain: given.x, yTrain: given.y } : start.data;

@@ -1,6 +1,7 @@
 import { MT19937 } from './mt19937.js';
-import { numberOption } from './options.js';
-import { avxLog, avxSinCos, fma32 } from './torchMath.js';
+import { numberOption } from '../args/numbers.js';
+import { avxLog, avxSinCos } from './cephes.js';
+import { fma32 } from './float32.js';
 
 const f = Math.fround;
 

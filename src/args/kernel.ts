@@ -1,5 +1,5 @@
 import { AttnpoolError } from '../errors.js';
-import { describe } from '../tensor.js';
+import { describe } from './describe.js';
 
 /**
  * The attention kernels K(u), u = w·(q − k): the weight of a key is K(u) / Σ K.
@@ -27,41 +27,12 @@ export const COMPACT_KINDS = ['constant', 'boxcar', 'epanechnikov', 'triangular'
 export type CompactKernel = (typeof COMPACT_KINDS)[number];
 
 /** The `kernel` option, checked: undefined means Gaussian. */
-export function checkKernel(value: unknown, method: string): KernelName {
+export function checkKernel(value: unknown, fn: string): KernelName {
   if (value === undefined) return 'gaussian';
   if (typeof value !== 'string' || !(KERNEL_NAMES as readonly string[]).includes(value)) {
-    throw new AttnpoolError('E_OPTION', `${method}: option "kernel" must be one of ${KERNEL_NAMES.map((k) => `'${k}'`).join(', ')}, got ${describe(value)}`);
+    throw new AttnpoolError('E_OPTION', `${fn}: option "kernel" must be one of ${KERNEL_NAMES.map((k) => `'${k}'`).join(', ')}, got ${describe(value)}`);
   }
   return value as KernelName;
-}
-
-/** K(u) in float64. */
-export function kernelValue(kernel: KernelName, u: number): number {
-  switch (kernel) {
-    case 'gaussian':
-      return Math.exp(-0.5 * u * u);
-    case 'boxcar':
-      return Math.abs(u) <= 1 ? 1 : 0;
-    case 'constant':
-      return 1;
-    case 'epanechnikov':
-      return Math.max(0, 1 - u * u);
-    case 'triangular':
-      return Math.max(0, 1 - Math.abs(u));
-  }
-}
-
-/**
- * dK(w·d)/dw for a compact kernel, where it exists: −2w·d² (Epanechnikov) and −|d|
- * (triangular) inside the support, 0 outside it; 0 for boxcar and constant, whose weights are
- * piecewise constant in w (boxcar's loss is a step function of w: its derivative is 0 wherever
- * it exists, and gradient descent cannot move it).
- */
-export function compactSlope(kernel: CompactKernel, w: number, d: number): number {
-  const u = w * d;
-  if (kernel === 'epanechnikov') return 1 - u * u > 0 ? -2 * w * d * d : 0;
-  if (kernel === 'triangular') return 1 - Math.abs(u) > 0 ? -Math.abs(d) : 0;
-  return 0;
 }
 
 /** Whether a kernel has a useful derivative in w (train() refuses the others). */

@@ -1,7 +1,7 @@
 import { bandwidthFigure } from './bandwidthFigure.js';
-import type { ChapterRun } from './chapter.js';
-import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from './plot/index.js';
-import type { Tensor } from './tensor.js';
+import type { ChapterRun } from './runChapter.js';
+import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from '../plot/index.js';
+import type { Tensor } from '../tensor.js';
 
 /** One figure of the section with its file name and caption. */
 export interface ChapterFigure {

@@ -1,14 +1,14 @@
 #!/usr/bin/env node
 // The `attnpool` command. Each subcommand's work lives in src/cli/<name>.ts.
 import { Command, Option } from 'commander';
-import { hasGradient, KERNEL_NAMES } from './backend/kernel.js';
-import { AttnpoolError } from './errors.js';
-import { RNG_NAMES } from './model/data.js';
-import { integerArg, numberArg } from './cli/parse.js';
-import { bandwidthCommand } from './cli/bandwidth.js';
-import { benchCommand } from './cli/bench.js';
-import { figuresCommand } from './cli/figures.js';
-import { trainCommand } from './cli/train.js';
+import { hasGradient, KERNEL_NAMES } from '../args/kernel.js';
+import { AttnpoolError } from '../errors.js';
+import { RNG_NAMES } from '../chapter/data.js';
+import { integerArg, numberArg } from './parse.js';
+import { bandwidthCommand } from './bandwidth.js';
+import { benchCommand } from './bench.js';
+import { figuresCommand } from './figures.js';
+import { trainCommand } from './train.js';
 
 const print = (line: string) => process.stdout.write(line + '\n');
 const progress = (line: string) => process.stderr.write(line + '\n');

@@ -1,7 +1,8 @@
 import type { SyntheticData } from './data.js';
 import { drawSyntheticData } from './data.js';
-import { MT19937 } from './mt19937.js';
-import { knownOptions, numberOption } from './options.js';
+import { MT19937 } from '../torch/mt19937.js';
+import { checkOptions } from '../args/options.js';
+import { numberOption } from '../args/numbers.js';
 
 /** d2l 1.0's target function ("Attention Pooling by Similarity"): f(x) = 2 sin x + x. */
 export function similarityFunction(x: number): number {
@@ -24,7 +25,7 @@ export interface SimilarityDataOptions {
  * the same seeded generator as {@link syntheticData}.
  */
 export function similarityData(options?: SimilarityDataOptions): SyntheticData {
-  const o = knownOptions(options, ['nTrain', 'seed', 'noise'], 'similarityData');
+  const o = checkOptions(options, { nTrain: 'any', seed: 'any', noise: 'any' }, 'similarityData');
   const n = numberOption(o.nTrain ?? 40, 'nTrain', { integer: true, min: 1 });
   const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
   const noise = numberOption(o.noise ?? 1, 'noise', { min: 0 });

@@ -1,21 +1,21 @@
 import { AttnpoolError } from '../errors.js';
-import { describe } from '../tensor.js';
+import { describe } from './describe.js';
 
-/** Reject options a function does not know, so a misspelt option never passes silently. */
-export function knownOptions(options: unknown, known: readonly string[], fn: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new AttnpoolError('E_OPTION', `${fn}: options must be an object, got ${describe(options)}`);
+/** The bandwidth w: a finite number ≥ 0. */
+export function checkW(w: unknown, name = 'w'): number {
+  if (typeof w !== 'number') {
+    throw new AttnpoolError('E_TYPE', `${name}: expected a finite number >= 0, got ${describe(w)}`);
   }
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key)) {
-      throw new AttnpoolError('E_OPTION', `${fn}: unknown option "${key}" (known: ${known.join(', ')})`);
-    }
+  if (!Number.isFinite(w)) {
+    throw new AttnpoolError('E_NONFINITE', `${name}: expected a finite number >= 0, got ${w}`);
   }
-  return options as Record<string, unknown>;
+  if (w < 0) {
+    throw new AttnpoolError('E_VALUE', `${name}: expected a finite number >= 0, got ${w}`);
+  }
+  return w;
 }
 
-/** A number option, checked: finite, and within [min, max]; integer when asked. */
+/** A number, checked: finite, and within [min, max]; integer when asked. */
 export function numberOption(value: unknown, name: string, rule: { min?: number; max?: number; integer?: boolean }): number {
   const what = `${rule.integer ? 'an integer' : 'a finite number'}${rule.min !== undefined ? ` >= ${rule.min}` : ''}${rule.max !== undefined ? ` <= ${rule.max}` : ''}`;
   if (typeof value !== 'number') throw new AttnpoolError('E_TYPE', `${name}: expected ${what}, got ${describe(value)}`);
@@ -26,7 +26,7 @@ export function numberOption(value: unknown, name: string, rule: { min?: number;
   return value;
 }
 
-/** A string option that must be one of `choices`. */
+/** A string that must be one of `choices`. */
 export function choiceOption<T extends string>(value: unknown, name: string, choices: readonly T[]): T {
   if (typeof value !== 'string' || !(choices as readonly string[]).includes(value)) {
     throw new AttnpoolError('E_OPTION', `${name}: expected one of ${choices.map((c) => `'${c}'`).join(', ')}, got ${describe(value)}`);

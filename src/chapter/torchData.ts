@@ -1,8 +1,9 @@
 import { AttnpoolError } from '../errors.js';
 import type { SyntheticData } from './data.js';
-import { knownOptions, numberOption } from './options.js';
-import { sleefPowf, sleefSinf } from './torchMath.js';
-import { TorchGenerator } from './torchRandom.js';
+import { checkOptions } from '../args/options.js';
+import { numberOption } from '../args/numbers.js';
+import { sleefPowf, sleefSinf } from '../torch/sleef.js';
+import { TorchGenerator } from '../torch/generator.js';
 
 const f = Math.fround;
 
@@ -102,7 +103,7 @@ export interface TorchChapterStart {
  * Bit for bit with torch 1.13 on x86-64 CPUs where it uses its AVX2 kernels (see README).
  */
 export function torchChapterData(seed: number, options?: TorchChapterOptions): TorchChapterStart {
-  const o = knownOptions(options, ['nTrain', 'noise'], 'torchChapterData');
+  const o = checkOptions(options, { nTrain: 'any', noise: 'any' }, 'torchChapterData');
   const n = numberOption(o.nTrain ?? 50, 'nTrain', { integer: true, min: 1, max: TORCH_SERIAL_MAX });
   const noise = numberOption(o.noise ?? 0.5, 'noise', { min: 0 });
   const g = new TorchGenerator(seed);

@@ -1,6 +1,6 @@
-import type { ChapterRun } from './chapter.js';
-import { logGrid, looCurve, optimalBandwidth } from './model/bandwidth.js';
-import { plot, type Figure } from './plot/index.js';
+import type { ChapterRun } from './runChapter.js';
+import { logGrid, looCurve, optimalBandwidth } from '../model/bandwidth.js';
+import { plot, type Figure } from '../plot/index.js';
 
 /**
  * The answer to the chapter's exercise on choosing w: the leave-one-out loss against w (log

@@ -1,6 +1,7 @@
-import { MT19937 } from './mt19937.js';
-import { choiceOption, knownOptions, numberOption } from './options.js';
-import { torchChapterData } from './torchChapter.js';
+import { MT19937 } from '../torch/mt19937.js';
+import { choiceOption, numberOption } from '../args/numbers.js';
+import { checkOptions } from '../args/options.js';
+import { torchChapterData } from './torchData.js';
 import type { Tensor } from '../tensor.js';
 
 /**
@@ -56,7 +57,7 @@ function normal(g: MT19937): number {
  * `rng: 'torch'`, as PyTorch generates them (nTrain at most 32768).
  */
 export function syntheticData(options?: SyntheticDataOptions): SyntheticData {
-  const o = knownOptions(options, ['nTrain', 'seed', 'noise', 'rng'], 'syntheticData');
+  const o = checkOptions(options, { nTrain: 'any', seed: 'any', noise: 'any', rng: 'any' }, 'syntheticData');
   const n = numberOption(o.nTrain ?? 50, 'nTrain', { integer: true, min: 1 });
   const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
   const noise = numberOption(o.noise ?? 0.5, 'noise', { min: 0 });

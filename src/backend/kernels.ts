@@ -1,0 +1,39 @@
+import type { BmmCall } from '../args/bmm.js';
+import type { KernelName } from '../args/kernel.js';
+import type { PairCall, PoolCall } from '../args/pool.js';
+
+/** A pooling loss and its derivative in w. */
+export interface LossAndGradient {
+  /** Σ_i (ŷ_i − t_i)², accumulated in float64 */
+  loss: number;
+  /** d loss / d w */
+  grad: number;
+}
+
+/**
+ * What a backend implements: raw kernels on checked data. The front end (frontEnd.ts) has
+ * checked every argument, chosen dense or fast and allocated the outputs before a kernel runs,
+ * so a kernel never validates and never allocates a result.
+ *
+ * A kernel that cannot hold a call's numbers (float32 overflow) says so by returning false
+ * (null for the loss), whatever it wrote; the front end then runs the float64 reference
+ * kernels on the same call.
+ */
+export interface Kernels {
+  /** log K(w·(q − k)) of `kernel` into out [nq, nk] (−Infinity where K = 0). */
+  scores(call: PairCall, w: number, kernel: KernelName, out: Float32Array): boolean;
+  /** Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. */
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number;
+  /** out [batch, n, p] = a [batch, n, m] × b [batch, m, p]. */
+  bmm(call: BmmCall, out: Float32Array): void;
+  /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given. */
+  pool(call: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean;
+  /** The loss against targets [nq] and its derivative in w; ŷ into yHat [nq]. */
+  poolLoss(call: PoolCall, targets: Float32Array, yHat: Float32Array): LossAndGradient | null;
+  /** Bytes of WebAssembly memory held, for kernels that hold any. */
+  memoryBytes?(): number;
+  /** Threads a call may be split over (1 unless sliced). */
+  readonly threads?: number;
+  /** Ends any worker threads; later calls run on the calling thread. */
+  close?(): Promise<void>;
+}
