@@ -33,5 +33,5 @@ rmSync(join(root, 'dist'), { recursive: true, force: true });
 run(bin('tsc'), ['-p', 'tsconfig.json']);
 chmodSync(join(root, 'dist', 'cli', 'main.js'), 0o755);
 run(process.execPath, [join(root, 'scripts', 'bundle.mjs')]);
-writeFileSync(join(root, 'dist', '.stamp'), new Date().toISOString() + '\n');
+writeFileSync(join(root, 'dist', '.stamp'), `${new Date().toISOString()}\n`);
 console.log(`build: wasm ${wasm.length} bytes, dist/ written`);

@@ -78,9 +78,13 @@ describe('the demo page in Chromium', () => {
     const model = new NWKernelRegression(await loadWasmBackend(), { w: chapterStart(3).w0 });
     const node = train(model, { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
     expect(losses).toHaveLength(5);
-    losses.forEach((l, k) => expect(Math.abs(l - node.losses[k]) / node.losses[k]).toBeLessThan(1e-5));
+    losses.forEach((l, k) => {
+      expect(Math.abs(l - node.losses[k]) / node.losses[k]).toBeLessThan(1e-5);
+    });
     const reference = train(new NWKernelRegression(createJsBackend(), { w: chapterStart(3).w0 }), { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
-    losses.forEach((l, k) => expect(Math.abs(l - reference.losses[k]) / reference.losses[k]).toBeLessThan(1e-5));
+    losses.forEach((l, k) => {
+      expect(Math.abs(l - reference.losses[k]) / reference.losses[k]).toBeLessThan(1e-5);
+    });
   });
 
   it('pools in a Web Worker with the same ŷ as the main thread, the page staying responsive', async () => {

@@ -22,7 +22,9 @@ describe('attnpool train', () => {
     expect(r.status).toBe(0);
     const lines = r.stdout.trim().split('\n');
     expect(lines).toHaveLength(6);
-    lines.slice(0, 5).forEach((l, k) => expect(l).toMatch(new RegExp(`^epoch ${k + 1}, loss \\d+\\.\\d{6}$`)));
+    lines.slice(0, 5).forEach((l, k) => {
+      expect(l).toMatch(new RegExp(`^epoch ${k + 1}, loss \\d+\\.\\d{6}$`));
+    });
     expect(lines[5]).toMatch(/^w \d+\.\d{6}$/);
   });
 
@@ -44,7 +46,7 @@ describe('attnpool train', () => {
   it('--w0 fixes the initial w and --data reads CSV and JSON files alike', () => {
     const x = [0.2, 0.9, 1.4, 2.2, 3.1, 3.3, 4.0, 4.8];
     const y = x.map((v) => Math.sin(v));
-    const csv = file('d.csv', 'x,y\n' + x.map((v, i) => `${v},${y[i]}`).join('\n') + '\n');
+    const csv = file('d.csv', `x,y\n${x.map((v, i) => `${v},${y[i]}`).join('\n')}\n`);
     const json = file('d.json', JSON.stringify({ x, y }));
     const a = JSON.parse(run('train', '--data', csv, '--w0', '2', '--json').stdout);
     const b = JSON.parse(run('train', '--data', json, '--w0', '2', '--json').stdout);

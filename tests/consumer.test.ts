@@ -1,7 +1,7 @@
 // The package as a stranger installs it: `npm pack`, then a fresh project installs the tarball
 // and uses it from Node ESM, TypeScript (node16 and bundler resolution), a browser bundle and
 // the `attnpool` bin. publint and arethetypeswrong check the package metadata and types.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

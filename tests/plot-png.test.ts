@@ -122,7 +122,10 @@ describe('PNG files', () => {
     const [panel] = fig.layout(await nodeMeasure()).panels;
     expect(panel.width).toBeGreaterThan(n); // cells span more than a pixel: nearest cell
     let lo = Infinity, hi = -Infinity;
-    for (const v of m) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    for (const v of m) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const viridis = colormap('viridis');
     const cell = panel.width / n;
     // (cells next to the frame are partly covered by its line: sample inside)

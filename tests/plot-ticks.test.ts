@@ -81,7 +81,7 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
     expect(minors.every((t) => t.label === null)).toBe(true);
     // less than two decades: minor ticks get labels such as 2×10^0
     const [short] = tickCandidates('log', 1.5, 9, 6);
-    expect(short.ticks.filter((t) => t.label).map((t) => t.label!.text + '^' + t.label!.sup)).toContain('2\u00d710^0');
+    expect(short.ticks.filter((t) => t.label).map((t) => `${t.label!.text}^${t.label!.sup}`)).toContain('2\u00d710^0');
   });
 
   it('autoscales with 5 % margins and widens a single value', () => {
@@ -95,7 +95,7 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
 });
 
 describe('colormaps from d3-scale-chromatic', () => {
-  const hex = (rgb: number[]) => '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+  const hex = (rgb: number[]) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
   it("matplotlib's Reds: the 9 ColorBrewer colours, linear in between, 256 entries", () => {
     const reds = colormap('Reds');

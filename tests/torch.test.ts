@@ -218,15 +218,21 @@ describe('torchChapterData', () => {
     });
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
     const printed = (line: string) => Number(line.split('loss ')[1]);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5));
-    ws.forEach((w, k) => expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5));
+    losses.forEach((l, k) => {
+      expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
+    });
+    ws.forEach((w, k) => {
+      expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5);
+    });
     expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
     lines.forEach((line, k) => {
       expect(line.split('loss ')[0]).toBe(s.chapter.lines[k].split('loss ')[0]);
       expect(rel(printed(line), printed(s.chapter.lines[k])), line).toBeLessThan(1e-5);
     });
     expect(lines).toEqual(s.chapter.float64.lines);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9));
+    losses.forEach((l, k) => {
+      expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9);
+    });
     expect(rel(model.w, s.chapter.float64.w)).toBeLessThan(1e-9);
   });
 
@@ -237,7 +243,9 @@ describe('torchChapterData', () => {
     const y = data.yTrain;
     const { losses } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5));
+    losses.forEach((l, k) => {
+      expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
+    });
     expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
   });
 });

@@ -69,7 +69,7 @@ async function onTrain(): Promise<void> {
   const out = $('trainResult');
   out.dataset.losses = JSON.stringify(losses);
   out.dataset.w = String(model.w);
-  out.textContent = losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ') + ` → w = ${model.w.toFixed(4)}`;
+  out.textContent = `${losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ')} → w = ${model.w.toFixed(4)}`;
 }
 
 /** The w minimising the leave-one-out error of the current data and kernel, put on the slider. */

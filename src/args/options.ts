@@ -19,7 +19,7 @@ export function checkOptions(options: unknown, allowed: Record<string, OptionKin
     throw new AttnpoolError('E_OPTION', `${fn}: options must be an object, got ${describe(options)}`);
   }
   for (const key in options) {
-    if (!Object.prototype.hasOwnProperty.call(options, key)) continue;
+    if (!Object.hasOwn(options, key)) continue;
     const value = (options as Record<string, unknown>)[key];
     const kind = kindOf(allowed, key);
     if (kind === undefined) {
@@ -34,7 +34,7 @@ export function checkOptions(options: unknown, allowed: Record<string, OptionKin
 
 function kindOf(allowed: Record<string, OptionKind> | readonly string[], key: string): OptionKind | undefined {
   if (Array.isArray(allowed)) return allowed.includes(key) ? 'any' : undefined;
-  return Object.prototype.hasOwnProperty.call(allowed, key) ? (allowed as Record<string, OptionKind>)[key] : undefined;
+  return  Object.hasOwn(allowed, key) ? (allowed as Record<string, OptionKind>)[key] : undefined;
 }
 
 /** An optional string option; `undefined` stays undefined. */

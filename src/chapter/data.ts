@@ -2,7 +2,9 @@ import { MT19937 } from '../torch/mt19937.js';
 import { choiceOption, numberOption } from '../args/numbers.js';
 import { checkOptions } from '../args/options.js';
 import { torchChapterData } from './torchData.js';
-import type { Tensor } from '../tensor.js';
+import type { SyntheticData } from './dataSet.js';
+
+export type { SyntheticData } from './dataSet.js';
 
 /**
  * The random generators the chapter's data can come from: `'default'`, attnpool's own
@@ -17,18 +19,6 @@ export const RNG_NAMES: readonly RngName[] = ['default', 'torch'];
 /** The chapter's target function f(x) = 2 sin x + x^0.8. */
 export function chapterFunction(x: number): number {
   return 2 * Math.sin(x) + x ** 0.8;
-}
-
-/** The chapter's data set, as {@link syntheticData} draws it. */
-export interface SyntheticData {
-  /** sorted training inputs, uniform on [0, 5), [nTrain] */
-  xTrain: Tensor;
-  /** f(xTrain) plus Gaussian noise, [nTrain] */
-  yTrain: Tensor;
-  /** the test grid 0, 0.1, …, 4.9, [50] */
-  xTest: Tensor;
-  /** f(xTest), [50] */
-  yTruth: Tensor;
 }
 
 /** Options of {@link syntheticData}. */

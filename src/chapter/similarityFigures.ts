@@ -61,7 +61,9 @@ export function similarityFigures(backend: Backend, seed = 0): ChapterFigure[] {
   const weights = (settings: Setting[]): Figure => {
     const [nq, nk] = [xTest.data.length, xTrain.data.length];
     const panels = new Float32Array(settings.length * nq * nk);
-    settings.forEach((s, i) => panels.set(pooled(s).weights!.data, i * nq * nk));
+    settings.forEach((s, i) => {
+      panels.set(pooled(s).weights!.data, i * nq * nk);
+    });
     const m: Tensor = { data: panels, shape: [1, settings.length, nq, nk] };
     return showHeatmaps(m, { xlabel: 'Keys (sorted training inputs)', ylabel: 'Queries (validation inputs)', titles: settings.map((s) => s.name), figsize: [12, 3.6] });
   };

@@ -1,5 +1,5 @@
 import { AttnpoolError } from '../errors.js';
-import type { SyntheticData } from './data.js';
+import type { SyntheticData } from './dataSet.js';
 import { checkOptions } from '../args/options.js';
 import { numberOption } from '../args/numbers.js';
 import { sleefPowf, sleefSinf } from '../torch/sleef.js';

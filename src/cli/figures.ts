@@ -16,7 +16,7 @@ export interface FiguresCommandOptions {
   edition?: '1.0';
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `attnpool figures`: computes the section and writes each of its figures as a PNG, with an index.html. */
 export async function figuresCommand(o: FiguresCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
@@ -47,10 +47,10 @@ async function writeFigures(out: string, figures: ChapterFigure[], title: string
   }
   const html = `<!doctype html>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font-family:"DejaVu Sans",sans-serif;max-width:60em;margin:2em auto}figure{margin:2em 0}img{max-width:100%}pre{background:#f6f6f6;padding:1em}</style>
 ${intro}
-${figures.map((f) => `<figure><img src="${f.file}" alt="${escape(f.title)}"><figcaption>${escape(f.title)}</figcaption></figure>`).join('\n')}
+${figures.map((f) => `<figure><img src="${f.file}" alt="${escapeHtml(f.title)}"><figcaption>${escapeHtml(f.title)}</figcaption></figure>`).join('\n')}
 `;
   writeFileSync(join(out, 'index.html'), html);
   print(`wrote ${figures.length} figures and index.html to ${out}`);

@@ -10,8 +10,8 @@ import { benchCommand } from './bench.js';
 import { figuresCommand } from './figures.js';
 import { trainCommand } from './train.js';
 
-const print = (line: string) => process.stdout.write(line + '\n');
-const progress = (line: string) => process.stderr.write(line + '\n');
+const print = (line: string) => process.stdout.write(`${line}\n`);
+const progress = (line: string) => process.stderr.write(`${line}\n`);
 const seedOption = (what: string) => new Option('--seed <n>', `seed of ${what}`).argParser(integerArg(0)).default(0);
 const dataOption = (what: string) => new Option('--data <file>', `${what} a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}`);
 const rngOption = () =>

@@ -132,7 +132,9 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
   });
   const extra = o.series ?? [];
   if (!Array.isArray(extra)) throw new AttnpoolError('E_OPTION', `${method}: series must be an array of { x, y, fmt?, ... }, got ${describe(extra)}`);
-  extra.forEach((s, i) => series.push(extraSeries(s, `series[${i}]`, method, nextColor)));
+  extra.forEach((s, i) => {
+    series.push(extraSeries(s, `series[${i}]`, method, nextColor));
+  });
 
   const xlim = optionalLimits(o.xlim, 'xlim', method) ?? autoLimits(allValues(series, 'x'), xscale, 'x', method);
   const ylim = optionalLimits(o.ylim, 'ylim', method) ?? autoLimits(allValues(series, 'y'), yscale, 'y', method);
@@ -161,7 +163,9 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
   };
   return laidOutFigure(width, height, dpi, layout, (ctx, l) => {
     if (grid) drawGrid(ctx, l.main, dpi);
-    series.forEach((s, i) => drawSeries(ctx, l.pixels[i].x, l.pixels[i].y, s.style, l.main.rect, dpi));
+    series.forEach((s, i) => {
+      drawSeries(ctx, l.pixels[i].x, l.pixels[i].y, s.style, l.main.rect, dpi);
+    });
     drawAxesDecorations(ctx, l.main, dpi);
     if (l.legendLayout) drawLegend(ctx, l.legendLayout, dpi);
   });

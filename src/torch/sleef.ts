@@ -2,7 +2,7 @@
 // call on float32 tensors, replayed one rounding at a time (see float32.ts).
 import { AttnpoolError } from '../errors.js';
 import { dfAdd, dfAdd2, dfAdd2DfDf, dfAdd2DfF, dfAddDfDf, dfAddDfF, dfAddFDf, dfDiv, dfMulDfDf, dfMulDfF, dfMulToFloat, dfNormalize, dfScale, dfSquare, type DoubleFloat } from './doubleFloat.js';
-import { add, f, fma32, fromBits, MIN_NORM_POS, mul, rintEven, sub, toBits } from './float32.js';
+import { add, f, fma32, fromBits, MIN_NORM_POS, mul, rintEven, toBits } from './float32.js';
 // ---------------------------------------------------------------- SLEEF sinf_u10
 
 const ONE_OVER_PI = f(1 / Math.PI);

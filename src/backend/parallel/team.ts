@@ -26,7 +26,7 @@ export class Team {
   private isClosed = false;
 
   private constructor(
-    private readonly control: SharedArrayBuffer,
+    control: SharedArrayBuffer,
     private readonly own: Runner,
     private readonly workers: WorkerHandle[],
     private readonly steal: boolean,
