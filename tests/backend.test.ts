@@ -71,7 +71,10 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
 
     it("reproduces the chapter's weighted averages 4.5 and 14.5", () => {
       const weights = t(new Array(20).fill(0.1), [2, 1, 10]);
-      const values = t(Array.from({ length: 20 }, (_, i) => i), [2, 10, 1]);
+      const values = t(
+        Array.from({ length: 20 }, (_, i) => i),
+        [2, 10, 1],
+      );
       const c = be.bmm(weights, values);
       expect(c.shape).toEqual([2, 1, 1]);
       expectClose(c.data, [4.5, 14.5], 1e-5, 1e-6, 'bmm');
@@ -197,16 +200,32 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
       ['pool: queries rank 2', () => be.attentionPool(t([1], [1, 1]), k4, v4), /queries: expected shape \[nq\]/],
       ['pool: keys empty', () => be.attentionPool(q3, t([], [0]), t([], [0])), /keys: expected at least one element/],
       ['pool: values length', () => be.attentionPool(q3, k4, t([1, 2, 3], [3])), /values: expected the shape of keys \[4\], got \[3\]/],
-      ['pool: values per-query shape', () => be.attentionPool(q3, t(new Array(12).fill(0), [3, 4]), v4), /values: expected the shape of keys \[3, 4\], got \[4\]/],
-      ['pool: data/shape disagree', () => be.attentionPool(q3, { data: new Float32Array(3), shape: [4] }, v4), /keys: data has 3 elements but shape \[4\] needs 4/],
+      [
+        'pool: values per-query shape',
+        () => be.attentionPool(q3, t(new Array(12).fill(0), [3, 4]), v4),
+        /values: expected the shape of keys \[3, 4\], got \[4\]/,
+      ],
+      [
+        'pool: data/shape disagree',
+        () => be.attentionPool(q3, { data: new Float32Array(3), shape: [4] }, v4),
+        /keys: data has 3 elements but shape \[4\] needs 4/,
+      ],
       ['pool: NaN in values', () => be.attentionPool(q3, k4, t([1, NaN, 3, 4], [4])), /values: expected finite numbers, got NaN at index 1/],
       ['pool: negative w', () => be.attentionPool(q3, k4, v4, -1), /w: expected a finite number >= 0, got -1/],
       ['pool: string w', () => be.attentionPool(q3, k4, v4, '2' as unknown as number), /w: expected a finite number >= 0, got the string "2"/],
       ['pool: unknown option', () => be.attentionPool(q3, k4, v4, 1, { weigths: true } as never), /unknown option "weigths"/],
-      ['pool: excludeSelf nq != nk', () => be.attentionPool(q3, k4, v4, 1, { excludeSelf: true }), /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/],
+      [
+        'pool: excludeSelf nq != nk',
+        () => be.attentionPool(q3, k4, v4, 1, { excludeSelf: true }),
+        /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/,
+      ],
       ['pool: queries not numeric', () => be.attentionPool('abc' as never, k4, v4), /queries: expected a Tensor/],
       ['loss: targets length', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2], [2]), 1), /targets: expected shape \[nq\] = \[3\]/],
-      ['loss: Infinity in targets', () => be.attentionPoolLoss(q3, k4, v4, t([1, Infinity, 2], [3]), 1), /targets: expected finite numbers, got Infinity at index 1/],
+      [
+        'loss: Infinity in targets',
+        () => be.attentionPoolLoss(q3, k4, v4, t([1, Infinity, 2], [3]), 1),
+        /targets: expected finite numbers, got Infinity at index 1/,
+      ],
       ['loss: missing w', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2, 3], [3]), undefined as unknown as number), /w: expected a finite number/],
       ['loss: unknown option', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2, 3], [3]), 1, { weights: true } as never), /unknown option "weights"/],
     ];

@@ -39,7 +39,9 @@ describe('attnpool bench', () => {
     }
     // W6: the fast Gauss transform at 10^5 and 10^6 points (scaled), w = 1 and 23, pool and loss
     const fast = report.beyondDense.fast;
-    expect(fast.map((f: { id: string }) => f.id)).toEqual([1000, 10000].flatMap((n) => [1, 23].flatMap((w) => ['pool', 'loss'].map((op) => `W6 fast ${op} n=${n} w=${w}`))));
+    expect(fast.map((f: { id: string }) => f.id)).toEqual(
+      [1000, 10000].flatMap((n) => [1, 23].flatMap((w) => ['pool', 'loss'].map((op) => `W6 fast ${op} n=${n} w=${w}`))),
+    );
     for (const f of fast) {
       expect(f.denseEstimateMs).toBeCloseTo((f.denseSample.medianMs * f.n) / f.sampleQueries, 9);
       expect(f.speedup).toBeCloseTo(f.denseEstimateMs / f.fast.medianMs, 9);
@@ -48,7 +50,12 @@ describe('attnpool bench', () => {
     }
     // W7: dense pooling on threads against one thread, in the same run
     const threads = report.beyondDense.threads;
-    expect(threads.map((t: { id: string }) => t.id)).toEqual(['W7 threads pool n=164', 'W7 threads loss n=164', 'W7 threads pool n=328', 'W7 threads loss n=328']);
+    expect(threads.map((t: { id: string }) => t.id)).toEqual([
+      'W7 threads pool n=164',
+      'W7 threads loss n=164',
+      'W7 threads pool n=328',
+      'W7 threads loss n=328',
+    ]);
     for (const t of threads) {
       expect(t.threads).toBeGreaterThanOrEqual(2);
       expect(t.speedup).toBeCloseTo(t.one.medianMs / t.many.medianMs, 9);

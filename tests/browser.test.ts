@@ -81,7 +81,13 @@ describe('the demo page in Chromium', () => {
     losses.forEach((l, k) => {
       expect(Math.abs(l - node.losses[k]) / node.losses[k]).toBeLessThan(1e-5);
     });
-    const reference = train(new NWKernelRegression(createJsBackend(), { w: chapterStart(3).w0 }), { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
+    const reference = train(new NWKernelRegression(createJsBackend(), { w: chapterStart(3).w0 }), {
+      queries: d.xTrain,
+      keys: d.xTrain,
+      values: d.yTrain,
+      targets: d.yTrain,
+      excludeSelf: true,
+    });
     losses.forEach((l, k) => {
       expect(Math.abs(l - reference.losses[k]) / reference.losses[k]).toBeLessThan(1e-5);
     });

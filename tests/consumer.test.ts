@@ -32,7 +32,18 @@ beforeAll(() => {
 
 describe('the packed tarball', () => {
   it('holds dist (JS, .d.ts, maps), README, LICENSE, CHANGELOG and nothing of the workshop', () => {
-    for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/index.js.map', 'dist/node.js', 'dist/node.d.ts', 'dist/cli/main.js', 'README.md', 'LICENSE', 'CHANGELOG.md', 'package.json']) {
+    for (const f of [
+      'dist/index.js',
+      'dist/index.d.ts',
+      'dist/index.js.map',
+      'dist/node.js',
+      'dist/node.d.ts',
+      'dist/cli/main.js',
+      'README.md',
+      'LICENSE',
+      'CHANGELOG.md',
+      'package.json',
+    ]) {
       expect(packedFiles).toContain(f);
     }
     const workshop = packedFiles.filter((f) => /^(tests|bench|scripts|src|assembly|build|web|docs)\/|fixtures|\.stamp$|\.wat$/.test(f));
@@ -69,12 +80,13 @@ console.log(JSON.stringify({ backend: be.name, losses: losses.length, y: Array.f
   ] as const)('type-checks a TypeScript consumer under moduleResolution %s', (resolution, types) => {
     const dir = join(app, `ts-${resolution}`);
     mkdirSync(dir, { recursive: true });
-    const nodeOnly = resolution === 'node16'
-      ? `import { savePNG } from 'attnpool/node';
+    const nodeOnly =
+      resolution === 'node16'
+        ? `import { savePNG } from 'attnpool/node';
 const save: (f: { width: number; height: number; draw(ctx: CanvasRenderingContext2D): void }, p: string) => Promise<void> = savePNG;
 export { save };
 `
-      : '';
+        : '';
     writeFileSync(
       join(dir, 'main.ts'),
       `import { loadBackend, tensor, NWKernelRegression, train, showHeatmaps, type Backend, type Tensor, type Figure, AttnpoolError } from 'attnpool';
@@ -96,13 +108,27 @@ ${nodeOnly}`,
     writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
     writeFileSync(
       join(dir, 'tsconfig.json'),
-      JSON.stringify({ compilerOptions: { module, moduleResolution: resolution, target: 'es2022', strict: true, noEmit: true, lib: ['es2022', 'dom'], types, skipLibCheck: false } }),
+      JSON.stringify({
+        compilerOptions: {
+          module,
+          moduleResolution: resolution,
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          lib: ['es2022', 'dom'],
+          types,
+          skipLibCheck: false,
+        },
+      }),
     );
     sh(bin('tsc'), ['-p', dir], app);
   });
 
   it('bundles for the browser with esbuild without canvas or any node: module', () => {
-    writeFileSync(join(app, 'page.js'), `import { loadBackend, showHeatmaps } from 'attnpool';\nloadBackend().then((b) => console.log(b.name, typeof showHeatmaps));\n`);
+    writeFileSync(
+      join(app, 'page.js'),
+      `import { loadBackend, showHeatmaps } from 'attnpool';\nloadBackend().then((b) => console.log(b.name, typeof showHeatmaps));\n`,
+    );
     const meta = join(app, 'meta.json');
     sh(bin('esbuild'), ['page.js', '--bundle', '--platform=browser', '--format=esm', '--outfile=page.bundle.js', `--metafile=${meta}`], app);
     const inputs = Object.keys(JSON.parse(readFileSync(meta, 'utf8')).inputs);
@@ -127,7 +153,7 @@ describe('package metadata', () => {
     const r = spawnSync(bin('attw'), [tarball, '--profile', 'esm-only', '--format', 'ascii'], { encoding: 'utf8' });
     expect(r.status).toBe(0);
     // Every resolution that the profile checks is green; CommonJS and node10 are outside it.
-    const checked = (r.stdout.match(/^(node16 \(from ESM\)|bundler):.*$/gm) ?? []);
+    const checked = r.stdout.match(/^(node16 \(from ESM\)|bundler):.*$/gm) ?? [];
     expect(checked).toHaveLength(6);
     for (const line of checked) expect(line).toContain('🟢');
   });

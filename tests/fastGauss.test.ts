@@ -62,7 +62,11 @@ function denseForward(d: Data, w: number, excludeSelf: boolean): Float64Array {
 
 function denseLoss(d: Data, w: number, excludeSelf: boolean): { loss: number; grad: number } {
   const yHat = new Float64Array(d.q.length);
-  return poolLoss({ q: f64(d.q), k: f64(d.k), v: f64(d.v), nq: d.q.length, nk: d.k.length, perQuery: false, excludeSelf, w, kernel: 'gaussian' }, f64(d.t), yHat);
+  return poolLoss(
+    { q: f64(d.q), k: f64(d.k), v: f64(d.v), nq: d.q.length, nk: d.k.length, perQuery: false, excludeSelf, w, kernel: 'gaussian' },
+    f64(d.t),
+    yHat,
+  );
 }
 
 function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -167,7 +171,12 @@ describe('fastAttentionPool against dense float64', () => {
     const d = uniformData(300, 1000, 18);
     const a = fastAttentionPool(d.q, d.k, d.v, 5).yHat;
     const order = Array.from(d.k.keys()).sort((i, j) => d.k[i] - d.k[j]);
-    const b = fastAttentionPool(d.q, order.map((i) => d.k[i]), order.map((i) => d.v[i]), 5).yHat;
+    const b = fastAttentionPool(
+      d.q,
+      order.map((i) => d.k[i]),
+      order.map((i) => d.v[i]),
+      5,
+    ).yHat;
     const c = fastAttentionPool(f64(d.q), f64(d.k), f64(d.v), 5).yHat;
     expect(maxRelError(b, a)).toBeLessThan(1e-12);
     expect(maxRelError(c, a)).toBe(0);

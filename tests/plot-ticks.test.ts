@@ -51,7 +51,14 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
   });
 
   it('steps at least (hi − lo) / bins, unless a smaller step is needed to keep two ticks in view (min_n_ticks)', () => {
-    for (const [lo, hi] of [[0, 1], [-3.7, 12.2], [1e-6, 0.075], [-0.99, 0.99], [100, 100.3], [0.3, 0.35]]) {
+    for (const [lo, hi] of [
+      [0, 1],
+      [-3.7, 12.2],
+      [1e-6, 0.075],
+      [-0.99, 0.99],
+      [100, 100.3],
+      [0.3, 0.35],
+    ]) {
       for (let bins = 1; bins <= 9; bins++) {
         const v = values('linear', lo, hi, bins);
         expect(v.length).toBeGreaterThanOrEqual(2);

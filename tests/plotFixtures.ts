@@ -32,7 +32,7 @@ export function kernelRegData(seed = 1) {
     const e = s.map((v) => Math.exp(v - m));
     const z = e.reduce((a, b) => a + b, 0);
     e.forEach((v, j) => {
-      (weights[i * 50 + j] = v / z);
+      weights[i * 50 + j] = v / z;
     });
     return e.reduce((a, v, j) => a + (v / z) * yTrain[j], 0);
   });
@@ -55,7 +55,8 @@ export function layoutProblems(l: FigureLayout): string[] {
   });
   for (let i = 0; i < l.texts.length; i++) {
     for (let j = i + 1; j < l.texts.length; j++) {
-      const a = l.texts[i].box, b = l.texts[j].box;
+      const a = l.texts[i].box,
+        b = l.texts[j].box;
       if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
         problems.push(`texts "${l.texts[i].text.text}" and "${l.texts[j].text.text}" overlap`);
       }

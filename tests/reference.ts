@@ -129,7 +129,7 @@ export function float32WeightBound(q: ArrayLike<number>, keys: number[][], w: nu
     const mean = row.reduce((s, a, j) => s + a * ds[j], 0);
     const nearest = ds[row.indexOf(Math.max(...row))];
     row.forEach((a, j) => {
-      (worst = Math.max(worst, a * (ds[j] + nearest + mean)));
+      worst = Math.max(worst, a * (ds[j] + nearest + mean));
     });
   });
   return worst;

@@ -76,7 +76,11 @@ describe('attnpool train on a large file', () => {
     const x = uniform(120000, 0, 5, 9);
     const file = join(mkdtempSync(join(tmpdir(), 'attnpool-big-')), 'big.csv');
     writeFileSync(file, `x,y\n${Array.from(x, (v) => `${v},${Math.sin(v)}`).join('\n')}\n`);
-    const r = spawnSync(process.execPath, [join(__dirname, '..', 'dist', 'cli', 'main.js'), 'train', '--data', file, '--w0', '3', '--lr', '1e-6', '--epochs', '2', '--json'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [join(__dirname, '..', 'dist', 'cli', 'main.js'), 'train', '--data', file, '--w0', '3', '--lr', '1e-6', '--epochs', '2', '--json'],
+      { encoding: 'utf8' },
+    );
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/^read 120000 points from .*big\.csv in \d+\.\d\d s; training/m);
     expect(r.stderr).toMatch(/^epoch 2 of 2 took \d+\.\d\d s$/m);

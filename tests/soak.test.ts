@@ -84,7 +84,9 @@ describe('soak', () => {
     heap.push(process.memoryUsage().heapUsed);
     const settled = heap.slice(1);
     const spread = Math.max(...settled) - Math.min(...settled);
-    console.log(`soak: ${calls} calls, WASM memory ${(memory / 1048576).toFixed(2)} MiB after ${growths} growths (largest call ${(largest / 1048576).toFixed(2)} MiB), JS heap ${(Math.min(...settled) / 1048576).toFixed(1)}–${(Math.max(...settled) / 1048576).toFixed(1)} MiB`);
+    console.log(
+      `soak: ${calls} calls, WASM memory ${(memory / 1048576).toFixed(2)} MiB after ${growths} growths (largest call ${(largest / 1048576).toFixed(2)} MiB), JS heap ${(Math.min(...settled) / 1048576).toFixed(1)}–${(Math.max(...settled) / 1048576).toFixed(1)} MiB`,
+    );
     expect(spread).toBeLessThan(8 * 1048576);
   }, 600_000);
 });

@@ -132,7 +132,7 @@ describe('torchArange', () => {
 });
 
 describe('torch float32 math', () => {
-  it("sleefSinf is torch.sin on 2000 inputs where it differs from the correctly rounded sine", () => {
+  it('sleefSinf is torch.sin on 2000 inputs where it differs from the correctly rounded sine', () => {
     const x = floats(math.sin.x);
     const y = Float32Array.from(x, sleefSinf);
     expect(bits(y)).toEqual(math.sin.y);
@@ -145,12 +145,15 @@ describe('torch float32 math', () => {
     expect(bits(y)).toEqual(math.pow08.y);
   });
 
-  it.each(seeds.map((s) => [s.seed, s] as const))('torchChapterFunction is 2 * torch.sin(x) + x**0.8 for every length, vector and scalar tails (seed %i)', (_, s) => {
-    for (const n of meta.lengths) {
-      const x = new TorchGenerator(s.seed).rand(n).map((u) => u * 5);
-      expect(bits(torchChapterFunction(x)), `n = ${n}`).toEqual(s.f[n]);
-    }
-  });
+  it.each(seeds.map((s) => [s.seed, s] as const))(
+    'torchChapterFunction is 2 * torch.sin(x) + x**0.8 for every length, vector and scalar tails (seed %i)',
+    (_, s) => {
+      for (const n of meta.lengths) {
+        const x = new TorchGenerator(s.seed).rand(n).map((u) => u * 5);
+        expect(bits(torchChapterFunction(x)), `n = ${n}`).toEqual(s.f[n]);
+      }
+    },
+  );
 
   it('the Cephes log, sine and cosine stay within a few float32 ulps of the exact ones', () => {
     const r = rng(9);
@@ -206,35 +209,42 @@ describe('torchChapterData', () => {
   // noise of a few float32 ulps, visible in the 6th decimal it prints (ulp(40) ≈ 4e-6).
   // attnpool computes in float64, so its lines are the float64 run's lines exactly, and its
   // numbers are torch's float32 ones within that noise — well inside 1e-5 relative.
-  it.each(seeds.map((s) => [s.seed, s] as const))("trains as the book's PyTorch code does: losses and w within 1e-5 of torch's, lines as torch prints them in float64 (seed %i)", (_, s) => {
-    const { data, w0 } = torchChapterData(s.seed);
-    expect(w0).toBe(f32(s.chapter.w0));
-    const model = new NWKernelRegression(createJsBackend(), { w: w0, keepWeights: false });
-    const x = data.xTrain;
-    const y = data.yTrain;
-    const lines: string[] = [];
-    const { losses, ws } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, {
-      onEpoch: (e) => lines.push(`epoch ${e.epoch}, loss ${e.loss.toFixed(6)}`),
-    });
-    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    const printed = (line: string) => Number(line.split('loss ')[1]);
-    losses.forEach((l, k) => {
-      expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
-    });
-    ws.forEach((w, k) => {
-      expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5);
-    });
-    expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
-    lines.forEach((line, k) => {
-      expect(line.split('loss ')[0]).toBe(s.chapter.lines[k].split('loss ')[0]);
-      expect(rel(printed(line), printed(s.chapter.lines[k])), line).toBeLessThan(1e-5);
-    });
-    expect(lines).toEqual(s.chapter.float64.lines);
-    losses.forEach((l, k) => {
-      expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9);
-    });
-    expect(rel(model.w, s.chapter.float64.w)).toBeLessThan(1e-9);
-  });
+  it.each(seeds.map((s) => [s.seed, s] as const))(
+    "trains as the book's PyTorch code does: losses and w within 1e-5 of torch's, lines as torch prints them in float64 (seed %i)",
+    (_, s) => {
+      const { data, w0 } = torchChapterData(s.seed);
+      expect(w0).toBe(f32(s.chapter.w0));
+      const model = new NWKernelRegression(createJsBackend(), { w: w0, keepWeights: false });
+      const x = data.xTrain;
+      const y = data.yTrain;
+      const lines: string[] = [];
+      const { losses, ws } = train(
+        model,
+        { queries: x, keys: x, values: y, targets: y, excludeSelf: true },
+        {
+          onEpoch: (e) => lines.push(`epoch ${e.epoch}, loss ${e.loss.toFixed(6)}`),
+        },
+      );
+      const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+      const printed = (line: string) => Number(line.split('loss ')[1]);
+      losses.forEach((l, k) => {
+        expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
+      });
+      ws.forEach((w, k) => {
+        expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5);
+      });
+      expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
+      lines.forEach((line, k) => {
+        expect(line.split('loss ')[0]).toBe(s.chapter.lines[k].split('loss ')[0]);
+        expect(rel(printed(line), printed(s.chapter.lines[k])), line).toBeLessThan(1e-5);
+      });
+      expect(lines).toEqual(s.chapter.float64.lines);
+      losses.forEach((l, k) => {
+        expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9);
+      });
+      expect(rel(model.w, s.chapter.float64.w)).toBeLessThan(1e-9);
+    },
+  );
 
   it.each(seeds.map((s) => [s.seed, s] as const))("trains within 1e-5 of torch on the WASM backend too, the CLI's default (seed %i)", async (_, s) => {
     const { data, w0 } = torchChapterData(s.seed);
@@ -278,19 +288,25 @@ describe("rng: 'torch' through the API and the CLI", () => {
   const value = (line: string) => Number(line.split(' ').at(-1));
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 
-  it.each(seeds.map((x) => [x.seed, x] as const))("`attnpool train --rng torch --seed %i` prints the book's five lines within 1e-5 of torch's, and its w", (_, x) => {
-    const lines = train('--seed', String(x.seed));
-    expect(lines).toHaveLength(6);
-    lines.slice(0, 5).forEach((line, k) => {
-      expect(line.split('loss ')[0]).toBe(x.chapter.lines[k].split('loss ')[0]);
-      expect(rel(value(line), value(x.chapter.lines[k])), line).toBeLessThan(1e-5);
-    });
-    expect(rel(value(lines[5]), x.chapter.w)).toBeLessThan(1e-5);
-  });
+  it.each(seeds.map((x) => [x.seed, x] as const))(
+    "`attnpool train --rng torch --seed %i` prints the book's five lines within 1e-5 of torch's, and its w",
+    (_, x) => {
+      const lines = train('--seed', String(x.seed));
+      expect(lines).toHaveLength(6);
+      lines.slice(0, 5).forEach((line, k) => {
+        expect(line.split('loss ')[0]).toBe(x.chapter.lines[k].split('loss ')[0]);
+        expect(rel(value(line), value(x.chapter.lines[k])), line).toBeLessThan(1e-5);
+      });
+      expect(rel(value(lines[5]), x.chapter.w)).toBeLessThan(1e-5);
+    },
+  );
 
-  it.each(seeds.map((x) => [x.seed, x] as const))('with --backend js (float64) its lines are the strings torch prints when it trains in float64 (seed %i)', (_, x) => {
-    expect(train('--seed', String(x.seed), '--backend', 'js').slice(0, 5)).toEqual(x.chapter.float64.lines);
-  });
+  it.each(seeds.map((x) => [x.seed, x] as const))(
+    'with --backend js (float64) its lines are the strings torch prints when it trains in float64 (seed %i)',
+    (_, x) => {
+      expect(train('--seed', String(x.seed), '--backend', 'js').slice(0, 5)).toEqual(x.chapter.float64.lines);
+    },
+  );
 
   it('`attnpool train --rng numpy` is refused with the allowed choices', () => {
     const r = spawnSync(process.execPath, [cli, 'train', '--rng', 'numpy'], { encoding: 'utf8' });

@@ -93,8 +93,14 @@ async function onBench(): Promise<void> {
   const wasm = backend.name === 'wasm' ? backend : await loadBackend('wasm');
   const js = await loadBackend('js');
   // Pages that are not cross-origin isolated get a clock rounded to 0.1 ms: time batches of >= 5 ms.
-  const results = await runWorkloads(workloads(0.125), { wasm, js }, { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) });
-  const rows = results.map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`).join('');
+  const results = await runWorkloads(
+    workloads(0.125),
+    { wasm, js },
+    { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) },
+  );
+  const rows = results
+    .map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`)
+    .join('');
   out.dataset.ratios = JSON.stringify(results.map((r) => r.ratio));
   out.innerHTML = `<table><tr><th>workload</th><th>wasm ms</th><th>js ms</th><th>t_js / t_wasm</th></tr>${rows}</table>`;
   out.dataset.markdown = markdownTable(results);

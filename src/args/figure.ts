@@ -13,7 +13,10 @@ export function checkFigureSize(figsize: unknown, dpi: unknown, defaultDpi: numb
   const width = Math.round(figsize[0] * d);
   const height = Math.round(figsize[1] * d);
   if (width < 1 || height < 1 || width * height > 1 << 26) {
-    throw new AttnpoolError('E_OPTION', `${fn}: figsize × dpi must give between 1 and 2^26 pixels, got ${width} × ${height} (figsize ${JSON.stringify(figsize)}, dpi ${d})`);
+    throw new AttnpoolError(
+      'E_OPTION',
+      `${fn}: figsize × dpi must give between 1 and 2^26 pixels, got ${width} × ${height} (figsize ${JSON.stringify(figsize)}, dpi ${d})`,
+    );
   }
   return { width, height, dpi: d };
 }

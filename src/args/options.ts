@@ -34,7 +34,7 @@ export function checkOptions(options: unknown, allowed: Record<string, OptionKin
 
 function kindOf(allowed: Record<string, OptionKind> | readonly string[], key: string): OptionKind | undefined {
   if (Array.isArray(allowed)) return allowed.includes(key) ? 'any' : undefined;
-  return  Object.hasOwn(allowed, key) ? (allowed as Record<string, OptionKind>)[key] : undefined;
+  return Object.hasOwn(allowed, key) ? (allowed as Record<string, OptionKind>)[key] : undefined;
 }
 
 /** An optional string option; `undefined` stays undefined. */

@@ -54,11 +54,21 @@ export function checkPairs(queries: unknown, keys: unknown): PairCall {
 }
 
 /** Everything a pooling call takes, checked; `fn` names the method in option errors. */
-export function checkPool(queries: unknown, keys: unknown, values: unknown, w: unknown, excludeSelf: boolean | undefined, kernel: KernelName, fn: string): PoolCall {
+export function checkPool(
+  queries: unknown,
+  keys: unknown,
+  values: unknown,
+  w: unknown,
+  excludeSelf: boolean | undefined,
+  kernel: KernelName,
+  fn: string,
+): PoolCall {
   const pairs = checkPairs(queries, keys);
   const v = toTensor(values, 'values');
   const kShape = pairs.perQuery ? [pairs.nq, pairs.nk] : [pairs.nk];
-  const sameShape = pairs.perQuery ? v.shape.length === 2 && v.shape[0] === pairs.nq && v.shape[1] === pairs.nk : v.shape.length === 1 && v.shape[0] === pairs.nk;
+  const sameShape = pairs.perQuery
+    ? v.shape.length === 2 && v.shape[0] === pairs.nq && v.shape[1] === pairs.nk
+    : v.shape.length === 1 && v.shape[0] === pairs.nk;
   if (!sameShape) {
     throw new AttnpoolError('E_SHAPE', `values: expected the shape of keys ${formatShape(kShape)}, got ${formatShape(v.shape)}`);
   }

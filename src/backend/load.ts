@@ -46,7 +46,8 @@ export async function loadBackend(name: BackendName = 'auto', options?: LoadOpti
   const o = checkOptions<LoadOptions>(options, { threads: 'any' }, 'loadBackend');
   const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
   if (threads > 1) {
-    if (name === 'js') throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
+    if (name === 'js')
+      throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
     if (name === 'wasm') return createParallelBackend(threads);
     // 'auto' never fails for want of threads: it falls back as it does without them, and says why
     if (name === 'auto' && wasmSupport().ok) {

@@ -30,13 +30,21 @@ export function chapterFigures(run: ChapterRun): ChapterFigure[] {
   const fitPlot = (yHat: Tensor) => plotKernelReg(xTest, yTruth, yHat, xTrain, yTrain);
   const weights = (m: Tensor) => showHeatmaps(asPanels(m), { xlabel: 'Sorted training inputs', ylabel: 'Sorted testing inputs' });
   return [
-    { file: 'eye10.png', title: 'Attention weights of eye(10): weight 1 only where the query equals the key', figure: showHeatmaps(asPanels(eye(10)), { xlabel: 'Keys', ylabel: 'Queries' }) },
+    {
+      file: 'eye10.png',
+      title: 'Attention weights of eye(10): weight 1 only where the query equals the key',
+      figure: showHeatmaps(asPanels(eye(10)), { xlabel: 'Keys', ylabel: 'Queries' }),
+    },
     { file: 'average-pooling.png', title: 'Average pooling: every query predicts the mean of the training targets', figure: fitPlot(run.average) },
     { file: 'nonparametric.png', title: 'Nonparametric attention pooling (Gaussian kernel, w = 1)', figure: fitPlot(run.nonparametric.yHat) },
     { file: 'nonparametric-weights.png', title: 'Attention weights of nonparametric pooling', figure: weights(run.nonparametric.weights) },
     { file: 'training-loss.png', title: 'Leave-one-out training loss per epoch', figure: plotLoss(run.losses) },
     { file: 'parametric.png', title: `Parametric attention pooling after training (w = ${run.parametric.w.toFixed(3)})`, figure: fitPlot(run.parametric.yHat) },
     { file: 'parametric-weights.png', title: 'Attention weights of the trained model', figure: weights(run.parametric.weights) },
-    { file: 'loo-bandwidth.png', title: `Exercise: the leave-one-out loss against w, the SGD path, and the exact optimum`, figure: bandwidthFigure(run).figure },
+    {
+      file: 'loo-bandwidth.png',
+      title: `Exercise: the leave-one-out loss against w, the SGD path, and the exact optimum`,
+      figure: bandwidthFigure(run).figure,
+    },
   ];
 }

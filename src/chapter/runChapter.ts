@@ -101,11 +101,15 @@ export function runChapter(backend: Backend, options?: ChapterOptions): ChapterR
   const np = backend.attentionPool(xTest, xTrain, yTrain, 1, { weights: true });
 
   const model = new NWKernelRegression(backend, { w: w0 });
-  const { losses, ws } = train(model, { queries: xTrain, keys: xTrain, values: yTrain, targets: yTrain, excludeSelf: true }, {
-    epochs: o.epochs as number | undefined,
-    lr: o.lr as number | undefined,
-    onEpoch: o.onEpoch as ChapterOptions['onEpoch'],
-  });
+  const { losses, ws } = train(
+    model,
+    { queries: xTrain, keys: xTrain, values: yTrain, targets: yTrain, excludeSelf: true },
+    {
+      epochs: o.epochs as number | undefined,
+      lr: o.lr as number | undefined,
+      onEpoch: o.onEpoch as ChapterOptions['onEpoch'],
+    },
+  );
   const yHat = model.forward(xTest, xTrain, yTrain);
   return {
     data,

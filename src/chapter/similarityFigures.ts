@@ -65,7 +65,12 @@ export function similarityFigures(backend: Backend, seed = 0): ChapterFigure[] {
       panels.set(pooled(s).weights!.data, i * nq * nk);
     });
     const m: Tensor = { data: panels, shape: [1, settings.length, nq, nk] };
-    return showHeatmaps(m, { xlabel: 'Keys (sorted training inputs)', ylabel: 'Queries (validation inputs)', titles: settings.map((s) => s.name), figsize: [12, 3.6] });
+    return showHeatmaps(m, {
+      xlabel: 'Keys (sorted training inputs)',
+      ylabel: 'Queries (validation inputs)',
+      titles: settings.map((s) => s.name),
+      figsize: [12, 3.6],
+    });
   };
 
   return [

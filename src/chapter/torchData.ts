@@ -22,7 +22,10 @@ const EXPONENT_F32 = f(EXPONENT);
 
 function checkSerial(n: number, name: string): void {
   if (n > TORCH_SERIAL_MAX) {
-    throw new AttnpoolError('E_VALUE', `${name}: expected at most ${TORCH_SERIAL_MAX} elements (beyond, torch splits the loop across threads and its rounding depends on their number), got ${n}`);
+    throw new AttnpoolError(
+      'E_VALUE',
+      `${name}: expected at most ${TORCH_SERIAL_MAX} elements (beyond, torch splits the loop across threads and its rounding depends on their number), got ${n}`,
+    );
   }
 }
 
@@ -107,7 +110,10 @@ export function torchChapterData(seed: number, options?: TorchChapterOptions): T
   const n = numberOption(o.nTrain ?? 50, 'nTrain', { integer: true, min: 1, max: TORCH_SERIAL_MAX });
   const noise = numberOption(o.noise ?? 0.5, 'noise', { min: 0 });
   const g = new TorchGenerator(seed);
-  const xTrain = g.rand(n).map((u) => u * 5).sort();
+  const xTrain = g
+    .rand(n)
+    .map((u) => u * 5)
+    .sort();
   const noiseDraws = g.normal(0, noise, n);
   const yTrain = torchChapterFunction(xTrain).map((y, i) => y + noiseDraws[i]);
   const xTest = torchArange(0, 5, 0.1);

@@ -38,7 +38,14 @@ export async function figuresCommand(o: FiguresCommandOptions, print: (line: str
   await writeFigures(o.out, chapterFigures(run), `attnpool: the chapter's figures (seed ${o.seed})`, intro, print, progress);
 }
 
-async function writeFigures(out: string, figures: ChapterFigure[], title: string, intro: string, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
+async function writeFigures(
+  out: string,
+  figures: ChapterFigure[],
+  title: string,
+  intro: string,
+  print: (line: string) => void,
+  progress: (line: string) => void,
+): Promise<void> {
   mkdirSync(out, { recursive: true });
   for (const [i, f] of figures.entries()) {
     const path = join(out, f.file);

@@ -15,7 +15,9 @@ const progress = (line: string) => process.stderr.write(`${line}\n`);
 const seedOption = (what: string) => new Option('--seed <n>', `seed of ${what}`).argParser(integerArg(0)).default(0);
 const dataOption = (what: string) => new Option('--data <file>', `${what} a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}`);
 const rngOption = () =>
-  new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)").choices(RNG_NAMES).default('default');
+  new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)")
+    .choices(RNG_NAMES)
+    .default('default');
 const backendOption = () => new Option('--backend <name>', 'compute backend').choices(['auto', 'wasm', 'js']).default('auto');
 
 const program = new Command()
@@ -26,7 +28,7 @@ const program = new Command()
 
 program
   .command('figures')
-  .description("write every figure of the chapter as PNG (and an index.html) into a directory")
+  .description('write every figure of the chapter as PNG (and an index.html) into a directory')
   .option('--out <dir>', 'output directory (created if missing)', 'figures')
   .addOption(seedOption('the data and the initial w'))
   .addOption(rngOption())
@@ -54,7 +56,9 @@ program
   .addOption(seedOption('the chapter data'))
   .addOption(rngOption())
   .addOption(dataOption('use'))
-  .addOption(new Option('--kernel <name>', 'attention kernel (those whose bandwidth matters)').choices(KERNEL_NAMES.filter((k) => k !== 'constant')).default('gaussian'))
+  .addOption(
+    new Option('--kernel <name>', 'attention kernel (those whose bandwidth matters)').choices(KERNEL_NAMES.filter((k) => k !== 'constant')).default('gaussian'),
+  )
   .option('--json', 'print one JSON object instead of lines')
   .action((opts) => bandwidthCommand(opts, print));
 

@@ -152,7 +152,11 @@ export function fastAttentionPool(call: FastCall, tolerance = DEFAULT_TOLERANCE)
  * L = Σ_i (ŷ_i − t_i)² and dL/dw = Σ_i 2(ŷ_i − t_i)·(−w·g_i), g_i = Σ_j e_ij d_ij² (v_j − ŷ_i) / Σ_j e_ij,
  * with ŷ as in fastAttentionPool; targets [nq].
  */
-export function fastAttentionPoolLoss(call: FastCall, targets: RealArray, tolerance = DEFAULT_TOLERANCE): { loss: number; grad: number; yHat: Float64Array; denseQueries: number } {
+export function fastAttentionPoolLoss(
+  call: FastCall,
+  targets: RealArray,
+  tolerance = DEFAULT_TOLERANCE,
+): { loss: number; grad: number; yHat: Float64Array; denseQueries: number } {
   const r = pool(call, tolerance, true);
   const dy = r.dy as Float64Array;
   let loss = 0;

@@ -60,7 +60,8 @@ export function parseJson(text: string, source = 'data'): XYData {
     const a = fields[name];
     if (!Array.isArray(a)) throw parseError(source, `, field "${name}"`, `expected an array of numbers, got ${a === undefined ? 'nothing' : typeof a}`);
     return Float32Array.from(a, (v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw parseError(source, `, field "${name}"[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw parseError(source, `, field "${name}"[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`);
       return v;
     });
   };

@@ -91,13 +91,17 @@ export function optimalBandwidth(x: TensorInput, y: TensorInput, options?: Bandw
   const o = checkOptions(options, { kernel: 'any' }, 'optimalBandwidth');
   const f = new LooLoss(x, y, o.kernel, 'optimalBandwidth');
   if (f.kernel === 'constant') {
-    throw new AttnpoolError('E_OPTION', `optimalBandwidth: kernel: 'constant' gives every point the same weight whatever w is; there is no bandwidth to choose`);
+    throw new AttnpoolError(
+      'E_OPTION',
+      `optimalBandwidth: kernel: 'constant' gives every point the same weight whatever w is; there is no bandwidth to choose`,
+    );
   }
   const sorted = Float64Array.from(f.x).sort();
   const span = sorted[sorted.length - 1] - sorted[0];
   let gap = Infinity;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] > sorted[i - 1]) gap = Math.min(gap, sorted[i] - sorted[i - 1]);
-  if (!(span > 0)) throw new AttnpoolError('E_VALUE', `optimalBandwidth: x: expected at least two distinct values, got ${sorted.length} copies of ${sorted[0]}`);
+  if (!(span > 0))
+    throw new AttnpoolError('E_VALUE', `optimalBandwidth: x: expected at least two distinct values, got ${sorted.length} copies of ${sorted[0]}`);
   const lossAtInfinity = f.atInfinity();
   const lossAtZero = f.at(0).loss;
   if (f.kernel === 'boxcar') return boxcarOptimum(f, lossAtInfinity, lossAtZero);

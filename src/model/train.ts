@@ -68,13 +68,19 @@ export function train(model: NWKernelRegression, data: TrainingData, options?: T
   const d = checkOptions(data, { queries: 'any', keys: 'any', values: 'any', targets: 'any', excludeSelf: 'any' }, 'train data');
   const excludeSelf = d.excludeSelf === true;
   if (!hasGradient(model.kernel)) {
-    throw new AttnpoolError('E_OPTION', `train: the '${model.kernel}' kernel's loss is piecewise constant in w (its derivative is 0 wherever it exists), so SGD cannot move w; use optimalBandwidth, or the 'gaussian', 'epanechnikov' or 'triangular' kernel`);
+    throw new AttnpoolError(
+      'E_OPTION',
+      `train: the '${model.kernel}' kernel's loss is piecewise constant in w (its derivative is 0 wherever it exists), so SGD cannot move w; use optimalBandwidth, or the 'gaussian', 'epanechnikov' or 'triangular' kernel`,
+    );
   }
   const losses: number[] = [];
   const ws: number[] = [];
   for (let epoch = 1; epoch <= epochs; epoch++) {
     const w = model.w;
-    const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), { excludeSelf, kernel: model.kernel });
+    const r = model.backend.attentionPoolLoss(d.queries as TensorInput, d.keys as TensorInput, d.values as TensorInput, d.targets as TensorInput, Math.abs(w), {
+      excludeSelf,
+      kernel: model.kernel,
+    });
     // The loss depends on |w|: by the chain rule dL/dw = sign(w)·dL/d|w|. At w = 0 the step uses the
     // one-sided dL/d|w| (0 for the Gaussian and Epanechnikov kernels, not for the triangular).
     const grad = w < 0 ? -r.grad : r.grad;

@@ -33,7 +33,10 @@ export async function savePNG(figure: Figure, path: string): Promise<void> {
   const dir = dirname(resolve(path));
   const info = await stat(dir).catch(() => null);
   if (!info?.isDirectory()) {
-    throw new AttnpoolError('E_VALUE', `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`);
+    throw new AttnpoolError(
+      'E_VALUE',
+      `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`,
+    );
   }
   const bytes = await renderPNG(figure);
   await writeFile(path, bytes);

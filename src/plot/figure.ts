@@ -49,7 +49,10 @@ export function measureWith(ctx: Pick<CanvasRenderingContext2D, 'font' | 'measur
 }
 
 export function union(rects: readonly Rect[]): Rect {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const r of rects) {
     x0 = Math.min(x0, r.x);
     y0 = Math.min(y0, r.y);

@@ -3,8 +3,7 @@
 import { add, f, fma32, fromBits, MIN_NORM_POS, mul, sub, toBits } from './float32.js';
 
 const LOG_P = [
-  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
-  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1, 2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
 ].map(f);
 const LOG_Q1 = f(-2.1219444e-4);
 const LOG_Q2 = f(0.693359375);
@@ -65,4 +64,3 @@ export function avxSinCos(theta: number): [number, number] {
   const cos = swap ? s : c;
   return [sinNegative ? -sin : sin, cosNegative ? -cos : cos];
 }
-

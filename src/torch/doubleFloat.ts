@@ -2,7 +2,6 @@
 // exact products come from FMAs (see float32.ts).
 import { add, f, fma32, mul, sub } from './float32.js';
 
-
 /** hi + lo, |lo| ≤ ulp(hi)/2: about 48 bits of precision from two floats. */
 export type DoubleFloat = [hi: number, lo: number];
 
@@ -85,4 +84,3 @@ export function dfDiv(n: DoubleFloat, d: DoubleFloat): DoubleFloat {
   const lo = fnma(d[1], t, fnma(d[0], t, 1));
   return [hi, fma32(hi, lo, fma32(n[1], t, u))];
 }
-

@@ -38,7 +38,7 @@ export function toBits(x: number): number {
 function nextFloat32(r: number, up: boolean): number {
   if (r === 0) return up ? fromBits(1) : -fromBits(1);
   scratch[0] = r;
-  scratchBits[0] += (r > 0) === up ? 1 : -1;
+  scratchBits[0] += r > 0 === up ? 1 : -1;
   return scratch[0];
 }
 
@@ -76,7 +76,6 @@ export function rintEven(x: number): number {
 export const add = (a: number, b: number): number => f(a + b);
 export const sub = (a: number, b: number): number => f(a - b);
 export const mul = (a: number, b: number): number => f(a * b);
-
 
 /** The smallest normal float32, 2^-126. */
 export const MIN_NORM_POS = fromBits(0x00800000);

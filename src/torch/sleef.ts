@@ -1,7 +1,23 @@
 // SLEEF 3.5's `Sleef_sinf8_u10` and `Sleef_powf8_u10` on AVX2, which `torch.sin` and `torch.pow`
 // call on float32 tensors, replayed one rounding at a time (see float32.ts).
 import { AttnpoolError } from '../errors.js';
-import { dfAdd, dfAdd2, dfAdd2DfDf, dfAdd2DfF, dfAddDfDf, dfAddDfF, dfAddFDf, dfDiv, dfMulDfDf, dfMulDfF, dfMulToFloat, dfNormalize, dfScale, dfSquare, type DoubleFloat } from './doubleFloat.js';
+import {
+  dfAdd,
+  dfAdd2,
+  dfAdd2DfDf,
+  dfAdd2DfF,
+  dfAddDfDf,
+  dfAddDfF,
+  dfAddFDf,
+  dfDiv,
+  dfMulDfDf,
+  dfMulDfF,
+  dfMulToFloat,
+  dfNormalize,
+  dfScale,
+  dfSquare,
+  type DoubleFloat,
+} from './doubleFloat.js';
 import { add, f, fma32, fromBits, MIN_NORM_POS, mul, rintEven, toBits } from './float32.js';
 // ---------------------------------------------------------------- SLEEF sinf_u10
 
@@ -70,8 +86,7 @@ const R_LN2 = f(1.44269504088896340735992468100189213742664595415298593413544940
 const L2U = f(0.693145751953125);
 const L2L = f(1.428606765330187045e-6);
 const EXP_U = [
-  0.00136324646882712841033936, 0.00836596917361021041870117, 0.0416710823774337768554688, 0.166665524244308471679688,
-  0.499999850988388061523438,
+  0.00136324646882712841033936, 0.00836596917361021041870117, 0.0416710823774337768554688, 0.166665524244308471679688, 0.499999850988388061523438,
 ].map(f);
 
 /** e^d for a double-float d (SLEEF's `expkf`). */

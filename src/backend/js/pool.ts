@@ -101,7 +101,7 @@ export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): 
     yHat[i] = y;
     const r = y - targets[i];
     loss += r * r;
-    grad += 2 * r * (-w * (sed2v - shift * sed2) / se);
+    grad += 2 * r * ((-w * (sed2v - shift * sed2)) / se);
   }
   return { loss, grad };
 }

@@ -106,7 +106,18 @@ export class Team {
     Atomics.add(I, CTL.GEN, 1);
     Atomics.notify(I, CTL.GEN);
     const src: Sources = { q: call.q, k: call.k, v: call.v, t, y, terms };
-    const slice = (s: number): Job => ({ op, a: I[CTL.BOUNDS + s], b: I[CTL.BOUNDS + s + 1], nq, nk, perQuery, excludeSelf: call.excludeSelf, keysVersion: this.keysVersion, c, w: call.w });
+    const slice = (s: number): Job => ({
+      op,
+      a: I[CTL.BOUNDS + s],
+      b: I[CTL.BOUNDS + s + 1],
+      nq,
+      nk,
+      perQuery,
+      excludeSelf: call.excludeSelf,
+      keysVersion: this.keysVersion,
+      c,
+      w: call.w,
+    });
     const byWorker: number[] = [];
     let ownError: unknown;
     try {
@@ -168,7 +179,8 @@ export class Team {
   private workerMessage(): string {
     let first: string | undefined;
     for (const h of this.workers) {
-      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port)) first ??= String(m.message);
+      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port))
+        first ??= String(m.message);
     }
     return first ?? 'a worker failed';
   }

@@ -6,7 +6,9 @@ import { WasmKernels } from './kernels.js';
 import { instantiateKernels } from './load.js';
 
 // The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0).
-const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11]);
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 22, 1, 20, 0, 253, 12, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 11,
+]);
 
 /** Whether this engine can run the WASM backend, and why not when it cannot. */
 export function wasmSupport(): { ok: true } | { ok: false; reason: string } {

@@ -9,14 +9,78 @@ export interface KernelExports {
   softmax(x: number, rows: number, cols: number, out: number): number;
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
   pool(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, yHat: number, weights: number): void;
-  poolLoss(q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, w: number, targets: number, yHat: number, result: number): void;
+  poolLoss(
+    q: number,
+    nq: number,
+    k: number,
+    v: number,
+    nk: number,
+    perQuery: boolean,
+    excludeSelf: boolean,
+    c: number,
+    w: number,
+    targets: number,
+    yHat: number,
+    result: number,
+  ): void;
   /** pool for queries [i0, i1) of the whole call (pointers of the whole call; for threads). */
-  poolRows(i0: number, i1: number, q: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, yHat: number, weights: number): void;
+  poolRows(
+    i0: number,
+    i1: number,
+    q: number,
+    k: number,
+    v: number,
+    nk: number,
+    perQuery: boolean,
+    excludeSelf: boolean,
+    c: number,
+    yHat: number,
+    weights: number,
+  ): void;
   /** poolLoss for queries [i0, i1), each query's two terms kept apart as f64 pairs at terms + 16·i. */
-  poolLossRows(i0: number, i1: number, q: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, c: number, w: number, targets: number, yHat: number, terms: number): void;
+  poolLossRows(
+    i0: number,
+    i1: number,
+    q: number,
+    k: number,
+    v: number,
+    nk: number,
+    perQuery: boolean,
+    excludeSelf: boolean,
+    c: number,
+    w: number,
+    targets: number,
+    yHat: number,
+    terms: number,
+  ): void;
   /** `kind`: the index of the kernel in COMPACT_KINDS (args/kernel.ts). */
-  poolCompact(kind: number, q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, w: number, yHat: number, weights: number): void;
-  poolLossCompact(kind: number, q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean, w: number, targets: number, yHat: number, result: number): void;
+  poolCompact(
+    kind: number,
+    q: number,
+    nq: number,
+    k: number,
+    v: number,
+    nk: number,
+    perQuery: boolean,
+    excludeSelf: boolean,
+    w: number,
+    yHat: number,
+    weights: number,
+  ): void;
+  poolLossCompact(
+    kind: number,
+    q: number,
+    nq: number,
+    k: number,
+    v: number,
+    nk: number,
+    perQuery: boolean,
+    excludeSelf: boolean,
+    w: number,
+    targets: number,
+    yHat: number,
+    result: number,
+  ): void;
   kernelValues(kind: number, q: number, nq: number, k: number, nk: number, perQuery: boolean, w: number, out: number): void;
 }
 

@@ -40,7 +40,10 @@ export class Workspace {
     try {
       this.memory.grow(pages);
     } catch {
-      throw new AttnpoolError('E_BACKEND', `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`);
+      throw new AttnpoolError(
+        'E_BACKEND',
+        `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`,
+      );
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
