@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+/** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 
 await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser/attnpool.js'), minify: true });

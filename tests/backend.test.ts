@@ -2,6 +2,7 @@
 // independent float64 computations (tests/reference.ts) and the chapter's own values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
+import { expectAttnpoolError } from './expectError.js';
 import type { Backend } from '../src/backend/types.js';
 import { BACKENDS, load } from './backends.js';
 import { centralDiff, expectClose, refLeaveOneOut, refLoss, refPool, refScores, refSoftmax, rows, uniform } from './reference.js';
@@ -230,14 +231,7 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
       ['loss: unknown option', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2, 3], [3]), 1, { weights: true } as never), /unknown option "weights"/],
     ];
     it.each(cases)('%s', (_label, call, message) => {
-      let err: unknown;
-      try {
-        call();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(AttnpoolError);
-      expect((err as Error).message).toMatch(message);
+      expectAttnpoolError(call, undefined, message);
       // The backend is unharmed: the next valid call is still right.
       const ok = be.attentionPool(q3, k4, v4, 1);
       expectClose(ok.yHat.data, refPool([1, 2, 3], [[1, 2, 3, 4]], [[1, 2, 3, 4]], 1).yHat, ...tol.value, 'after error');

@@ -11,6 +11,7 @@ import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { tensor } from '../src/args/tensor.js';
 import { BACKENDS, load } from './backends.js';
+import { expectAttnpoolError } from './expectError.js';
 import { expectClose, refPool } from './reference.js';
 
 type Case = [label: string, code: AttnpoolErrorCode, message: RegExp, call: (be: Backend) => unknown];
@@ -246,15 +247,7 @@ describe.each(BACKENDS)('bad input on $name', ({ name, tol }) => {
   });
 
   it.each(cases)('%s → %s', (_label, code, message, call) => {
-    let err: unknown;
-    try {
-      call(be);
-    } catch (e) {
-      err = e;
-    }
-    expect(err).toBeInstanceOf(AttnpoolError);
-    expect((err as AttnpoolError).code).toBe(code);
-    expect((err as Error).message).toMatch(message);
+    expectAttnpoolError(() => call(be), code, message);
     // The backend is unharmed: the next valid calls are still right.
     const ok = be.attentionPool([0.5, 1.5, 2.5], [0, 1, 2, 3], [1, 2, 3, 4], 1.3, { weights: true });
     const want = refPool([0.5, 1.5, 2.5], [[0, 1, 2, 3]], [[1, 2, 3, 4]], 1.3);

@@ -7,6 +7,7 @@ import { AttnpoolError } from '../src/errors.js';
 import { createParallelBackend, type ParallelBackendHandle } from '../src/backend/parallel/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import type { Backend } from '../src/backend/types.js';
+import { expectAttnpoolError } from './expectError.js';
 import { uniform } from './reference.js';
 
 /** Same float32 bits (Object.is tells 0 from −0). */
@@ -145,19 +146,9 @@ for (const [threads, steal] of [
         ['empty keys', () => par.attentionPoolLoss(q, [], [], t, 1), () => single.attentionPoolLoss(q, [], [], t, 1)],
       ];
       for (const [label, got, want] of bad) {
-        let expected: unknown;
-        try {
-          want();
-        } catch (e) {
-          expected = e;
-        }
-        expect(expected, label).toBeInstanceOf(AttnpoolError);
-        expect(got, label).toThrow(expected as Error);
-        try {
-          got();
-        } catch (e) {
-          expect((e as AttnpoolError).code, label).toBe((expected as AttnpoolError).code);
-        }
+        const expected = expectAttnpoolError(want, undefined, undefined, label);
+        expect(got, label).toThrow(expected);
+        expectAttnpoolError(got, expected.code, undefined, label);
         expectSameBits(par.attentionPool(q, k, v, 1.5).yHat.data, single.attentionPool(q, k, v, 1.5).yHat.data);
       }
     });

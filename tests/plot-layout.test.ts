@@ -2,6 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
+import { expectAttnpoolError } from './expectError.js';
 import type { Measure } from '../src/plot/figure.js';
 import { legendBadness } from '../src/plot/legend.js';
 import { plot, plotKernelReg, plotLoss, showHeatmaps, type LaidOutFigure } from '../src/plot/index.js';
@@ -191,13 +192,8 @@ describe('browser safety', () => {
 describe('bad input', () => {
   const ok = { xlabel: 'k', ylabel: 'q' };
   const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(AttnpoolError);
-      return `${(e as AttnpoolError).code}: ${(e as Error).message}`;
-    }
-    throw new Error('expected an AttnpoolError');
+    const e = expectAttnpoolError(f);
+    return `${e.code}: ${e.message}`;
   };
 
   it('showHeatmaps', () => {

@@ -4,10 +4,10 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chapterStart } from '../src/chapter/runChapter.js';
-import { refLeaveOneOut, refLossGrad } from './reference.js';
+import { chapterStart } from '../../src/chapter/runChapter.js';
+import { refLeaveOneOut, refLossGrad } from '../reference.js';
 
-const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
+const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
 const dir = mkdtempSync(join(tmpdir(), 'attnpool-cli-'));
 const file = (name: string, text: string) => {

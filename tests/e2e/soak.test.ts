@@ -4,9 +4,9 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
-import { loadWasmBackend, wasmMemoryBytes } from '../src/backend/wasm/index.js';
-import type { Backend } from '../src/backend/types.js';
-import { rng } from './reference.js';
+import { loadWasmBackend, wasmMemoryBytes } from '../../src/backend/wasm/index.js';
+import type { Backend } from '../../src/backend/types.js';
+import { rng } from '../reference.js';
 
 const calls = process.env.ATTNPOOL_SOAK === 'full' ? 100_000 : 4_000;
 setFlagsFromString('--expose-gc');

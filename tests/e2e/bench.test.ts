@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
+const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 
 describe('attnpool bench', () => {
   it('writes a JSON report with every workload on both backends and a markdown table', () => {

@@ -8,7 +8,7 @@ import { expect, it } from 'vitest';
 
 it('typedoc builds the API reference with no undocumented export', () => {
   const out = join(mkdtempSync(join(tmpdir(), 'attnpool-docs-')), 'api');
-  const r = spawnSync(join(__dirname, '..', 'node_modules', '.bin', 'typedoc'), ['--out', out], { cwd: join(__dirname, '..'), encoding: 'utf8' });
+  const r = spawnSync(join(__dirname, '..', '..', 'node_modules', '.bin', 'typedoc'), ['--out', out], { cwd: join(__dirname, '..', '..'), encoding: 'utf8' });
   expect(r.stdout + r.stderr).not.toMatch(/does not have any documentation|\[error\]/);
   expect(r.status).toBe(0);
   expect(existsSync(join(out, 'index.html'))).toBe(true);

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { loadImage, createCanvas } from 'canvas';
 import { beforeAll, describe, expect, it } from 'vitest';
 
-const cli = join(__dirname, '..', 'dist', 'cli', 'main.js');
+const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const out = join(mkdtempSync(join(tmpdir(), 'attnpool-figures-')), 'figs');
 let run: ReturnType<typeof spawnSync>;
 

@@ -7,13 +7,13 @@ import { join } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import sirv from 'sirv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createJsBackend } from '../src/backend/js/index.js';
-import { loadWasmBackend } from '../src/backend/wasm/index.js';
-import { chapterStart } from '../src/chapter/runChapter.js';
-import { optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData } from '../src/chapter/data.js';
-import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
-import { train } from '../src/model/train.js';
+import { createJsBackend } from '../../src/backend/js/index.js';
+import { loadWasmBackend } from '../../src/backend/wasm/index.js';
+import { chapterStart } from '../../src/chapter/runChapter.js';
+import { optimalBandwidth } from '../../src/model/bandwidth.js';
+import { syntheticData } from '../../src/chapter/data.js';
+import { NWKernelRegression } from '../../src/model/nwKernelRegression.js';
+import { train } from '../../src/model/train.js';
 
 let server: Server;
 let browser: Browser;
@@ -22,7 +22,7 @@ let base = '';
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  server = createServer(sirv(join(__dirname, '..', 'dist'), { dev: true }));
+  server = createServer(sirv(join(__dirname, '..', '..', 'dist'), { dev: true }));
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   browser = await chromium.launch({
@@ -124,7 +124,7 @@ describe('the demo page in Chromium', () => {
   }, 150_000);
 
   it('writes a screenshot for the record, with no console errors after all of it', async () => {
-    const dir = join(__dirname, '.tmp');
+    const dir = join(__dirname, '..', '.tmp');
     mkdirSync(dir, { recursive: true });
     await page.screenshot({ path: join(dir, 'page.png'), fullPage: true });
     expect(consoleErrors).toEqual([]);
