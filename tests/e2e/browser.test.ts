@@ -16,15 +16,27 @@ import { NWKernelRegression } from '../../src/model/nwKernelRegression.js';
 import { train } from '../../src/model/train.js';
 
 let server: Server;
+let strictServer: Server;
 let browser: Browser;
 let page: Page;
 let base = '';
+let strictBase = '';
+
+/** The policy a careful page sets: scripts only from itself (and WebAssembly), workers from itself or blobs. */
+export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
+
+/** dist/ over HTTP on an ephemeral port of 127.0.0.1, with extra response headers. */
+async function serve(headers: Record<string, string> = {}): Promise<{ server: Server; base: string }> {
+  const files = sirv(join(__dirname, '..', '..', 'dist'), { dev: true, setHeaders: (res) => Object.entries(headers).forEach(([k, v]) => res.setHeader(k, v)) });
+  const server = createServer(files);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
 const consoleErrors: string[] = [];
 
 beforeAll(async () => {
-  server = createServer(sirv(join(__dirname, '..', '..', 'dist'), { dev: true }));
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, base } = await serve());
+  ({ server: strictServer, base: strictBase } = await serve({ 'Content-Security-Policy': STRICT_CSP }));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -39,6 +51,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
+  await new Promise((resolve) => strictServer?.close(resolve));
 });
 
 /** A fingerprint of a canvas's pixels. */
@@ -157,6 +170,53 @@ describe('createWorkerPool in Chromium', () => {
     expect(errors).toEqual([]);
     expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, closedRejects: true });
     console.log(`worker pool in Chromium, n = 16384: one thread ${r.tOneMs.toFixed(1)} ms, 2 workers ${r.tPoolMs.toFixed(1)} ms`);
+    await p.close();
+  }, 90_000);
+});
+
+describe(`under a strict Content-Security-Policy (${STRICT_CSP})`, () => {
+  /** Opens a page of the strict server, recording CSP violations and errors; resolves when `ready` holds. */
+  async function strictPage(path: string, ready: () => boolean) {
+    const p = await browser.newPage();
+    const problems: string[] = [];
+    p.on('pageerror', (e) => problems.push(String(e)));
+    p.on('console', (m) => m.type() === 'error' && problems.push(m.text()));
+    await p.addInitScript(() => {
+      document.addEventListener('securitypolicyviolation', (e) => console.error(`CSP violation: ${e.violatedDirective} ${e.blockedURI}`));
+    });
+    const response = await p.goto(`${strictBase}${path}`);
+    expect(response?.headers()['content-security-policy']).toBe(STRICT_CSP);
+    await p.waitForFunction(ready, null, { timeout: 60_000 });
+    return { p, problems };
+  }
+
+  it('is enforced on these pages: an inline script is refused and reported (so silence below means no violation)', async () => {
+    const { p, problems } = await strictPage('/web/bundle-check.html', () => document.getElementById('out')?.textContent !== 'running…');
+    expect(await p.textContent('#out')).toBe('wasm 10,20');
+    await p.addScriptTag({ content: 'window.inlineRan = true;' }).catch(() => {});
+    expect(await p.evaluate(() => (window as unknown as { inlineRan?: boolean }).inlineRan)).toBeUndefined();
+    await expect.poll(() => problems.join('\n')).toMatch(/CSP violation: script-src/);
+    await p.close();
+  });
+
+  it('the demo page loads, draws, trains and pools in its worker with no violation', async () => {
+    const { p, problems } = await strictPage('/web/', () => document.body.dataset.ready === 'true');
+    expect(await p.textContent('#backend')).toBe('wasm');
+    await p.click('#train');
+    await p.waitForSelector('#trainResult[data-losses]', { timeout: 30_000 });
+    await p.click('#worker');
+    await p.waitForSelector('#workerResult[data-same]', { timeout: 30_000 });
+    expect(await p.getAttribute('#workerResult', 'data-same')).toBe('true');
+    expect(problems).toEqual([]);
+    await p.close();
+  });
+
+  it('createWorkerPool splits calls over blob workers with the single-thread bits and no violation', async () => {
+    const { p, problems } = await strictPage('/web/pool-check.html?threads=2&n=2048', () => document.getElementById('out')?.textContent !== 'running…');
+    const text = (await p.textContent('#out')) as string;
+    expect(text).not.toMatch(/^error/);
+    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, closedRejects: true });
+    expect(problems).toEqual([]);
     await p.close();
   }, 90_000);
 });

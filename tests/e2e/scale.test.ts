@@ -1,12 +1,12 @@
 // The two ways past dense pooling, through the public API: method 'fast' (the 1-D fast Gauss
 // transform) and loadBackend(..., { threads }). Sizes CI can afford; speed is in bench/.
 import { describe, expect, it } from 'vitest';
-import { loadBackend } from '../src/backend/load.js';
-import { createJsBackend } from '../src/backend/js/index.js';
-import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
-import { train } from '../src/model/train.js';
-import { BACKENDS, load } from './backends.js';
-import { expectClose, uniform } from './reference.js';
+import { loadBackend } from '../../src/backend/load.js';
+import { createJsBackend } from '../../src/backend/js/index.js';
+import { NWKernelRegression } from '../../src/model/nwKernelRegression.js';
+import { train } from '../../src/model/train.js';
+import { BACKENDS, load } from '../backends.js';
+import { expectClose, uniform } from '../reference.js';
 
 describe.each(BACKENDS)("method 'fast' on the $name backend", ({ name }) => {
   it('agrees with the float64 dense reference to 1e-6 for pooling, loss and gradient, excludeSelf too', async () => {
