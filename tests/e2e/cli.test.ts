@@ -81,6 +81,18 @@ describe('attnpool train', () => {
     expect(r.stdout).toBe('');
   });
 
+  it('a CSV as R writes it (quoted header, row names, a byte-order mark, CRLF) trains to the same w as the plain file', () => {
+    const x = [0.2, 0.9, 1.4, 2.2, 3.1, 3.3, 4.0, 4.8];
+    const y = x.map((v) => Math.cos(v));
+    const plain = file('plain.csv', `x,y\n${x.map((v, i) => `${v},${y[i]}`).join('\n')}\n`);
+    const fromR = file('r.csv', `\uFEFF"","x","y"\r\n${x.map((v, i) => `"${i + 1}",${v},${y[i]}`).join('\r\n')}\r\n`);
+    const a = run('train', '--data', plain, '--w0', '1.5', '--json');
+    const b = run('train', '--data', fromR, '--w0', '1.5', '--json');
+    expect(b.stderr).toBe('');
+    expect(JSON.parse(b.stdout).w).toBe(JSON.parse(a.stdout).w);
+    expect(JSON.parse(b.stdout)).toEqual(JSON.parse(a.stdout));
+  });
+
   it('--help describes every option', () => {
     const r = run('train', '--help');
     expect(r.status).toBe(0);
