@@ -3,7 +3,6 @@
 // repeated calls whose keys change, and after bad input. minPairs: 0 slices even these small
 // calls, so every test runs the workers. No timing here (measured by hand: see the README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttnpoolError } from '../src/errors.js';
 import { createParallelBackend, type ParallelBackendHandle } from '../src/backend/parallel/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import type { Backend } from '../src/backend/types.js';

@@ -14,7 +14,7 @@ describe('parseCsv', () => {
     const plain = parseCsv('x,y\n1,2\n3,4.5\n');
     const quoted = parseCsv('\uFEFF"","x","y"\r\n"1",1,2\r\n"2",3,4.5\r\n');
     expect(quoted).toEqual(plain);
-    expect(parseCsv('\uFEFF"X";"Y"\r\n'.replace(';', ',') + '1,2\r\n')).toEqual(parseCsv('x,y\n1,2\n'));
+    expect(parseCsv(`${'\uFEFF"X";"Y"\r\n'.replace(';', ',')}1,2\r\n`)).toEqual(parseCsv('x,y\n1,2\n'));
   });
 
   it.each([

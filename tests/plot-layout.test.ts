@@ -1,7 +1,6 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttnpoolError } from '../src/errors.js';
 import { expectAttnpoolError } from './expectError.js';
 import type { Measure } from '../src/plot/figure.js';
 import { legendBadness } from '../src/plot/legend.js';

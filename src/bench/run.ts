@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import type { Backend } from '../backend/types.js';
-import { summarize, type SampleSummary } from './stats.js';
+import { summarize, type SampleSummary } from './summary.js';
 import type { Workload } from './workloads.js';
 
 export interface BackendTiming extends SampleSummary {

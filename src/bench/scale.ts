@@ -1,7 +1,7 @@
 import { Bench } from 'tinybench';
 import type { Backend } from '../backend/types.js';
 import { MT19937 } from '../torch/mt19937.js';
-import { summarize, type SampleSummary } from './stats.js';
+import { summarize, type SampleSummary } from './summary.js';
 
 /**
  * Past dense pooling (issue "Scale"): the fast Gauss transform against dense WASM at 10^5 and

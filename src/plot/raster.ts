@@ -23,21 +23,21 @@ export function drawRaster(
 ): void {
   const m = typeof ctx.getTransform === 'function' ? ctx.getTransform() : null;
   if (m && m.b === 0 && m.c === 0 && m.a !== 0 && m.d !== 0 && typeof ctx.putImageData === 'function') {
-    drawDevicePixels(ctx, m, rect, rows, cols, value, color);
+    drawDevicePixels(ctx, m, rect, { rows, cols, value, color });
   } else {
-    drawCells(ctx, rect, rows, cols, value, color);
+    drawCells(ctx, rect, { rows, cols, value, color });
   }
 }
 
-function drawDevicePixels(
-  ctx: CanvasRenderingContext2D,
-  m: DOMMatrix,
-  rect: Rect,
-  rows: number,
-  cols: number,
-  value: (i: number, j: number) => number,
-  color: (v: number) => [number, number, number],
-): void {
+/** The grid drawRaster draws: its size, its values and how a value is coloured. */
+interface Grid {
+  rows: number;
+  cols: number;
+  value: (i: number, j: number) => number;
+  color: (v: number) => [number, number, number];
+}
+
+function drawDevicePixels(ctx: CanvasRenderingContext2D, m: DOMMatrix, rect: Rect, { rows, cols, value, color }: Grid): void {
   const xa = m.a * rect.x + m.e,
     xb = m.a * (rect.x + rect.width) + m.e;
   const ya = m.d * rect.y + m.f,
@@ -105,14 +105,7 @@ function spans(n: number, offset: number, cell: number, cells: number, mirrored:
 }
 
 /** One rectangle per cell, each reaching to the next cell's start so no background shows between. */
-function drawCells(
-  ctx: CanvasRenderingContext2D,
-  rect: Rect,
-  rows: number,
-  cols: number,
-  value: (i: number, j: number) => number,
-  color: (v: number) => [number, number, number],
-): void {
+function drawCells(ctx: CanvasRenderingContext2D, rect: Rect, { rows, cols, value, color }: Grid): void {
   const cw = rect.width / cols,
     ch = rect.height / rows;
   ctx.save();

@@ -23,11 +23,16 @@ let base = '';
 let strictBase = '';
 
 /** The policy a careful page sets: scripts only from itself (and WebAssembly), workers from itself or blobs. */
-export const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
+const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
 
 /** dist/ over HTTP on an ephemeral port of 127.0.0.1, with extra response headers. */
 async function serve(headers: Record<string, string> = {}): Promise<{ server: Server; base: string }> {
-  const files = sirv(join(__dirname, '..', '..', 'dist'), { dev: true, setHeaders: (res) => Object.entries(headers).forEach(([k, v]) => res.setHeader(k, v)) });
+  const files = sirv(join(__dirname, '..', '..', 'dist'), {
+    dev: true,
+    setHeaders: (res) => {
+      for (const [k, v] of Object.entries(headers)) res.setHeader(k, v);
+    },
+  });
   const server = createServer(files);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   return { server, base: `http://127.0.0.1:${(server.address() as AddressInfo).port}` };

@@ -27,18 +27,32 @@ function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: num
   return best;
 }
 
+/**
+ * Where query i's sums start, shared by the forward and the loss: its key row, the key it skips
+ * (−1: none), the largest score m and the value v₀ of its nearest key. One object reused for
+ * every query, so the loops allocate nothing.
+ */
+const frame = { row: 0, skip: -1, m: 0, v0: 0 };
+
+function startQuery(p: RealPoolCall, i: number, c: number): typeof frame {
+  const row = p.perQuery ? i * p.nk : 0;
+  const skip = p.excludeSelf ? i : -1;
+  const jMax = nearestKey(p.q[i], p.k, row, p.nk, skip);
+  const dMax = p.q[i] - p.k[row + jMax];
+  frame.row = row;
+  frame.skip = skip;
+  frame.m = -c * dMax * dMax;
+  frame.v0 = p.v[row + jMax];
+  return frame;
+}
+
 /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given (0 for a skipped key). */
 export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray | null): void {
-  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
+  const { q, k, v, nq, nk } = p;
   const c = 0.5 * p.w * p.w;
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const row = perQuery ? i * nk : 0;
-    const skip = excludeSelf ? i : -1;
-    const jMax = nearestKey(qi, k, row, nk, skip);
-    const dMax = qi - k[row + jMax];
-    const m = -c * dMax * dMax;
-    const v0 = v[row + jMax];
+    const { row, skip, m, v0 } = startQuery(p, i, c);
     let se = 0;
     let sev = 0;
     for (let j = 0; j < nk; j++) {
@@ -69,18 +83,13 @@ export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray
  * (d = q − k), from the same two passes with Σe·d² and Σe·d²·(v − v₀) added.
  */
 export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+  const { q, k, v, nq, nk, w } = p;
   const c = 0.5 * w * w;
   let loss = 0;
   let grad = 0;
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const row = perQuery ? i * nk : 0;
-    const skip = excludeSelf ? i : -1;
-    const jMax = nearestKey(qi, k, row, nk, skip);
-    const dMax = qi - k[row + jMax];
-    const m = -c * dMax * dMax;
-    const v0 = v[row + jMax];
+    const { row, skip, m, v0 } = startQuery(p, i, c);
     let se = 0;
     let sev = 0;
     let sed2 = 0;
