@@ -189,7 +189,7 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
     const k4 = t([1, 2, 3, 4], [4]);
     const v4 = t([1, 2, 3, 4], [4]);
     const cases: [string, () => unknown, RegExp][] = [
-      ['scores: queries rank 2', () => be.gaussianScores(t([1, 2], [1, 2]), k4), /queries: expected shape \[nq\], got \[1, 2\]/],
+      ['scores: queries rank 3', () => be.gaussianScores(t([1, 2], [1, 2, 1]), k4), /queries: expected shape \[nq\], got \[1, 2, 1\]/],
       ['scores: keys rank 3', () => be.gaussianScores(q3, t([1, 2, 3], [1, 1, 3])), /keys: expected shape \[nk\] or \[nq, nk\]/],
       ['scores: per-query keys with wrong rows', () => be.gaussianScores(q3, t([1, 2, 3, 4], [2, 2])), /keys: expected \[nq, nk\] with nq = 3/],
       ['scores: w NaN', () => be.gaussianScores(q3, k4, NaN), /w: expected a finite number/],
@@ -198,7 +198,7 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
       ['bmm: b rank 2', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2], [2, 1])), /b: expected shape \[batch, m, p\]/],
       ['bmm: inner dims disagree', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2, 3], [1, 3, 1])), /b: expected shape \[1, 2, p\]/],
       ['bmm: batch disagrees', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2, 3, 4], [2, 2, 1])), /b: expected shape \[1, 2, p\]/],
-      ['pool: queries rank 2', () => be.attentionPool(t([1], [1, 1]), k4, v4), /queries: expected shape \[nq\]/],
+      ['pool: queries [nq, d] with keys [nk]', () => be.attentionPool(t([1], [1, 1]), k4, v4), /keys: expected shape \[nk, d\]/],
       ['pool: keys empty', () => be.attentionPool(q3, t([], [0]), t([], [0])), /keys: expected at least one element/],
       ['pool: values length', () => be.attentionPool(q3, k4, t([1, 2, 3], [3])), /values: expected the shape of keys \[4\], got \[3\]/],
       [

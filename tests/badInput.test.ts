@@ -25,7 +25,18 @@ const bad = (data: unknown, shape: unknown) => ({ data, shape }) as never;
 
 const cases: Case[] = [
   // shapes and ranks
-  ['queries of rank 2', 'E_SHAPE', /queries: expected shape \[nq\], got \[3, 1\]/, (be) => be.attentionPool(tensor([1, 2, 3], [3, 1]), k, v)],
+  [
+    'queries of rank 3',
+    'E_SHAPE',
+    /queries: expected shape \[nq\], got \[3, 1, 1\] \(or \[nq, d\] for d features\)/,
+    (be) => be.attentionPool(tensor([1, 2, 3], [3, 1, 1]), k, v),
+  ],
+  [
+    'queries [nq, d] with keys [nk]',
+    'E_SHAPE',
+    /keys: expected shape \[nk, d\] = \[nk, 1\] \(shared\) or \[nq, nk, d\] = \[3, nk, 1\]/,
+    (be) => be.attentionPool(tensor([1, 2, 3], [3, 1]), k, v),
+  ],
   ['queries of rank 0', 'E_SHAPE', /queries: expected shape \[nq\], got \[\]/, (be) => be.attentionPool(bad(new Float32Array(1), []), k, v)],
   ['keys of rank 3', 'E_SHAPE', /keys: expected shape \[nk\] or \[nq, nk\]/, (be) => be.attentionPool(q, tensor([1, 2, 3], [1, 1, 3]), v)],
   [

@@ -56,14 +56,46 @@ function f64(x: ArrayLike<number>): Float64Array {
 
 function denseForward(d: Data, w: number, excludeSelf: boolean): Float64Array {
   const yHat = new Float64Array(d.q.length);
-  poolForward({ q: f64(d.q), k: f64(d.k), v: f64(d.v), nq: d.q.length, nk: d.k.length, perQuery: false, excludeSelf, w, kernel: 'gaussian' }, yHat, null);
+  poolForward(
+    {
+      q: f64(d.q),
+      k: f64(d.k),
+      v: f64(d.v),
+      nq: d.q.length,
+      nk: d.k.length,
+      d: 1,
+      dv: 1,
+      valueColumns: false,
+      perQuery: false,
+      excludeSelf,
+      w: Float64Array.of(w),
+      wVector: false,
+      kernel: 'gaussian',
+    },
+    yHat,
+    null,
+  );
   return yHat;
 }
 
 function denseLoss(d: Data, w: number, excludeSelf: boolean): { loss: number; grad: number } {
   const yHat = new Float64Array(d.q.length);
   return poolLoss(
-    { q: f64(d.q), k: f64(d.k), v: f64(d.v), nq: d.q.length, nk: d.k.length, perQuery: false, excludeSelf, w, kernel: 'gaussian' },
+    {
+      q: f64(d.q),
+      k: f64(d.k),
+      v: f64(d.v),
+      nq: d.q.length,
+      nk: d.k.length,
+      d: 1,
+      dv: 1,
+      valueColumns: false,
+      perQuery: false,
+      excludeSelf,
+      w: Float64Array.of(w),
+      wVector: false,
+      kernel: 'gaussian',
+    },
     f64(d.t),
     yHat,
   );

@@ -1,9 +1,8 @@
 import { checkBmm } from '../args/bmm.js';
 import { checkKernel } from '../args/kernel.js';
 import { checkMethod } from '../args/method.js';
-import { checkW } from '../args/numbers.js';
 import { checkOptions } from '../args/options.js';
-import { checkPairs, checkPool, checkTargets, type PoolCall } from '../args/pool.js';
+import { checkPairs, checkPool, checkTargets, checkWs, type PoolCall } from '../args/pool.js';
 import { badSoftmaxRow, checkSoftmax } from '../args/softmax.js';
 import type { Tensor } from '../tensor.js';
 import type { Kernels } from './kernels.js';
@@ -53,7 +52,7 @@ export function lossRequest(queries: unknown, keys: unknown, values: unknown, ta
   const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
   const method = checkMethod(o.method, 'attentionPoolLoss');
   const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, 'attentionPoolLoss');
-  const t = checkTargets(targets, call.nq);
+  const t = checkTargets(targets, call);
   return { call, targets: t, fast: useFast(method, call, false, 'attentionPoolLoss') };
 }
 
@@ -61,23 +60,37 @@ export function lossRequest(queries: unknown, keys: unknown, values: unknown, ta
 export function runPool(r: PoolRequest, kernels: Kernels, reference: Kernels): PoolResult {
   if (r.fast) return fastPool(r.call);
   const { call } = r;
-  const yHat = new Float32Array(call.nq);
+  const yHat = new Float32Array(call.nq * call.dv);
   const weights = r.weights ? new Float32Array(call.nq * call.nk) : null;
   if (!kernels.pool(call, yHat, weights)) reference.pool(call, yHat, weights);
   return poolResult(call, yHat, weights);
 }
 
 /** Runs a loss request on `kernels`, or on `reference` (float64) where they cannot hold it. */
-export function runLoss(r: LossRequest, kernels: Kernels, reference: Kernels): PoolLossResult {
+export function runLoss(r: LossRequest, kernels: Kernels, reference: Kernels): PoolLossResult<number | number[]> {
   if (r.fast) return fastPoolLoss(r.call, r.targets);
-  const yHat = new Float32Array(r.call.nq);
-  const { loss, grad } = kernels.poolLoss(r.call, r.targets, yHat) ?? (reference.poolLoss(r.call, r.targets, yHat) as { loss: number; grad: number });
-  return { loss, grad, yHat: { data: yHat, shape: [r.call.nq] } };
+  const { call } = r;
+  const yHat = new Float32Array(call.nq * call.dv);
+  const grad = new Float64Array(call.d);
+  const loss = kernels.poolLoss(call, r.targets, yHat, grad) ?? (reference.poolLoss(call, r.targets, yHat, grad) as number);
+  return lossResult(call, loss, grad, yHat);
+}
+
+/** ŷ's shape: [nq], or [nq, dv] when the values have a column axis. */
+function yHatShape(call: PoolCall): number[] {
+  return call.valueColumns ? [call.nq, call.dv] : [call.nq];
+}
+
+/** attentionPoolLoss's result object: the gradient per feature for a w per feature, else their sum (the derivative in the one w). */
+export function lossResult(call: PoolCall, loss: number, grad: Float64Array, yHat: Float32Array): PoolLossResult<number | number[]> {
+  let total = 0;
+  for (let f = 0; f < grad.length; f++) total += grad[f];
+  return { loss, grad: call.wVector ? Array.from(grad) : total, yHat: { data: yHat, shape: yHatShape(call) } };
 }
 
 /** attentionPool's result object: weights only when they were computed. */
 export function poolResult(call: PoolCall, yHat: Float32Array, weights: Float32Array | null): PoolResult {
-  const result: PoolResult = { yHat: { data: yHat, shape: [call.nq] } };
+  const result: PoolResult = { yHat: { data: yHat, shape: yHatShape(call) } };
   if (weights) result.weights = { data: weights, shape: [call.nq, call.nk] };
   return result;
 }
@@ -104,7 +117,7 @@ export class FrontEnd implements Backend {
     const o = checkOptions<ScoreOptions>(options, { kernel: 'string' }, fn);
     const kernel = checkKernel(o.kernel, fn);
     const p = checkPairs(queries, keys);
-    const wc = checkW(w);
+    const wc = checkWs(w, p.d).w;
     const out = new Float32Array(p.nq * p.nk);
     if (!this.kernels.scores(p, wc, kernel, out)) this.reference.scores(p, wc, kernel, out);
     return { data: out, shape: [p.nq, p.nk] };
@@ -129,7 +142,23 @@ export class FrontEnd implements Backend {
     return runPool(poolRequest(queries, keys, values, w, options), this.kernels, this.reference);
   }
 
-  attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: unknown, options?: PoolLossOptions): PoolLossResult {
+  attentionPoolLoss(
+    queries: unknown,
+    keys: unknown,
+    values: unknown,
+    targets: unknown,
+    w: ArrayLike<number>,
+    options?: PoolLossOptions,
+  ): PoolLossResult<number[]>;
+  attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: number, options?: PoolLossOptions): PoolLossResult;
+  attentionPoolLoss(
+    queries: unknown,
+    keys: unknown,
+    values: unknown,
+    targets: unknown,
+    w: unknown,
+    options?: PoolLossOptions,
+  ): PoolLossResult<number | number[]> {
     return runLoss(lossRequest(queries, keys, values, targets, w, options), this.kernels, this.reference);
   }
 

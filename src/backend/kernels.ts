@@ -2,14 +2,6 @@ import type { BmmCall } from '../args/bmm.js';
 import type { KernelName } from '../args/kernel.js';
 import type { PairCall, PoolCall } from '../args/pool.js';
 
-/** A pooling loss and its derivative in w. */
-export interface LossAndGradient {
-  /** Σ_i (ŷ_i − t_i)², accumulated in float64 */
-  loss: number;
-  /** d loss / d w */
-  grad: number;
-}
-
 /**
  * What a backend implements: raw kernels on checked data. The front end (frontEnd.ts) has
  * checked every argument, chosen dense or fast and allocated the outputs before a kernel runs,
@@ -20,16 +12,19 @@ export interface LossAndGradient {
  * kernels on the same call.
  */
 export interface Kernels {
-  /** log K(w·(q − k)) of `kernel` into out [nq, nk] (−Infinity where K = 0). */
-  scores(call: PairCall, w: number, kernel: KernelName, out: Float32Array): boolean;
+  /** log K(u), u_f = w_f·(q_f − k_f), of `kernel` into out [nq, nk] (−Infinity where K = 0); w [d]. */
+  scores(call: PairCall, w: Float64Array, kernel: KernelName, out: Float32Array): boolean;
   /** Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. */
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number;
   /** out [batch, n, p] = a [batch, n, m] × b [batch, m, p]. */
   bmm(call: BmmCall, out: Float32Array): void;
-  /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given. */
+  /** ŷ into yHat [nq, dv]; the weights into `weights` [nq, nk] when it is given. */
   pool(call: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean;
-  /** The loss against targets [nq] and its derivative in w; ŷ into yHat [nq]. */
-  poolLoss(call: PoolCall, targets: Float32Array, yHat: Float32Array): LossAndGradient | null;
+  /**
+   * The loss Σ (ŷ − t)² against targets [nq, dv] (float64 sum), its derivative in each w_f into
+   * grad [d], ŷ into yHat [nq, dv]; null where float32 cannot hold the call.
+   */
+  poolLoss(call: PoolCall, targets: Float32Array, yHat: Float32Array, grad: Float64Array): number | null;
   /** Bytes of WebAssembly memory held, for kernels that hold any. */
   memoryBytes?(): number;
   /** Threads a call may be split over (1 unless sliced). */

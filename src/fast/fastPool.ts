@@ -28,7 +28,10 @@ const EPS = 2 ** -53;
 export const DEFAULT_TOLERANCE = 1e-9;
 
 /** What the fast path reads of a checked pooling call (shared keys [nk], any float type). */
-export type FastCall = Pick<PoolCall<RealArray>, 'q' | 'k' | 'v' | 'w' | 'excludeSelf'>;
+export type FastCall = Pick<PoolCall<RealArray>, 'q' | 'k' | 'v' | 'excludeSelf'> & {
+  /** the bandwidth (one feature) */
+  w: number;
+};
 
 interface PoolResult {
   yHat: Float64Array;

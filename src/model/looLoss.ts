@@ -44,7 +44,21 @@ export class LooLoss {
 
   /** L(w) and dL/dw (0 where the kernel has no derivative in w). */
   at(w: number): { loss: number; grad: number } {
-    const p: RealPoolCall = { q: this.x, k: this.x, v: this.y, nq: this.n, nk: this.n, perQuery: false, excludeSelf: true, w, kernel: this.kernel };
+    const p: RealPoolCall = {
+      q: this.x,
+      k: this.x,
+      v: this.y,
+      nq: this.n,
+      nk: this.n,
+      d: 1,
+      dv: 1,
+      valueColumns: false,
+      perQuery: false,
+      excludeSelf: true,
+      w: Float64Array.of(w),
+      wVector: false,
+      kernel: this.kernel,
+    };
     if (this.kernel === 'gaussian') return poolLoss(p, this.y, this.yHat);
     return compactLoss(p, this.kernel as CompactKernel, this.y, this.yHat);
   }

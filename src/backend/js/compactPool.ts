@@ -32,7 +32,8 @@ export function nearest(qi: number, k: RealArray, v: RealArray, row: number, nk:
 }
 
 export function compactForward(p: RealPoolCall, kernel: CompactKernel, yHat: RealArray, weights: RealArray | null): void {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
+  const w = p.w[0];
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
     const row = perQuery ? i * nk : 0;
@@ -64,7 +65,8 @@ export function compactForward(p: RealPoolCall, kernel: CompactKernel, yHat: Rea
  * Values are measured from the target t_i so that the sums do not cancel on a common offset.
  */
 export function compactLoss(p: RealPoolCall, kernel: CompactKernel, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
+  const w = p.w[0];
   let loss = 0;
   let grad = 0;
   for (let i = 0; i < nq; i++) {

@@ -49,7 +49,7 @@ function startQuery(p: RealPoolCall, i: number, c: number): typeof frame {
 /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given (0 for a skipped key). */
 export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray | null): void {
   const { q, k, v, nq, nk } = p;
-  const c = 0.5 * p.w * p.w;
+  const c = 0.5 * p.w[0] * p.w[0];
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
     const { row, skip, m, v0 } = startQuery(p, i, c);
@@ -83,7 +83,8 @@ export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray
  * (d = q − k), from the same two passes with Σe·d² and Σe·d²·(v − v₀) added.
  */
 export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk, w } = p;
+  const { q, k, v, nq, nk } = p;
+  const w = p.w[0];
   const c = 0.5 * w * w;
   let loss = 0;
   let grad = 0;

@@ -1,6 +1,7 @@
 import { firstNonFinite } from '../../args/finite.js';
 import type { PoolCall } from '../../args/pool.js';
-import type { Kernels, LossAndGradient } from '../kernels.js';
+import { isOneDimensional } from '../js/kernels.js';
+import type { Kernels } from '../kernels.js';
 import { scoreScale } from '../wasm/abi.js';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { OP_LOSS, OP_POOL } from './protocol.js';
@@ -38,17 +39,17 @@ export class ThreadedKernels implements Kernels {
   }
 
   pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
-    const c = scoreScale(p.w);
+    const c = scoreScale(p.w[0]);
     const slices = weights ? 1 : this.slices(p, c);
     if (slices < 2) return this.single.pool(p, yHat, weights);
     this.team.run(OP_POOL, p, EMPTY, c, slices, yHat, NO_TERMS);
     return firstNonFinite(yHat) < 0;
   }
 
-  poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array): LossAndGradient | null {
-    const c = scoreScale(p.w);
+  poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
+    const c = scoreScale(p.w[0]);
     const slices = this.slices(p, c);
-    if (slices < 2) return this.single.poolLoss(p, targets, yHat);
+    if (slices < 2) return this.single.poolLoss(p, targets, yHat, gradient);
     const terms = new Float64Array(2 * p.nq);
     this.team.run(OP_LOSS, p, targets, c, slices, yHat, terms);
     // The kernel's own loop order: one float64 running sum from 0, query after query.
@@ -58,16 +59,17 @@ export class ThreadedKernels implements Kernels {
       loss += terms[2 * i];
       grad += terms[2 * i + 1];
     }
-    return Number.isFinite(loss) && Number.isFinite(grad) ? { loss, grad } : null;
+    gradient[0] = grad;
+    return Number.isFinite(loss) && Number.isFinite(grad) ? loss : null;
   }
 
   close(): Promise<void> {
     return this.team.close();
   }
 
-  /** How many slices a call gets: 1 (the calling thread alone) unless it is a large dense Gaussian call. */
+  /** How many slices a call gets: 1 (the calling thread alone) unless it is a large dense 1-D Gaussian call. */
   private slices(p: PoolCall, c: number): number {
-    if (p.kernel !== 'gaussian' || !Number.isFinite(c) || this.team.closed || p.nq * p.nk < this.minPairs) return 1;
+    if (!isOneDimensional(p) || p.kernel !== 'gaussian' || !Number.isFinite(c) || this.team.closed || p.nq * p.nk < this.minPairs) return 1;
     return Math.min(this.team.threads, p.nq);
   }
 }

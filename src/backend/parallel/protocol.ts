@@ -61,7 +61,9 @@ export const CONTROL_BYTES = 4 * (CTL.DONE + MAX_THREADS);
 export const MIN_SLICED_PAIRS = 1 << 18;
 
 /** One thread's share of a call, with the call's fields; every offset and pointer is the caller's business. */
-export type Job = Pick<PoolCall, 'nq' | 'nk' | 'perQuery' | 'excludeSelf' | 'w'> & {
+export type Job = Pick<PoolCall, 'nq' | 'nk' | 'perQuery' | 'excludeSelf'> & {
+  /** the bandwidth (one feature) */
+  w: number;
   op: typeof OP_POOL | typeof OP_LOSS;
   /** The slice of queries, [a, b); with excludeSelf, global query i skips key i (poolRows takes global indices). */
   a: number;

@@ -97,7 +97,7 @@ export class Team {
     I[CTL.OFF_Y] = off.y;
     I[CTL.OFF_TERMS] = termsAt;
     this.F[CTL.F64_C] = c;
-    this.F[CTL.F64_W] = call.w;
+    this.F[CTL.F64_W] = call.w[0];
     I[CTL.ERR] = 0;
     const gen = (I[CTL.GEN] + 1) | 0;
     const taken = claimed(gen);
@@ -116,7 +116,7 @@ export class Team {
       excludeSelf: call.excludeSelf,
       keysVersion: this.keysVersion,
       c,
-      w: call.w,
+      w: call.w[0],
     });
     const byWorker: number[] = [];
     let ownError: unknown;

@@ -2,9 +2,9 @@ import { firstNonFinite } from '../../args/finite.js';
 import { numberOption } from '../../args/numbers.js';
 import type { PoolCall } from '../../args/pool.js';
 import { AttnpoolError } from '../../errors.js';
-import { lossRequest, poolRequest, poolResult, runLoss, runPool, type LossRequest, type PoolRequest } from '../frontEnd.js';
-import { createJsKernels } from '../js/kernels.js';
-import type { PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
+import { lossRequest, lossResult, poolRequest, poolResult, runLoss, runPool, type LossRequest, type PoolRequest } from '../frontEnd.js';
+import { createJsKernels, isOneDimensional } from '../js/kernels.js';
+import type { Bandwidth, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
 import { scoreScale } from '../wasm/abi.js';
 import { instantiateWasmKernels } from '../wasm/index.js';
 import { wasmBytes } from '../wasm/load.js';
@@ -23,8 +23,17 @@ export interface WorkerPool {
   /** How many workers share a call. */
   readonly threads: number;
   /** As {@link Backend.attentionPool}, with the queries split over the workers. */
-  attentionPool(queries: unknown, keys: unknown, values: unknown, w?: number, options?: PoolOptions): Promise<PoolResult>;
-  /** As {@link Backend.attentionPoolLoss}, with the queries split over the workers. */
+  attentionPool(queries: unknown, keys: unknown, values: unknown, w?: Bandwidth, options?: PoolOptions): Promise<PoolResult>;
+  /** As {@link Backend.attentionPoolLoss} with a w per feature (`grad` one derivative per feature), the queries split over the workers. */
+  attentionPoolLoss(
+    queries: unknown,
+    keys: unknown,
+    values: unknown,
+    targets: unknown,
+    w: ArrayLike<number>,
+    options?: PoolLossOptions,
+  ): Promise<PoolLossResult<number[]>>;
+  /** As {@link Backend.attentionPoolLoss} with one w (`grad` a number), the queries split over the workers. */
   attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: number, options?: PoolLossOptions): Promise<PoolLossResult>;
   /** Terminates the workers; later calls run on the calling thread. */
   close(): void;
@@ -124,7 +133,7 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
   /** Runs the slices in the workers; ŷ into y, and the loss terms when op is the loss. */
   const split = async (op: Job['op'], p: PoolCall, t: Float32Array, y: Float32Array, terms: Float64Array): Promise<void> => {
     const kv = keysVersion(p);
-    const c = scoreScale(p.w);
+    const c = scoreScale(p.w[0]);
     const slices = Math.min(workers.length, p.nq);
     await Promise.all(
       Array.from({ length: slices }, async (_, s) => {
@@ -132,7 +141,7 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
         const b = Math.floor(((s + 1) * p.nq) / slices);
         const wk = workers[s];
         const send = p.perQuery || wk.held !== kv;
-        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w };
+        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w[0] };
         const r = await wk.run({ job, q: p.q, t, k: send ? p.k : null, v: send ? p.v : null });
         wk.held = kv;
         y.set(r.y, a);
@@ -144,7 +153,13 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
   let closed = false;
   /** Whether the workers take a dense call: a large Gaussian call whose score constant float32 holds. */
   const sliced = (r: PoolRequest | LossRequest, weights: boolean): boolean =>
-    !closed && !r.fast && !weights && r.call.kernel === 'gaussian' && r.call.nq * r.call.nk >= MIN_SLICED_PAIRS && Number.isFinite(scoreScale(r.call.w));
+    !closed &&
+    !r.fast &&
+    !weights &&
+    isOneDimensional(r.call) &&
+    r.call.kernel === 'gaussian' &&
+    r.call.nq * r.call.nk >= MIN_SLICED_PAIRS &&
+    Number.isFinite(scoreScale(r.call.w[0]));
 
   return {
     threads: n,
@@ -157,7 +172,7 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
       if (firstNonFinite(y) >= 0) return runPool(r, reference, reference);
       return poolResult(r.call, y, null);
     },
-    async attentionPoolLoss(queries, keys, values, targets, w, options) {
+    attentionPoolLoss: (async (queries: unknown, keys: unknown, values: unknown, targets: unknown, w: Bandwidth, options?: PoolLossOptions) => {
       const r = lossRequest(queries, keys, values, targets, w, options);
       if (!sliced(r, false)) return runLoss(r, single, reference);
       const y = new Float32Array(r.call.nq);
@@ -171,8 +186,8 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
         grad += terms[2 * i + 1];
       }
       if (!Number.isFinite(loss) || !Number.isFinite(grad)) return runLoss(r, reference, reference);
-      return { loss, grad, yHat: { data: y, shape: [r.call.nq] } };
-    },
+      return lossResult(r.call, loss, Float64Array.of(grad), y);
+    }) as WorkerPool['attentionPoolLoss'],
     close() {
       closed = true;
       for (const wk of workers) {

@@ -2,7 +2,8 @@ import type { BmmCall } from '../../args/bmm.js';
 import { firstNonFinite } from '../../args/finite.js';
 import { COMPACT_KINDS, type CompactKernel, type KernelName } from '../../args/kernel.js';
 import type { PairCall, PoolCall } from '../../args/pool.js';
-import type { Kernels, LossAndGradient } from '../kernels.js';
+import { isOneDimensional } from '../js/kernels.js';
+import type { Kernels } from '../kernels.js';
 import { scoreScale } from './abi.js';
 import type { KernelExports } from './load.js';
 import { Workspace } from './workspace.js';
@@ -29,7 +30,9 @@ export class WasmKernels implements Kernels {
     return this.ws.bytes;
   }
 
-  scores(p: PairCall, w: number, kernel: KernelName, out: Float32Array): boolean {
+  scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
+    if (p.d > 1) return ND_PENDING;
+    const w = ws[0];
     // w beyond float32's range: the compact kernels would see w = Infinity and 0·Infinity = NaN
     if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(w))) return false;
     const [q, k, o] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
@@ -64,32 +67,37 @@ export class WasmKernels implements Kernels {
   }
 
   pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
+    if (!isOneDimensional(p)) return ND_PENDING;
+    const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
-    const c = gaussian ? scoreScale(p.w) : Math.fround(p.w);
+    const c = gaussian ? scoreScale(w) : Math.fround(w);
     if (!Number.isFinite(c)) return false;
     const [q, k, v, y, wt] = this.layoutPool(p, p.nq, weights ? p.nq * p.nk : 0);
     const wPtr = weights ? wt : 0;
     if (gaussian) this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wPtr);
-    else this.x.poolCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, p.w, y, wPtr);
+    else this.x.poolCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, y, wPtr);
     this.ws.readInto(y, yHat);
     if (gaussian && firstNonFinite(yHat) >= 0) return false;
     if (weights) this.ws.readInto(wt, weights);
     return true;
   }
 
-  poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array): LossAndGradient | null {
+  poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
+    if (!isOneDimensional(p)) return ND_PENDING ? null : null;
+    const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
-    const c = gaussian ? scoreScale(p.w) : Math.fround(p.w);
+    const c = gaussian ? scoreScale(w) : Math.fround(w);
     if (!Number.isFinite(c)) return null;
     const [q, k, v, y, t, result] = this.layoutPool(p, p.nq, p.nq, 4);
     this.ws.write(t, targets);
-    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, p.w, t, y, result);
-    else this.x.poolLossCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, p.w, t, y, result);
+    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, w, t, y, result);
+    else this.x.poolLossCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, t, y, result);
     const loss = this.ws.readF64(result, 0);
     const grad = this.ws.readF64(result, 1);
     if (gaussian && (!Number.isFinite(loss) || !Number.isFinite(grad))) return null;
     this.ws.readInto(y, yHat);
-    return { loss, grad };
+    gradient[0] = grad;
+    return loss;
   }
 
   /** Slices for q, k, v and then the given sizes, with q, k and v written into theirs. */
@@ -101,6 +109,9 @@ export class WasmKernels implements Kernels {
     return slices;
   }
 }
+
+/** Until the d-dimensional WASM kernels land: d > 1 or dv > 1 goes to the float64 reference. */
+const ND_PENDING = false;
 
 /** The `kind` argument of the compact kernels. */
 function kindOf(kernel: CompactKernel): number {
