@@ -72,6 +72,6 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   print(scaleTables(scaleReport));
   const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
-  if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
+  if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
