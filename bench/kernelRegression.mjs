@@ -24,7 +24,7 @@ const regressions = arg('--regression', 'lc,ll').split(',');
 
 const entry = fileURLToPath(new URL('../src/regression/kernelRegression.ts', import.meta.url));
 const bundle = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022' });
-const { kernelRegression } = await import('data:text/javascript;base64,' + Buffer.from(bundle.outputFiles[0].text).toString('base64'));
+const { kernelRegression } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
 
 export function w9(n) {
   const x = new Float64Array(2 * n);
@@ -66,17 +66,40 @@ for (const n of sizes) {
       times.push(performance.now() - t0);
       cpu.push((c.user + c.system) / 1000);
     }
-    const row = { regression, n, medianMs: median(times), medianCpuMs: median(cpu), runs: times.length, times, cpu, h: Array.from(fit.bandwidth), cv: fit.cv, localMinima: fit.localMinima?.length };
+    const row = {
+      regression,
+      n,
+      medianMs: median(times),
+      medianCpuMs: median(cpu),
+      runs: times.length,
+      times,
+      cpu,
+      h: Array.from(fit.bandwidth),
+      cv: fit.cv,
+      localMinima: fit.localMinima?.length,
+    };
     const sm = statsmodels.find((r) => r.regression === regression && r.n === n);
     if (sm) row.statsmodels = sm;
     rows.push(row);
-    console.log(`${regression} n=${n}: median ${row.medianMs.toFixed(1)} ms wall, ${row.medianCpuMs.toFixed(1)} ms CPU, over ${times.length} run(s); h ${row.h.map((v) => v.toPrecision(6)).join(', ')}; CV ${row.cv.toPrecision(10)}; ${row.localMinima} local minima`);
+    console.log(
+      `${regression} n=${n}: median ${row.medianMs.toFixed(1)} ms wall, ${row.medianCpuMs.toFixed(1)} ms CPU, over ${times.length} run(s); h ${row.h.map((v) => v.toPrecision(6)).join(', ')}; CV ${row.cv.toPrecision(10)}; ${row.localMinima} local minima`,
+    );
     if (sm) {
       const cv = sm.cv === undefined ? '' : `, CV ${sm.cv.toPrecision(10)} (ours ${row.cv <= sm.cv ? '≤' : '>'} statsmodels')`;
       const cpu = sm.cpuSeconds === undefined ? '' : `, ${sm.cpuSeconds.toFixed(1)} s CPU (×${((sm.cpuSeconds * 1000) / row.medianCpuMs).toFixed(0)})`;
-      console.log(`  statsmodels: ${sm.seconds.toFixed(1)} s wall (×${((sm.seconds * 1000) / row.medianMs).toFixed(0)})${cpu}${sm.measured ? '' : ` — an estimate: one evaluation × ${sm.evaluations}`}${cv}`);
+      console.log(
+        `  statsmodels: ${sm.seconds.toFixed(1)} s wall (×${((sm.seconds * 1000) / row.medianMs).toFixed(0)})${cpu}${sm.measured ? '' : ` — an estimate: one evaluation × ${sm.evaluations}`}${cv}`,
+      );
     }
   }
 }
 const out = arg('--json', null);
-if (out) writeFileSync(out, JSON.stringify({ date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length, loadAverage: os.loadavg(), rows }, null, 1) + '\n');
+if (out)
+  writeFileSync(
+    out,
+    `${JSON.stringify(
+      { date: new Date().toISOString(), node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length, loadAverage: os.loadavg(), rows },
+      null,
+      1,
+    )}\n`,
+  );

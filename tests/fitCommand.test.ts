@@ -15,14 +15,18 @@ const a = Array.from({ length: n }, () => 4 * r());
 const b = Array.from({ length: n }, () => 4 * r());
 const target = a.map((v, i) => Math.sin(1.5 * v) + 0.3 * (b[i] - 2) ** 2 + 0.2 * (r() - 0.5));
 const csv = join(dir, 'd2.csv');
-writeFileSync(csv, 'alpha,beta,target\n' + a.map((v, i) => `${v},${b[i]},${target[i]}`).join('\n') + '\n');
+writeFileSync(csv, `alpha,beta,target\n${a.map((v, i) => `${v},${b[i]},${target[i]}`).join('\n')}\n`);
 const queries = join(dir, 'q.csv');
 writeFileSync(queries, 'beta,alpha\n1,2\n3,0.5\n');
 
 async function run(options: Parameters<typeof fitCommand>[0]): Promise<{ out: string[]; err: string[] }> {
   const out: string[] = [];
   const err: string[] = [];
-  await fitCommand(options, (l) => out.push(l), (l) => err.push(l));
+  await fitCommand(
+    options,
+    (l) => out.push(l),
+    (l) => err.push(l),
+  );
   return { out, err };
 }
 
@@ -49,10 +53,14 @@ describe('attnpool fit', () => {
 
   it('--plot writes a PNG for d = 1, 2 and 3', async () => {
     const d1 = join(dir, 'd1.csv');
-    writeFileSync(d1, 'u,v\n' + a.map((v, i) => `${v},${target[i]}`).join('\n'));
+    writeFileSync(d1, `u,v\n${a.map((v, i) => `${v},${target[i]}`).join('\n')}`);
     const d3 = join(dir, 'd3.csv');
-    writeFileSync(d3, 'p,q,s,t\n' + a.map((v, i) => `${v},${b[i]},${(i * 7) % 5},${target[i]}`).join('\n'));
-    for (const [data, bandwidth] of [[d1, 'cv_ls'], [csv, '0.5'], [d3, '0.5,0.5,2']] as const) {
+    writeFileSync(d3, `p,q,s,t\n${a.map((v, i) => `${v},${b[i]},${(i * 7) % 5},${target[i]}`).join('\n')}`);
+    for (const [data, bandwidth] of [
+      [d1, 'cv_ls'],
+      [csv, '0.5'],
+      [d3, '0.5,0.5,2'],
+    ] as const) {
       const png = join(dir, `${data.length}-${bandwidth}.png`);
       await run({ data, bandwidth, plot: png });
       expect(readFileSync(png).subarray(1, 4).toString()).toBe('PNG');

@@ -40,13 +40,22 @@ interface DataSet {
   normalReference: number[];
   runs: Run[];
 }
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/statsmodels/kernelreg.json', import.meta.url), 'utf8')) as { statsmodels: string; datasets: DataSet[] };
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/statsmodels/kernelreg.json', import.meta.url), 'utf8')) as {
+  statsmodels: string;
+  datasets: DataSet[];
+};
 const sets = fixture.datasets;
 const runs = sets.flatMap((s) => s.runs.map((r) => ({ s, r, label: `${s.name} ${r.regression} ${r.method}` })));
 
 const xOf = (s: DataSet) => ({ data: Float64Array.from(s.x.flat()), shape: [s.n, s.d] });
 const xqOf = (s: DataSet) => ({ data: Float64Array.from(s.xq.flat()), shape: [s.xq.length, s.d] });
-const keysOf = (s: DataSet, kernel: KeySet['kernel'] = 'gaussian'): KeySet => ({ x: Float64Array.from(s.x.flat()), y: Float64Array.from(s.y), n: s.n, d: s.d, kernel });
+const keysOf = (s: DataSet, kernel: KeySet['kernel'] = 'gaussian'): KeySet => ({
+  x: Float64Array.from(s.x.flat()),
+  y: Float64Array.from(s.y),
+  n: s.n,
+  d: s.d,
+  kernel,
+});
 
 /** max_i |a_i − b_i| / max(|b_i|, floor): relative error, with a floor for values near 0. */
 function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
@@ -67,7 +76,7 @@ describe('the fixture', () => {
     expect(sets.some((s) => s.name.includes('linear'))).toBe(true);
   });
 
-  it('normal reference: our rule is statsmodels\' start, to rounding', () => {
+  it("normal reference: our rule is statsmodels' start, to rounding", () => {
     for (const s of sets) expect(relErr(normalReference(keysOf(s).x, s.n, s.d), s.normalReference, 0)).toBeLessThan(1e-14);
   });
 });
@@ -81,7 +90,7 @@ describe('the fixture', () => {
  */
 const PREDICT_TOLERANCE: Record<string, number> = { 'd3_n50 ll aic': 3e-8 };
 
-describe('at statsmodels\' bandwidths', () => {
+describe("at statsmodels' bandwidths", () => {
   it.each(runs)('$label: fit, predictions and R² within 1e-8', ({ s, r, label }) => {
     const fit = kernelRegression(xOf(s), s.y, { regression: r.regression, bandwidth: r.h });
     const floor = 1e-3 * rms(s.y);
@@ -91,7 +100,7 @@ describe('at statsmodels\' bandwidths', () => {
     expect(Array.from(fit.bandwidth)).toEqual(r.h);
   });
 
-  it.each(runs)('$label: leave-one-out CV and AICc are statsmodels\' cv_loo and aic_hurvich', ({ s, r }) => {
+  it.each(runs)("$label: leave-one-out CV and AICc are statsmodels' cv_loo and aic_hurvich", ({ s, r }) => {
     const keys = keysOf(s);
     const w = Float64Array.from(r.h, (h) => 1 / h);
     const cv = looCv(keys, r.regression, w, false);
@@ -102,7 +111,16 @@ describe('at statsmodels\' bandwidths', () => {
   });
 
   it('every leave-one-out query is solved local-linearly except in runs at very small h', () => {
-    const fellBack = runs.filter(({ s, r }) => r.regression === 'll' && looCv(keysOf(s), 'll', Float64Array.from(r.h, (h) => 1 / h), false).fallbacks > 0);
+    const fellBack = runs.filter(
+      ({ s, r }) =>
+        r.regression === 'll' &&
+        looCv(
+          keysOf(s),
+          'll',
+          Float64Array.from(r.h, (h) => 1 / h),
+          false,
+        ).fallbacks > 0,
+    );
     expect(fellBack.map((f) => f.label)).toEqual(['d2_irrelevant_n50 ll aic']);
   });
 
@@ -113,12 +131,24 @@ describe('at statsmodels\' bandwidths', () => {
     for (let k = 0; k < s.d; k++) {
       const col = (m: ArrayLike<number>) => Array.from({ length: m.length / s.d }, (_, i) => m[i * s.d + k]);
       const floor = 1e-3 * rms(r.mfx.map((row) => row[k]));
-      expect(relErr(col(train), r.mfx.map((row) => row[k]), floor)).toBeLessThan(1e-8);
-      expect(relErr(col(query), r.mfxPredict.map((row) => row[k]), floor)).toBeLessThan(1e-8);
+      expect(
+        relErr(
+          col(train),
+          r.mfx.map((row) => row[k]),
+          floor,
+        ),
+      ).toBeLessThan(1e-8);
+      expect(
+        relErr(
+          col(query),
+          r.mfxPredict.map((row) => row[k]),
+          floor,
+        ),
+      ).toBeLessThan(1e-8);
     }
   });
 
-  it.each(runs.filter(({ r }) => r.regression === 'lc'))('$label: local-constant marginal effects are the derivative of statsmodels\' own mean', ({ s, r }) => {
+  it.each(runs.filter(({ r }) => r.regression === 'lc'))("$label: local-constant marginal effects are the derivative of statsmodels' own mean", ({ s, r }) => {
     const fit = kernelRegression(xOf(s), s.y, { regression: 'lc', bandwidth: r.h });
     const ours = fit.marginalEffects(xqOf(s));
     // statsmodels' central differences (step 1e-5·h): accurate to ~1e-8 relative
@@ -126,7 +156,13 @@ describe('at statsmodels\' bandwidths', () => {
     if (s.d === 1) {
       // statsmodels' lc mfx is 2/n times the derivative (its d_gaussian doubles it; it divides by n once too often)
       const theirs = r.mfxPredict.flat();
-      expect(relErr(Float64Array.from(ours, (v) => (2 / s.n) * v), theirs, 1e-3 * rms(theirs))).toBeLessThan(1e-8);
+      expect(
+        relErr(
+          Float64Array.from(ours, (v) => (2 / s.n) * v),
+          theirs,
+          1e-3 * rms(theirs),
+        ),
+      ).toBeLessThan(1e-8);
     }
   });
 
@@ -163,17 +199,17 @@ describe('choosing the bandwidths', () => {
     return { s, r, label, fit, value };
   });
 
-  it.each(chosen.filter(({ r }) => r.method === 'cv_ls'))('$label: CV ≤ statsmodels\' CV × (1 + 1e-9)', ({ r, fit }) => {
+  it.each(chosen.filter(({ r }) => r.method === 'cv_ls'))("$label: CV ≤ statsmodels' CV × (1 + 1e-9)", ({ r, fit }) => {
     expect(fit.cv).toBeLessThanOrEqual(r.cv * (1 + 1e-9));
     expect(fit.localMinima!.length).toBeGreaterThan(0);
     expect(fit.localMinima![0].value).toBe(fit.cv);
   });
 
-  it.each(chosen.filter(({ r }) => r.method === 'aic'))('$label: AICc ≤ statsmodels\' AICc + 1e-9·|AICc|', ({ r, value }) => {
+  it.each(chosen.filter(({ r }) => r.method === 'aic'))("$label: AICc ≤ statsmodels' AICc + 1e-9·|AICc|", ({ r, value }) => {
     expect(value).toBeLessThanOrEqual(r.aic + 1e-9 * Math.abs(r.aic));
   });
 
-  it.each(chosen)('$label: statsmodels\' stop is within 1e-3 of the minimum of its basin, and that basin is ours or worse', ({ s, r, fit, value }) => {
+  it.each(chosen)("$label: statsmodels' stop is within 1e-3 of the minimum of its basin, and that basin is ours or worse", ({ s, r, fit, value }) => {
     const keys = keysOf(s);
     const h0 = normalReference(keys.x, s.n, s.d);
     const est = new LocalEstimator(keys, r.regression);
@@ -188,12 +224,12 @@ describe('choosing the bandwidths', () => {
     if (Math.abs(value - basin.value) <= 1e-10 * Math.abs(basin.value)) expect(sameBandwidth(fit.bandwidth, r.h, h0, 1e-3)).toBe(true);
   });
 
-  it('chooses statsmodels\' basin in every run, with h within 1e-3 (both smoothed out counts as equal)', () => {
+  it("chooses statsmodels' basin in every run, with h within 1e-3 (both smoothed out counts as equal)", () => {
     const same = chosen.filter(({ s, r, fit }) => sameBandwidth(fit.bandwidth, r.h, s.normalReference, 1e-3));
     expect(same.map((c) => c.label)).toEqual(chosen.map((c) => c.label));
   });
 
-  it('aic: lower AICc minima than statsmodels\' basin, where the search found them, are listed in localMinima', () => {
+  it("aic: lower AICc minima than statsmodels' basin, where the search found them, are listed in localMinima", () => {
     // d2_n50 lc aic: smoothing x2 out (h2 = ∞) gives a lower AICc than statsmodels' basin
     const c = chosen.find((t) => t.label === 'd2_n50 lc aic')!;
     const lowest = c.fit.localMinima![0];
@@ -210,9 +246,12 @@ describe('choosing the bandwidths', () => {
     expect(Number.isFinite(fit.bandwidth[0])).toBe(true);
   });
 
-  it('d = 1 with local constant is optimalBandwidth\'s exact optimum', () => {
+  it("d = 1 with local constant is optimalBandwidth's exact optimum", () => {
     const s = sets.find((t) => t.name === 'd1_sine_n50')!;
-    const fit = kernelRegression(s.y.map((_, i) => s.x[i][0]), s.y);
+    const fit = kernelRegression(
+      s.y.map((_, i) => s.x[i][0]),
+      s.y,
+    );
     const exact = optimalBandwidth(Float64Array.from(s.x.flat()), Float64Array.from(s.y));
     expect(fit.w[0]).toBe(exact.w);
     expect(fit.cv).toBeCloseTo(exact.loss / s.n, 14);
@@ -268,7 +307,9 @@ function smallData(n: number, seed: number): KeySet {
 }
 
 describe('analytic gradients against central finite differences', () => {
-  const cases = (['gaussian', 'epanechnikov', 'triangular'] as const).flatMap((kernel) => (['lc', 'll'] as const).flatMap((regression) => (['cv', 'aicc'] as const).map((criterion) => ({ kernel, regression, criterion }))));
+  const cases = (['gaussian', 'epanechnikov', 'triangular'] as const).flatMap((kernel) =>
+    (['lc', 'll'] as const).flatMap((regression) => (['cv', 'aicc'] as const).map((criterion) => ({ kernel, regression, criterion }))),
+  );
   it.each(cases)('$criterion, $regression, $kernel: ∂/∂w_k', ({ kernel, regression, criterion }) => {
     const keys = { ...smallData(40, 3), kernel };
     // compact kernels need a support wide enough that every query keeps neighbours
@@ -327,7 +368,11 @@ describe('local linear, exactly', () => {
     const xs = Array.from({ length: 30 }, (_, i) => [keys.x[2 * i], keys.x[2 * i + 1]]);
     const h = [0.4, 0.9];
     const fit = kernelRegression({ data: keys.x, shape: [30, 2] }, keys.y, { regression: 'll', bandwidth: h });
-    const q = [[1.1, 2.2], [0.3, 0.4], [2.9, 1.5]];
+    const q = [
+      [1.1, 2.2],
+      [0.3, 0.4],
+      [2.9, 1.5],
+    ];
     const pred = fit.predict({ data: q.flat(), shape: [3, 2] });
     const mfx = fit.marginalEffects({ data: q.flat(), shape: [3, 2] });
     q.forEach((qi, i) => {
@@ -430,7 +475,12 @@ function bruteEstimate(kernel: string, regression: 'lc' | 'll', xs: number[][], 
   const total = weights.reduce((a, b) => a + b, 0);
   const mean = weights.reduce((a, v, i) => a + v * ys[use[i]], 0) / total;
   if (regression === 'lc') return mean;
-  const theta = wls(use.map((j) => xs[j]), use.map((j) => ys[j]), weights, q);
+  const theta = wls(
+    use.map((j) => xs[j]),
+    use.map((j) => ys[j]),
+    weights,
+    q,
+  );
   return Number.isFinite(theta[0]) ? theta[0] : mean;
 }
 
@@ -438,7 +488,9 @@ describe('every kernel against leave-one-out written out', () => {
   const keys = smallData(25, 31);
   const xs = Array.from({ length: 25 }, (_, i) => [keys.x[2 * i], keys.x[2 * i + 1]]);
   const ys = Array.from(keys.y);
-  const cases = (['gaussian', 'epanechnikov', 'triangular', 'boxcar', 'constant'] as const).flatMap((kernel) => (['lc', 'll'] as const).map((regression) => ({ kernel, regression })));
+  const cases = (['gaussian', 'epanechnikov', 'triangular', 'boxcar', 'constant'] as const).flatMap((kernel) =>
+    (['lc', 'll'] as const).map((regression) => ({ kernel, regression })),
+  );
   it.each(cases)('$kernel, $regression: CV and AICc', ({ kernel, regression }) => {
     // supports wide enough that every leave-one-out query keeps several neighbours
     const w = kernel === 'gaussian' ? [2.2, 1.1] : [0.6, 0.35];
@@ -473,7 +525,12 @@ describe('compact kernels', () => {
     const keys = smallData(40, 21);
     const fit = kernelRegression({ data: keys.x, shape: [40, 2] }, keys.y, { kernel, regression: 'll' });
     const h0 = normalReference(keys.x, 40, 2);
-    const atStart = looCv({ ...keys, kernel }, 'll', Float64Array.from(h0, (h) => 1 / h), false).value;
+    const atStart = looCv(
+      { ...keys, kernel },
+      'll',
+      Float64Array.from(h0, (h) => 1 / h),
+      false,
+    ).value;
     expect(fit.cv).toBeLessThanOrEqual(atStart);
     expect(Number.isFinite(fit.cv)).toBe(true);
   });
@@ -498,9 +555,19 @@ describe('bad arguments', () => {
   const x = { data: Float64Array.from({ length: 20 }, (_, i) => i % 7), shape: [10, 2] };
   const y = Array.from({ length: 10 }, (_, i) => i);
   const cases: [string, () => unknown, string, RegExp][] = [
-    ['x of rank 3', () => kernelRegression({ data: new Float64Array(8), shape: [2, 2, 2] }, [1, 2]), 'E_SHAPE', /x: expected shape \[n\] or \[n, d\], got \[2, 2, 2\]/],
+    [
+      'x of rank 3',
+      () => kernelRegression({ data: new Float64Array(8), shape: [2, 2, 2] }, [1, 2]),
+      'E_SHAPE',
+      /x: expected shape \[n\] or \[n, d\], got \[2, 2, 2\]/,
+    ],
     ['y of the wrong length', () => kernelRegression(x, [1, 2, 3]), 'E_SHAPE', /y: expected shape \[10\] \(one per row of x\), got \[3\]/],
-    ['NaN in x', () => kernelRegression({ data: [0, 1, NaN, 3], shape: [2, 2] }, [1, 2]), 'E_NONFINITE', /x: expected finite numbers, got NaN at row 1, column 0/],
+    [
+      'NaN in x',
+      () => kernelRegression({ data: [0, 1, NaN, 3], shape: [2, 2] }, [1, 2]),
+      'E_NONFINITE',
+      /x: expected finite numbers, got NaN at row 1, column 0/,
+    ],
     ['Infinity in y', () => kernelRegression([0, 1, 2], [1, Infinity, 2]), 'E_NONFINITE', /y: expected finite numbers, got Infinity at index 1/],
     ['one point', () => kernelRegression([1], [2]), 'E_SHAPE', /at least 2 points/],
     ['an unknown bandwidth rule', () => kernelRegression(x, y, { bandwidth: 'silverman' as never }), 'E_OPTION', /bandwidth.*'cv_ls', 'aic'/],

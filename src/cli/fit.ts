@@ -48,7 +48,8 @@ async function readTable(path: string): Promise<{ header: string[]; rows: number
   const rows = body.map((r, i) =>
     r.map((cell, j) => {
       const v = Number(cell);
-      if (cell === '' || !Number.isFinite(v)) throw new AttnpoolError('E_PARSE', `${path}: line ${i + 2}, column "${header[j]}": expected a finite number, got ${JSON.stringify(cell)}`);
+      if (cell === '' || !Number.isFinite(v))
+        throw new AttnpoolError('E_PARSE', `${path}: line ${i + 2}, column "${header[j]}": expected a finite number, got ${JSON.stringify(cell)}`);
       return v;
     }),
   );
@@ -68,7 +69,8 @@ function bandwidthOption(text: string | undefined, d: number): 'cv_ls' | 'aic' |
   const hs = text.split(',').map((t) => {
     const s = t.trim();
     const v = s === 'inf' || s === 'Infinity' ? Infinity : Number(s);
-    if (s === '' || Number.isNaN(v) || !(v > 0)) throw new AttnpoolError('E_OPTION', `--bandwidth: expected cv_ls, aic or h1,h2,… with each h > 0 (or inf), got "${text}"`);
+    if (s === '' || Number.isNaN(v) || !(v > 0))
+      throw new AttnpoolError('E_OPTION', `--bandwidth: expected cv_ls, aic or h1,h2,… with each h > 0 (or inf), got "${text}"`);
     return v;
   });
   if (hs.length === 1 && d > 1) return new Array<number>(d).fill(hs[0]);
@@ -98,10 +100,11 @@ export async function fitCommand(o: FitCommandOptions, print: (line: string) => 
   const d = xIndex.length;
   const x = new Float64Array(n * d);
   const y = new Float64Array(n);
-  table.rows.forEach((r, i) => {
-    xIndex.forEach((c, k) => (x[i * d + k] = r[c]));
+  for (let i = 0; i < n; i++) {
+    const r = table.rows[i];
+    for (let k = 0; k < d; k++) x[i * d + k] = r[xIndex[k]];
     y[i] = r[yIndex];
-  });
+  }
   const bandwidth = bandwidthOption(o.bandwidth, d);
   const regression = o.regression ?? 'lc';
   if (n > LONG_RUN && typeof bandwidth === 'string') progress(`fit: choosing ${d} bandwidth(s) by ${bandwidth} on ${n} points (O(n²) per evaluation)…`);
@@ -112,8 +115,13 @@ export async function fitCommand(o: FitCommandOptions, print: (line: string) => 
   let predictions: Float64Array | undefined;
   if (o.predict) {
     const q = await readTable(o.predict);
-    const cols = xNames.every((name) => q.header.includes(name)) ? xNames.map((name) => q.header.indexOf(name)) : q.header.length === d ? xNames.map((_, k) => k) : null;
-    if (!cols) throw new AttnpoolError('E_PARSE', `${o.predict}: expected the x columns ${xNames.join(', ')} (or exactly ${d} columns), got ${q.header.join(', ')}`);
+    const cols = xNames.every((name) => q.header.includes(name))
+      ? xNames.map((name) => q.header.indexOf(name))
+      : q.header.length === d
+        ? xNames.map((_, k) => k)
+        : null;
+    if (!cols)
+      throw new AttnpoolError('E_PARSE', `${o.predict}: expected the x columns ${xNames.join(', ')} (or exactly ${d} columns), got ${q.header.join(', ')}`);
     predictions = fit.predict({ data: Float64Array.from(q.rows.flatMap((r) => cols.map((c) => r[c]))), shape: [q.rows.length, d] });
   }
 
@@ -126,8 +134,14 @@ export async function fitCommand(o: FitCommandOptions, print: (line: string) => 
     return;
   }
   const method = typeof bandwidth === 'string' ? bandwidth : 'given';
-  print(`kernel regression of ${header[yIndex]} on ${xNames.join(', ')}: ${regression === 'll' ? 'local linear' : 'local constant'}, Gaussian kernel, n ${n}, bandwidths ${method}`);
-  xNames.forEach((name, k) => print(`  ${name}: h ${fmt(fit.bandwidth[k])}  (w = 1/h ${fmt(fit.w[k])})${fit.w[k] === 0 ? (regression === 'll' ? '  enters linearly' : '  smoothed out') : ''}`));
+  print(
+    `kernel regression of ${header[yIndex]} on ${xNames.join(', ')}: ${regression === 'll' ? 'local linear' : 'local constant'}, Gaussian kernel, n ${n}, bandwidths ${method}`,
+  );
+  xNames.forEach((name, k) => {
+    print(
+      `  ${name}: h ${fmt(fit.bandwidth[k])}  (w = 1/h ${fmt(fit.w[k])})${fit.w[k] === 0 ? (regression === 'll' ? '  enters linearly' : '  smoothed out') : ''}`,
+    );
+  });
   print(`CV ${fmt(fit.cv)} (mean squared leave-one-out error)`);
   print(`R² ${fit.rSquared.toFixed(6)} (np's, centred at the mean of ${header[yIndex]})`);
   if (fit.localMinima && fit.localMinima.length > 1) {
@@ -159,7 +173,13 @@ function fitFigure(fit: KernelRegressionFit, x: Float64Array, y: Float64Array, n
     // as plot_kernel_reg: the fit as a line over the points
     const [lo, hi] = range(x, n, 1, 0);
     const xs = grid(lo, hi, 200);
-    return plot(xs, [fit.predict(xs)], { xlabel: xNames[0], ylabel: yName, legend: ['Pred'], fmts: ['m--'], series: [{ x: Array.from(x), y: Array.from(y), fmt: 'o', alpha: 0.5 }] });
+    return plot(xs, [fit.predict(xs)], {
+      xlabel: xNames[0],
+      ylabel: yName,
+      legend: ['Pred'],
+      fmts: ['m--'],
+      series: [{ x: Array.from(x), y: Array.from(y), fmt: 'o', alpha: 0.5 }],
+    });
   }
   if (d === 2) {
     // ŷ over the data's range, row 0 at the top (the largest x2)
@@ -169,9 +189,23 @@ function fitFigure(fit: KernelRegressionFit, x: Float64Array, y: Float64Array, n
     const g0 = grid(lo0, hi0, size);
     const g1 = grid(hi1, lo1, size);
     const q = new Float64Array(size * size * 2);
-    g1.forEach((b, r) => g0.forEach((a, c) => ((q[2 * (r * size + c)] = a), (q[2 * (r * size + c) + 1] = b))));
+    for (let r = 0; r < size; r++) {
+      for (let c = 0; c < size; c++) {
+        q[2 * (r * size + c)] = g0[c];
+        q[2 * (r * size + c) + 1] = g1[r];
+      }
+    }
     const yHat = fit.predict({ data: q, shape: [size * size, 2] });
-    const heatmap = showHeatmaps({ data: Float32Array.from(yHat), shape: [1, 1, size, size] }, { xlabel: `${xNames[0]} (cells: ${fmt(lo0)} … ${fmt(hi0)})`, ylabel: `${xNames[1]} (${fmt(hi1)} … ${fmt(lo1)})`, titles: [`ŷ of ${yName}`], cmap: 'viridis', figsize: [3.5, 3.5] });
+    const heatmap = showHeatmaps(
+      { data: Float32Array.from(yHat), shape: [1, 1, size, size] },
+      {
+        xlabel: `${xNames[0]} (cells: ${fmt(lo0)} … ${fmt(hi0)})`,
+        ylabel: `${xNames[1]} (${fmt(hi1)} … ${fmt(lo1)})`,
+        titles: [`ŷ of ${yName}`],
+        cmap: 'viridis',
+        figsize: [3.5, 3.5],
+      },
+    );
     // the data points on top, white rings: cell centres are the grid values
     return {
       width: heatmap.width,

@@ -11,7 +11,13 @@ import type { CriterionValue } from './criterion.js';
  * bandwidths). Where 1 − (tr H + 2)/n ≤ 0 the criterion has no meaning (statsmodels goes on
  * with a negative penalty); it is +Infinity here. With its gradient in w.
  */
-export function aicc(keys: KeySet, regression: Regression, w: Bandwidths, wantGrad: boolean, estimator?: LocalEstimator): CriterionValue & { trace: number; sigma2: number } {
+export function aicc(
+  keys: KeySet,
+  regression: Regression,
+  w: Bandwidths,
+  wantGrad: boolean,
+  estimator?: LocalEstimator,
+): CriterionValue & { trace: number; sigma2: number } {
   const { x, y, n, d } = keys;
   const est = estimator ?? new LocalEstimator(keys, regression);
   const dSigma = new Float64Array(d);
@@ -40,7 +46,7 @@ export function aicc(keys: KeySet, regression: Regression, w: Bandwidths, wantGr
   const value = Math.log(sigma2) + (1 + trace / n) / den;
   const dPenalty = (2 - 2 / n) / (n * den * den);
   for (let k = 0; k < d; k++) {
-    gradRho[k] = (2 / n) * dSigma[k] / sigma2 + dPenalty * dTrace[k];
+    gradRho[k] = ((2 / n) * dSigma[k]) / sigma2 + dPenalty * dTrace[k];
     gradW[k] = dRhoDw(keys.kernel, w[k]) * gradRho[k];
   }
   return { value, gradW, gradRho, trace, sigma2 };

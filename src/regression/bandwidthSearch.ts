@@ -183,7 +183,12 @@ function headingTo(m: Float64Array, v: Float64Array, g: Float64Array): boolean {
  * One descent from v0 by BFGS. Returns the minimum it converged to, or null when it walked
  * into the basin of a minimum in `found` at a value no better than that minimum's.
  */
-function descend(v0: Float64Array, at: Evaluated, evaluate: (v: Float64Array, wantGrad: boolean) => Evaluated, found: { v: Float64Array; value: number }[]): { v: Float64Array; value: number } | null {
+function descend(
+  v0: Float64Array,
+  at: Evaluated,
+  evaluate: (v: Float64Array, wantGrad: boolean) => Evaluated,
+  found: { v: Float64Array; value: number }[],
+): { v: Float64Array; value: number } | null {
   const d = v0.length;
   let v: Float64Array = Float64Array.from(v0);
   let cur = at;

@@ -1,9 +1,11 @@
 import { AttnpoolError } from '../errors.js';
-import { checkKernel, type KernelName } from '../backend/kernel.js';
+import { checkKernel, type KernelName } from '../args/kernel.js';
 import type { Backend } from '../backend/types.js';
 import { optimalBandwidth } from '../model/bandwidth.js';
-import { choiceOption, knownOptions } from '../model/options.js';
-import { describe, type TensorInput } from '../tensor.js';
+import { choiceOption } from '../args/numbers.js';
+import { checkOptions } from '../args/options.js';
+import { describe } from '../args/describe.js';
+import type { TensorInput } from '../tensor.js';
 import { aicc } from './aicc.js';
 import { searchBandwidths, type BandwidthMinimum, type Criterion } from './bandwidthSearch.js';
 import { normalReference } from './normalReference.js';
@@ -92,7 +94,7 @@ const METHOD = 'kernelRegression';
  * fit.bandwidth; fit.cv; fit.predict({ data: [0.5, 1.5], shape: [1, 2] });
  */
 export function kernelRegression(x: TensorInput, y: TensorInput, options?: KernelRegressionOptions): KernelRegressionFit {
-  const o = knownOptions(options, ['regression', 'bandwidth', 'kernel', 'backend'], METHOD);
+  const o = checkOptions(options, ['regression', 'bandwidth', 'kernel', 'backend'], METHOD);
   const regression: Regression = o.regression === undefined ? 'lc' : choiceOption(o.regression, `${METHOD}: option "regression"`, ['lc', 'll'] as const);
   const kernel = checkKernel(o.kernel, METHOD);
   checkBackend(o.backend);
@@ -104,7 +106,8 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
   const bandwidth = o.bandwidth === undefined ? 'cv_ls' : o.bandwidth;
   const fixed = typeof bandwidth === 'string' ? null : checkBandwidths(bandwidth, d);
   if (typeof bandwidth === 'string') choiceOption(bandwidth, `${METHOD}: option "bandwidth"`, ['cv_ls', 'aic'] as const);
-  if (bandwidth === 'aic' && n < 4) throw new AttnpoolError('E_SHAPE', `x: bandwidth 'aic' needs at least 4 points (its penalty 1/(1 − (tr H + 2)/n) is undefined below), got ${n}`);
+  if (bandwidth === 'aic' && n < 4)
+    throw new AttnpoolError('E_SHAPE', `x: bandwidth 'aic' needs at least 4 points (its penalty 1/(1 − (tr H + 2)/n) is undefined below), got ${n}`);
   const keys: KeySet = { x: xm.data, y: yv, n, d, kernel };
 
   let w: Float64Array;

@@ -1,4 +1,4 @@
-import type { KernelName } from '../backend/kernel.js';
+import type { KernelName } from '../args/kernel.js';
 
 /**
  * The training data of a kernel regression, checked and in float64: the keys x [n, d]

@@ -17,7 +17,18 @@ const slopes = new Float64Array(2);
  *
  * Also Σ_j e_j ∂log K_j/∂ρ_k into `sumSlopes` (the AICc's trace needs it).
  */
-export function linearSlopes(keys: KeySet, w: Bandwidths, q: Float64Array, qOff: number, skip: number, mom: QueryMoments, theta: Float64Array, ell: Float64Array, out: Float64Array, sumSlopes: Float64Array): void {
+export function linearSlopes(
+  keys: KeySet,
+  w: Bandwidths,
+  q: Float64Array,
+  qOff: number,
+  skip: number,
+  mom: QueryMoments,
+  theta: Float64Array,
+  ell: Float64Array,
+  out: Float64Array,
+  sumSlopes: Float64Array,
+): void {
   const { x, y, n, d, kernel } = keys;
   const { e, delta } = mom;
   const y0 = mom.y0;
@@ -59,7 +70,16 @@ export function linearSlopes(keys: KeySet, w: Bandwidths, q: Float64Array, qOff:
 }
 
 /** {@link linearSlopes} for the Gaussian and d = 2, unrolled. */
-function linearSlopes2(keys: KeySet, q: Float64Array, qOff: number, mom: QueryMoments, theta: Float64Array, ell: Float64Array, out: Float64Array, sumSlopes: Float64Array): void {
+function linearSlopes2(
+  keys: KeySet,
+  q: Float64Array,
+  qOff: number,
+  mom: QueryMoments,
+  theta: Float64Array,
+  ell: Float64Array,
+  out: Float64Array,
+  sumSlopes: Float64Array,
+): void {
   const { x, y, n } = keys;
   const e = mom.e;
   const y0 = mom.y0 + theta[0];

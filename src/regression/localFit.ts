@@ -2,7 +2,14 @@ import type { Bandwidths, KeySet } from './keySet.js';
 import { LocalEstimator, type Regression } from './localEstimate.js';
 
 /** The fit at nq query points q [nq, d]: ŷ [nq] and, when asked, the marginal effects [nq, d]. */
-export function fitAt(keys: KeySet, regression: Regression, w: Bandwidths, q: Float64Array, nq: number, wantMfx: boolean): { yHat: Float64Array; mfx: Float64Array | null } {
+export function fitAt(
+  keys: KeySet,
+  regression: Regression,
+  w: Bandwidths,
+  q: Float64Array,
+  nq: number,
+  wantMfx: boolean,
+): { yHat: Float64Array; mfx: Float64Array | null } {
   const d = keys.d;
   const est = new LocalEstimator(keys, regression);
   const yHat = new Float64Array(nq);

@@ -12,7 +12,13 @@ import type { CriterionValue } from './criterion.js';
  * local-linear query falls back to local constant: `fallbacks` counts them; statsmodels solves
  * those with a pseudo-inverse instead).
  */
-export function looCv(keys: KeySet, regression: Regression, w: Bandwidths, wantGrad: boolean, estimator?: LocalEstimator): CriterionValue & { fallbacks: number } {
+export function looCv(
+  keys: KeySet,
+  regression: Regression,
+  w: Bandwidths,
+  wantGrad: boolean,
+  estimator?: LocalEstimator,
+): CriterionValue & { fallbacks: number } {
   const { x, y, n, d } = keys;
   const est = estimator ?? new LocalEstimator(keys, regression);
   const gradRho = new Float64Array(d);

@@ -1,6 +1,7 @@
 import { AttnpoolError } from '../errors.js';
-import { firstNonFinite, requireNonEmpty } from '../backend/validate.js';
-import { formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { firstNonFinite, requireNonEmpty } from '../args/finite.js';
+import { toTensor } from '../args/tensor.js';
+import { formatShape, type TensorInput } from '../tensor.js';
 
 /** A checked float64 matrix [rows, cols], row-major. */
 export interface Matrix64 {
@@ -33,7 +34,8 @@ export function readMatrix(value: TensorInput, name: string, d?: number): Matrix
   if (rank !== 1 && rank !== 2) throw new AttnpoolError('E_SHAPE', `${name}: expected shape ${expected}, got ${formatShape(t.shape)}`);
   const rows = t.shape[0];
   const cols = rank === 1 ? 1 : t.shape[1];
-  if (d !== undefined && cols !== d) throw new AttnpoolError('E_SHAPE', `${name}: expected shape ${expected} (one column per variable), got ${formatShape(t.shape)}`);
+  if (d !== undefined && cols !== d)
+    throw new AttnpoolError('E_SHAPE', `${name}: expected shape ${expected} (one column per variable), got ${formatShape(t.shape)}`);
   requireNonEmpty(t, name);
   if (cols === 0) throw new AttnpoolError('E_EMPTY', `${name}: expected at least one variable, got shape ${formatShape(t.shape)}`);
   const data = float64Data(value, t.data);

@@ -36,4 +36,3 @@ export function searchWithSubsamples(keys: KeySet, criterionOn: (keys: KeySet) =
   const starts = [new Float64Array(d).fill(1), ...found.localMinima.map((lm) => Float64Array.from(lm.w, (wk, k) => wk * grow * h0[k]))];
   return searchBandwidths(criterionOn(keys), h0, { starts, prune: 0.05 });
 }
-
