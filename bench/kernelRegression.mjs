@@ -5,6 +5,7 @@
 // process, which a machine busy with other work inflates less), with the bandwidths and CV found.
 //
 //   node bench/kernelRegression.mjs [--sizes 200,1000,5000] [--runs 3] [--json OUT]
+//   node bench/kernelRegression.mjs --csv OUT.csv [--n 200]   (only write W9's data as x1,x2,y)
 //
 // The data are W9's (bench/kernelRegressionStatsmodels.py generates the same with numpy):
 // x1 = 4 frac(0.5 + i a1), x2 = 4 frac(0.5 + i a2), i = 1..n (the R2 sequence), and
@@ -38,6 +39,14 @@ export function w9(n) {
     y[i - 1] = Math.sin(1.5 * x1) + 0.3 * (x2 - 2) ** 2 + 0.3 * (2 * frac(43758.5453 * Math.abs(Math.sin(i))) - 1);
   }
   return { x: { data: x, shape: [n, 2] }, y };
+}
+
+const csvOut = arg('--csv', null);
+if (csvOut) {
+  const n = Number(arg('--n', '200'));
+  const { x, y } = w9(n);
+  writeFileSync(csvOut, `x1,x2,y\n${Array.from(y, (v, i) => `${x.data[2 * i]},${x.data[2 * i + 1]},${v}`).join('\n')}\n`);
+  process.exit(0);
 }
 
 const median = (a) => {

@@ -13,6 +13,12 @@ export { averagePooling } from './model/averagePooling.js';
 export { leaveOneOut } from './model/leaveOneOut.js';
 export { NWKernelRegression, type NWKernelRegressionOptions } from './model/nwKernelRegression.js';
 export { train, type TrainingData, type TrainOptions, type TrainResult, type EpochReport } from './model/train.js';
+export {
+  kernelRegression,
+  type KernelRegressionOptions,
+  type KernelRegressionFit,
+  type KernelRegressionMinimum,
+} from './regression/kernelRegression.js';
 export { looCurve, optimalBandwidth, type BandwidthOptions, type LooCurve, type LocalMinimum, type OptimalBandwidth } from './model/bandwidth.js';
 export { syntheticData, chapterFunction, type SyntheticData, type SyntheticDataOptions, type RngName } from './chapter/data.js';
 export { torchChapterData, type TorchChapterOptions, type TorchChapterStart } from './chapter/torchData.js';

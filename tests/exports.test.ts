@@ -21,6 +21,7 @@ const BROWSER = [
   'colormap',
   'createWorkerPool',
   'fallbackReason',
+  'kernelRegression',
   'leaveOneOut',
   'loadBackend',
   'looCurve',

@@ -6,7 +6,7 @@ import { showHeatmaps } from '../plot/heatmaps.js';
 import { plot } from '../plot/plot.js';
 import { sideBySide } from '../plot/sideBySide.js';
 import { savePNG } from '../plot-node/png.js';
-import { kernelRegression, type KernelRegressionFit } from '../regression/kernelRegression.js';
+import { BANDWIDTH_RULES, kernelRegression, type KernelRegressionFit } from '../regression/kernelRegression.js';
 
 /** The options of `attnpool fit`, as commander hands them over (strings unparsed). */
 export interface FitCommandOptions {
@@ -64,13 +64,15 @@ function column(header: string[], name: string, path: string, what: string): num
 }
 
 /** The --bandwidth option: 'cv_ls', 'aic', or h per variable. */
-function bandwidthOption(text: string | undefined, d: number): 'cv_ls' | 'aic' | number[] {
-  if (text === undefined || text === 'cv_ls' || text === 'aic') return (text ?? 'cv_ls') as 'cv_ls' | 'aic';
+function bandwidthOption(text: string | undefined, d: number): (typeof BANDWIDTH_RULES)[number] | number[] {
+  if (text === undefined) return BANDWIDTH_RULES[0];
+  const rule = BANDWIDTH_RULES.find((r) => r === text);
+  if (rule) return rule;
   const hs = text.split(',').map((t) => {
     const s = t.trim();
     const v = s === 'inf' || s === 'Infinity' ? Infinity : Number(s);
     if (s === '' || Number.isNaN(v) || !(v > 0))
-      throw new AttnpoolError('E_OPTION', `--bandwidth: expected cv_ls, aic or h1,h2,… with each h > 0 (or inf), got "${text}"`);
+      throw new AttnpoolError('E_OPTION', `--bandwidth: expected ${BANDWIDTH_RULES.join(', ')} or h1,h2,… with each h > 0 (or inf), got "${text}"`);
     return v;
   });
   if (hs.length === 1 && d > 1) return new Array<number>(d).fill(hs[0]);

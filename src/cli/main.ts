@@ -8,6 +8,8 @@ import { integerArg, numberArg } from './parse.js';
 import { bandwidthCommand } from './bandwidth.js';
 import { benchCommand } from './bench.js';
 import { figuresCommand } from './figures.js';
+import { fitCommand } from './fit.js';
+import { BANDWIDTH_RULES, REGRESSIONS } from '../regression/kernelRegression.js';
 import { trainCommand } from './train.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
@@ -61,6 +63,19 @@ program
   )
   .option('--json', 'print one JSON object instead of lines')
   .action((opts) => bandwidthCommand(opts, print));
+
+program
+  .command('fit')
+  .description("kernel regression of one CSV column on others (statsmodels' KernelReg, np's npreg): bandwidths, CV, R², predictions")
+  .requiredOption('--data <file>', 'a CSV file with a header row; any column names')
+  .option('--x <cols>', 'the x columns, comma-separated names (default: every column but y)')
+  .option('--y <col>', 'the y column (default: the last column)')
+  .addOption(new Option('--regression <kind>', 'local constant (Nadaraya–Watson) or local linear').choices(REGRESSIONS).default(REGRESSIONS[0]))
+  .option('--bandwidth <rule>', `${BANDWIDTH_RULES.join(' or ')}, or h1,h2,… one per x column (inf: smoothed out / linear)`, BANDWIDTH_RULES[0])
+  .option('--predict <file>', 'a CSV file of query points (a header naming the x columns): print ŷ there')
+  .option('--json', 'print one JSON object {"bandwidth", "w", "cv", "rSquared", "predictions"?} instead of lines')
+  .option('--plot <png>', 'draw the fit (d = 1: over the points; d = 2: a heatmap of ŷ; d > 2: partial dependence)')
+  .action((opts) => fitCommand(opts, print, progress));
 
 program
   .command('bench')

@@ -81,13 +81,19 @@ export interface KernelRegressionFit {
 
 const METHOD = 'kernelRegression';
 
+/** The regressions: local constant (Nadaraya–Watson, the default) and local linear. */
+export const REGRESSIONS: readonly Regression[] = ['lc', 'll'];
+
+/** The bandwidth rules: least-squares cross-validation (the default) and AICc. */
+export const BANDWIDTH_RULES = ['cv_ls', 'aic'] as const;
+
 /**
  * Kernel regression as statisticians use it (statsmodels' `KernelReg`, R's `np::npreg`), on
  * the exact float64 path: local constant or local linear with a product kernel, a bandwidth per
  * variable chosen by leave-one-out cross-validation or AICc (the global minimiser over
  * w ∈ [0, ∞)^d, from several starts, with analytic gradients), R² and marginal effects.
  * The boxcar kernel's criteria are step functions of w (gradient 0): its search keeps the best
- * of its starts. See docs/kernel-regression.md for the formulas and the fallback rule.
+ * of its starts. See the README's "Kernel regression" for the formulas and the fallback rule.
  *
  * @example
  * const fit = kernelRegression({ data: x, shape: [n, 2] }, y, { regression: 'll' });
@@ -95,7 +101,7 @@ const METHOD = 'kernelRegression';
  */
 export function kernelRegression(x: TensorInput, y: TensorInput, options?: KernelRegressionOptions): KernelRegressionFit {
   const o = checkOptions(options, ['regression', 'bandwidth', 'kernel', 'backend'], METHOD);
-  const regression: Regression = o.regression === undefined ? 'lc' : choiceOption(o.regression, `${METHOD}: option "regression"`, ['lc', 'll'] as const);
+  const regression: Regression = o.regression === undefined ? 'lc' : choiceOption(o.regression, `${METHOD}: option "regression"`, REGRESSIONS);
   const kernel = checkKernel(o.kernel, METHOD);
   checkBackend(o.backend);
   const xm = readMatrix(x, 'x');
@@ -105,7 +111,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
   if (n < 2) throw new AttnpoolError('E_SHAPE', `x: expected at least 2 points (leave-one-out keeps n − 1), got ${n}`);
   const bandwidth = o.bandwidth === undefined ? 'cv_ls' : o.bandwidth;
   const fixed = typeof bandwidth === 'string' ? null : checkBandwidths(bandwidth, d);
-  if (typeof bandwidth === 'string') choiceOption(bandwidth, `${METHOD}: option "bandwidth"`, ['cv_ls', 'aic'] as const);
+  if (typeof bandwidth === 'string') choiceOption(bandwidth, `${METHOD}: option "bandwidth"`, BANDWIDTH_RULES);
   if (bandwidth === 'aic' && n < 4)
     throw new AttnpoolError('E_SHAPE', `x: bandwidth 'aic' needs at least 4 points (its penalty 1/(1 − (tr H + 2)/n) is undefined below), got ${n}`);
   const keys: KeySet = { x: xm.data, y: yv, n, d, kernel };

@@ -14,6 +14,7 @@ import { optimalBandwidth } from '../../src/model/bandwidth.js';
 import { syntheticData } from '../../src/chapter/data.js';
 import { NWKernelRegression } from '../../src/model/nwKernelRegression.js';
 import { train } from '../../src/model/train.js';
+import { kernelRegression } from '../../src/regression/kernelRegression.js';
 
 let server: Server;
 let strictServer: Server;
@@ -129,6 +130,34 @@ describe('the demo page in Chromium', () => {
     expect(w).toBe(optimalBandwidth(d.xTrain, d.yTrain, { kernel: 'epanechnikov' }).w);
     expect(Number(await page.inputValue('#w'))).toBeCloseTo(Math.min(30, w), 1);
     await page.selectOption('#kernel', 'gaussian');
+  });
+
+  it('switches to local linear: the fit changes at the boundary (the bias goes) and hardly inside, as kernelRegression in Node', async () => {
+    await page.fill('#w', '1');
+    await page.dispatchEvent('#w', 'input');
+    const fitOf = async () => JSON.parse((await page.getAttribute('#fit', 'data-y-hat'))!) as number[];
+    const lc = await fitOf();
+    const before = await pixels('fit');
+    await page.selectOption('#regression', 'll');
+    const ll = await fitOf();
+    expect(await pixels('fit')).not.toEqual(before);
+    expect(await page.textContent('#fitCaption')).toMatch(/local-linear/);
+    const d = syntheticData({ seed: 3, nTrain: 50 });
+    const nodeLc = kernelRegression(d.xTrain, d.yTrain, { bandwidth: 1 }).predict(d.xTest);
+    const nodeLl = kernelRegression(d.xTrain, d.yTrain, { regression: 'll', bandwidth: 1 }).predict(d.xTest);
+    expect(ll).toHaveLength(nodeLl.length);
+    ll.forEach((v, i) => {
+      expect(Math.abs(v - nodeLl[i])).toBeLessThan(1e-4);
+      expect(Math.abs(lc[i] - nodeLc[i])).toBeLessThan(1e-4);
+    });
+    // x = 0, the left end: the truth is 0, local constant is pulled up to about 2.2 by the
+    // points on its right; local linear is within a third of that
+    const truth = d.yTruth.data;
+    expect(Math.abs(ll[0] - lc[0])).toBeGreaterThan(1);
+    expect(Math.abs(ll[0] - truth[0])).toBeLessThan(Math.abs(lc[0] - truth[0]) / 3);
+    expect(Math.abs(ll[25] - lc[25])).toBeLessThan(0.1);
+    await page.selectOption('#regression', 'lc');
+    expect(await fitOf()).toEqual(lc);
   });
 
   it('benchmarks WASM against JS in the page', async () => {

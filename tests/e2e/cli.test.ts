@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { chapterStart } from '../../src/chapter/runChapter.js';
-import { refLeaveOneOut, refLossGrad } from '../reference.js';
+import { kernelRegression } from '../../src/regression/kernelRegression.js';
+import { refLeaveOneOut, refLossGrad, rng } from '../reference.js';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8' });
@@ -137,5 +138,49 @@ describe('attnpool bandwidth', () => {
     const bad = run('bandwidth', '--kernel', 'cosine');
     expect(bad.status).not.toBe(0);
     expect(bad.stderr).toMatch(/Allowed choices are gaussian, boxcar, epanechnikov, triangular/);
+  });
+});
+
+describe('attnpool fit', () => {
+  const r = rng(11);
+  const n = 40;
+  const a = Array.from({ length: n }, () => 3 * r());
+  const b = Array.from({ length: n }, () => 3 * r());
+  const z = a.map((v, i) => Math.cos(v) + 0.5 * b[i] + 0.1 * (r() - 0.5));
+  const csv = () => file('fit.csv', `a,b,z\n${a.map((v, i) => `${v},${b[i]},${z[i]}`).join('\n')}\n`);
+  const x = { data: Float64Array.from(a.flatMap((v, i) => [v, b[i]])), shape: [n, 2] };
+
+  it('--regression ll --bandwidth aic --predict --json: the numbers of kernelRegression on the same data', () => {
+    const q = file('fit-q.csv', 'b,a\n1,2\n0.5,0.5\n');
+    const out = run('fit', '--data', csv(), '--regression', 'll', '--bandwidth', 'aic', '--predict', q, '--json');
+    expect(out.status).toBe(0);
+    const j = JSON.parse(out.stdout);
+    const fit = kernelRegression(x, z, { regression: 'll', bandwidth: 'aic' });
+    // z is linear in b: AICc's h for b is infinite (b enters linearly), written "Infinity"
+    expect(j.bandwidth).toEqual(Array.from(fit.bandwidth, (h) => (Number.isFinite(h) ? h : String(h))));
+    expect(j.bandwidth[1]).toBe('Infinity');
+    expect(j.cv).toBe(fit.cv);
+    expect(j.rSquared).toBe(fit.rSquared);
+    expect(j.predictions).toEqual(Array.from(fit.predict({ data: [2, 1, 0.5, 0.5], shape: [2, 2] })));
+  });
+
+  it('prints the bandwidths, CV and R² as lines by default (cv_ls, local constant)', () => {
+    const out = run('fit', '--data', csv());
+    expect(out.status).toBe(0);
+    const fit = kernelRegression(x, z);
+    expect(out.stdout).toMatch(/^kernel regression of z on a, b: local constant/);
+    expect(out.stdout).toContain(`a: h ${fit.bandwidth[0].toPrecision(6)}`);
+    expect(out.stdout).toContain(`CV ${fit.cv.toPrecision(6)}`);
+    expect(out.stdout).toContain(`R² ${fit.rSquared.toFixed(6)}`);
+  });
+
+  it('refuses an unknown regression, a missing --data and a bad bandwidth, exit status 1', () => {
+    const bad = run('fit', '--data', csv(), '--regression', 'lq');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/Allowed choices are lc, ll/);
+    expect(run('fit').stderr).toMatch(/required option '--data <file>'/);
+    const h = run('fit', '--data', csv(), '--bandwidth', 'silverman');
+    expect(h.status).toBe(1);
+    expect(h.stderr).toMatch(/^attnpool: --bandwidth: expected cv_ls, aic or h1,h2/);
   });
 });
