@@ -5,7 +5,7 @@ import { checkOptions } from '../args/options.js';
 import { checkPairs, checkPool, checkTargets, checkWs, type PoolCall } from '../args/pool.js';
 import { badSoftmaxRow, checkSoftmax } from '../args/softmax.js';
 import type { Tensor } from '../tensor.js';
-import type { Kernels } from './kernels.js';
+import { type Kernels, localMomentsSize } from './kernels.js';
 import { fastPool, fastPoolLoss, useFast } from './method.js';
 import type { Backend, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
 
@@ -95,13 +95,34 @@ export function poolResult(call: PoolCall, yHat: Float32Array, weights: Float32A
   return result;
 }
 
+/**
+ * Kernel regression's O(n²) pass on a backend: the local-linear moments ({@link Kernels.localMoments})
+ * of queries [nq, d] against shared keys [nk, d] with values [nk], on the backend's kernels, or
+ * its float64 reference where they cannot hold the call. Not part of the public Backend API.
+ */
+export function localMomentsOn(
+  backend: FrontEnd,
+  queries: unknown,
+  keys: unknown,
+  values: unknown,
+  w: ArrayLike<number>,
+  options: { excludeSelf?: boolean; kernel?: unknown },
+): Float64Array {
+  const kernel = checkKernel(options.kernel, 'localMoments');
+  const call = checkPool(queries, keys, values, Array.from(w), options.excludeSelf, kernel, 'localMoments');
+  const out = new Float64Array(call.nq * localMomentsSize(call.d));
+  if (!backend.kernels.localMoments(call, out)) backend.reference.localMoments(call, out);
+  return out;
+}
+
 /** A Backend over `kernels`, falling back to `reference` (the float64 kernels) where float32 cannot hold a call. */
 export class FrontEnd implements Backend {
   constructor(
     readonly name: 'wasm' | 'js',
     /** The raw kernels this backend runs. @internal */
     readonly kernels: Kernels,
-    private readonly reference: Kernels,
+    /** The float64 kernels it falls back to. @internal */
+    readonly reference: Kernels,
   ) {}
 
   scores(queries: unknown, keys: unknown, w: unknown = 1, options?: ScoreOptions): Tensor {

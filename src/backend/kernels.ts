@@ -25,10 +25,24 @@ export interface Kernels {
    * grad [d], ŷ into yHat [nq, dv]; null where float32 cannot hold the call.
    */
   poolLoss(call: PoolCall, targets: Float32Array, yHat: Float32Array, grad: Float64Array): number | null;
+  /**
+   * The local-linear moments of each query against shared keys [nk, d] with values [nk], in one
+   * fused pass: with e_j = K(u_j) / max_j K(u_j) (key i skipped under `excludeSelf`) and
+   * Δ_j = k_j − q, query i's {@link localMomentsSize} numbers at out[i·m]: Σe, Σe·Δ [d],
+   * Σe·ΔΔᵀ (upper triangle, row-major, d(d+1)/2), Σe·v, Σe·Δ·v [d], accumulated in float64.
+   * A query where no key has a positive kernel value gets all zeros (its caller decides).
+   * false where float32 cannot hold the call.
+   */
+  localMoments(call: PoolCall, out: Float64Array): boolean;
   /** Bytes of WebAssembly memory held, for kernels that hold any. */
   memoryBytes?(): number;
   /** Threads a call may be split over (1 unless sliced). */
   readonly threads?: number;
   /** Ends any worker threads; later calls run on the calling thread. */
   close?(): Promise<void>;
+}
+
+/** The numbers {@link Kernels.localMoments} writes per query for d features: 2 + 2d + d(d+1)/2. */
+export function localMomentsSize(d: number): number {
+  return 2 + 2 * d + (d * (d + 1)) / 2;
 }

@@ -1,5 +1,6 @@
 import { AttnpoolError } from '../errors.js';
 import { checkKernel, type KernelName } from '../args/kernel.js';
+import { FrontEnd } from '../backend/frontEnd.js';
 import type { Backend } from '../backend/types.js';
 import { optimalBandwidth } from '../model/bandwidth.js';
 import { choiceOption } from '../args/numbers.js';
@@ -9,6 +10,7 @@ import type { TensorInput } from '../tensor.js';
 import { aicc } from './aicc.js';
 import { searchBandwidths, type BandwidthMinimum, type Criterion } from './bandwidthSearch.js';
 import { normalReference } from './normalReference.js';
+import { BackendPasses } from './onBackend.js';
 import { searchWithSubsamples } from './searchWithSubsamples.js';
 import type { KeySet } from './keySet.js';
 import { fitAt } from './localFit.js';
@@ -31,7 +33,14 @@ export interface KernelRegressionOptions {
   bandwidth?: 'cv_ls' | 'aic' | number | ArrayLike<number>;
   /** the kernel of each variable (a product kernel), default `'gaussian'` */
   kernel?: KernelName;
-  /** accepted for the contract; the fit runs on the exact float64 path whatever it is (see the docs) */
+  /**
+   * run the O(n²) passes on this backend (float32 data, float64 sums) instead of the exact
+   * float64 path: local constant's CV and its gradient as the leave-one-out pooling loss, its
+   * predictions as `attentionPool`; local linear's moments as one fused pass per query. Not on
+   * the backend: AICc (`'aic'`), the local-linear CV's gradient (its search runs on the float64
+   * path), local constant's marginal effects, d = 1 local constant's `'cv_ls'`
+   * (`optimalBandwidth`, exact), and any query that falls back under the fallback rule
+   */
   backend?: Backend;
 }
 
@@ -103,7 +112,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
   const o = checkOptions(options, ['regression', 'bandwidth', 'kernel', 'backend'], METHOD);
   const regression: Regression = o.regression === undefined ? 'lc' : choiceOption(o.regression, `${METHOD}: option "regression"`, REGRESSIONS);
   const kernel = checkKernel(o.kernel, METHOD);
-  checkBackend(o.backend);
+  const backend = checkBackend(o.backend);
   const xm = readMatrix(x, 'x');
   const n = xm.rows;
   const d = xm.cols;
@@ -133,6 +142,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     localMinima.sort((a, b) => a.value - b.value);
   } else {
     const criterionOn = (k: KeySet): Criterion => {
+      if (backend && bandwidth === 'cv_ls' && regression === 'lc') return new BackendPasses(backend, k, regression).lcCriterion();
       const est = new LocalEstimator(k, regression);
       return bandwidth === 'cv_ls' ? (wk, g) => looCv(k, regression, wk, g, est) : (wk, g) => aicc(k, regression, wk, g, est);
     };
@@ -153,8 +163,12 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     }
   }
 
-  cv ??= looCv(keys, regression, w, false).value;
-  const fitted = fitAt(keys, regression, w, xm.data, n, false).yHat;
+  // the backend's passes need finite w (w = Infinity only comes from d = 1 local constant's exact search)
+  const passes = backend && w.every(Number.isFinite) ? new BackendPasses(backend, keys, regression) : null;
+  const fitOn = (q: Float64Array, nq: number, wantMfx: boolean) => (passes ? passes.fitAt(w, q, nq, wantMfx) : fitAt(keys, regression, w, q, nq, wantMfx));
+  if (passes && regression === 'll') cv = passes.cv(w);
+  cv ??= passes ? passes.cv(w) : looCv(keys, regression, w, false).value;
+  const fitted = fitOn(xm.data, n, false).yHat;
   const queries = (xq: TensorInput) => readMatrix(xq, 'xq', d);
   const fit: KernelRegressionFit = {
     regression,
@@ -166,11 +180,11 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     fitted,
     predict(xq) {
       const q = queries(xq);
-      return fitAt(keys, regression, w, q.data, q.rows, false).yHat;
+      return fitOn(q.data, q.rows, false).yHat;
     },
     marginalEffects(xq) {
       const q = queries(xq);
-      return fitAt(keys, regression, w, q.data, q.rows, true).mfx!;
+      return fitOn(q.data, q.rows, true).mfx!;
     },
   };
   if (localMinima) fit.localMinima = localMinima.map((m) => ({ bandwidth: Float64Array.from(m.w, (wk) => 1 / wk), w: m.w, value: m.value }));
@@ -194,10 +208,11 @@ function checkBandwidths(value: unknown, d: number): Float64Array {
   return Float64Array.from({ length: d }, (_, k) => one(list[k], `bandwidth[${k}]`));
 }
 
-/** The backend option: a Backend object if given. The float64 path runs whichever it is. */
-function checkBackend(value: unknown): void {
-  if (value === undefined) return;
-  if (value === null || typeof value !== 'object' || typeof (value as { name?: unknown }).name !== 'string') {
+/** The backend option: a Backend from loadBackend() (its kernels run the passes), if given. */
+function checkBackend(value: unknown): FrontEnd | undefined {
+  if (value === undefined) return undefined;
+  if (!(value instanceof FrontEnd)) {
     throw new AttnpoolError('E_OPTION', `${METHOD}: option "backend" must be a Backend from loadBackend(), got ${describe(value)}`);
   }
+  return value;
 }

@@ -3,6 +3,7 @@ import type { PoolCall } from '../../args/pool.js';
 import type { Kernels } from '../kernels.js';
 import { bmm } from './bmm.js';
 import { compactForward, compactLoss } from './compactPool.js';
+import { localMomentsRef } from './localMoments.js';
 import { poolForward, poolLoss } from './pool.js';
 import { poolForwardNd, poolLossNd, scoresNd } from './poolNd.js';
 import { gaussianScores, kernelScores } from './scores.js';
@@ -37,6 +38,10 @@ export function createJsKernels(): Kernels {
       const r = p.kernel === 'gaussian' ? poolLoss(p, targets, yHat) : compactLoss(p, p.kernel as CompactKernel, targets, yHat);
       grad[0] = r.grad;
       return r.loss;
+    },
+    localMoments(p, out) {
+      localMomentsRef(p, out);
+      return true;
     },
   };
 }

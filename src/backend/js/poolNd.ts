@@ -21,7 +21,7 @@ import type { RealPoolCall } from './pool.js';
  */
 
 /** What one query's pass leaves behind (one object reused for every query). */
-interface Row {
+export interface Row {
   /** the query's weights e_j (skipped key: 0), unnormalised */
   e: Float64Array;
   /** Σ_j e_j */
@@ -36,7 +36,7 @@ function bases(p: RealPoolCall, i: number): [kb: number, vb: number] {
 }
 
 /** Query i's weights into row.e: Gaussian (shifted by the largest score) or a product kernel. */
-function weightsOf(p: RealPoolCall, i: number, kb: number, row: Row): void {
+export function weightsOf(p: RealPoolCall, i: number, kb: number, row: Row): void {
   const { q, k, nk, d, w, kernel } = p;
   const e = row.e;
   const skip = p.excludeSelf ? i : -1;

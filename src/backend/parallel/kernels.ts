@@ -18,6 +18,7 @@ export class ThreadedKernels implements Kernels {
   readonly scores: Kernels['scores'];
   readonly softmax: Kernels['softmax'];
   readonly bmm: Kernels['bmm'];
+  readonly localMoments: Kernels['localMoments'];
 
   constructor(
     private readonly single: WasmKernels,
@@ -28,6 +29,7 @@ export class ThreadedKernels implements Kernels {
     this.scores = single.scores.bind(single);
     this.softmax = single.softmax.bind(single);
     this.bmm = single.bmm.bind(single);
+    this.localMoments = single.localMoments.bind(single);
   }
 
   get threads(): number {

@@ -100,6 +100,10 @@ export class WasmKernels implements Kernels {
     return loss;
   }
 
+  localMoments(_p: PoolCall, _out: Float64Array): boolean {
+    return ND_PENDING; // no WASM kernel yet: the front end runs the float64 reference
+  }
+
   /** Slices for q, k, v and then the given sizes, with q, k and v written into theirs. */
   private layoutPool(p: PoolCall, ...more: number[]): number[] {
     const slices = this.ws.layout(p.nq, p.k.length, p.v.length, ...more);

@@ -1,0 +1,184 @@
+// kernelRegression with a backend: the O(n²) passes on the backend's kernels (float32 data,
+// float64 sums), against statsmodels' fixture and the exact float64 path.
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createJsKernels } from '../src/backend/js/kernels.js';
+import { FrontEnd, localMomentsOn } from '../src/backend/frontEnd.js';
+import { type Kernels, localMomentsSize } from '../src/backend/kernels.js';
+import type { Backend } from '../src/backend/types.js';
+import { loadWasmBackend } from '../src/backend/wasm/index.js';
+import { kernelRegression } from '../src/regression/kernelRegression.js';
+import { rng } from './reference.js';
+
+interface Run {
+  regression: 'lc' | 'll';
+  method: 'cv_ls' | 'aic';
+  h: number[];
+  cv: number;
+  predict: number[];
+  mfxPredict: number[][];
+  fdMfxPredict?: number[][];
+}
+interface DataSet {
+  name: string;
+  n: number;
+  d: number;
+  x: number[][];
+  y: number[];
+  xq: number[][];
+  runs: Run[];
+}
+const fixture = JSON.parse(readFileSync(new URL('./fixtures/statsmodels/kernelreg.json', import.meta.url), 'utf8')) as { datasets: DataSet[] };
+const runs = fixture.datasets.flatMap((s) => s.runs.map((r) => ({ s, r, label: `${s.name} ${r.regression} ${r.method}` })));
+const xOf = (s: DataSet) => ({ data: Float64Array.from(s.x.flat()), shape: [s.n, s.d] });
+const xqOf = (s: DataSet) => ({ data: Float64Array.from(s.xq.flat()), shape: [s.xq.length, s.d] });
+const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, b) => a + b * b, 0) / v.length);
+function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
+  expect(a.length).toBe(b.length);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
+  return worst;
+}
+
+/** float32 tolerance: the data are rounded to float32 (2^-24 relative), the sums are float64. */
+const F32 = 1e-5;
+
+let wasm: Backend;
+beforeAll(async () => {
+  wasm = await loadWasmBackend();
+});
+
+/** JS kernels that count the calls of each kernel, as a FrontEnd (its reference: plain JS kernels). */
+function countingBackend(): { backend: FrontEnd; calls: Record<string, number> } {
+  const inner = createJsKernels();
+  const calls: Record<string, number> = { pool: 0, poolLoss: 0, localMoments: 0 };
+  const count =
+    <A extends unknown[], R>(name: string, f: (...a: A) => R) =>
+    (...a: A): R => {
+      calls[name]++;
+      return f(...a);
+    };
+  const kernels: Kernels = {
+    ...inner,
+    pool: count('pool', inner.pool),
+    poolLoss: count('poolLoss', inner.poolLoss),
+    localMoments: count('localMoments', inner.localMoments),
+  };
+  return { backend: new FrontEnd('js', kernels, createJsKernels()), calls };
+}
+
+describe("with a backend, at statsmodels' bandwidths", () => {
+  it.each(runs)('$label: predictions and marginal effects within float32 tolerance on WASM; CV as the float64 path', ({ s, r }) => {
+    const exact = kernelRegression(xOf(s), s.y, { regression: r.regression, bandwidth: r.h });
+    const fit = kernelRegression(xOf(s), s.y, { regression: r.regression, bandwidth: r.h, backend: wasm });
+    // float32 data: errors are relative to the scale of y (a value near 0 has no relative precision)
+    const floor = 0.1 * rms(s.y);
+    expect(relErr(fit.predict(xqOf(s)), r.predict, floor)).toBeLessThan(F32);
+    expect(relErr(fit.fitted, exact.fitted, floor)).toBeLessThan(F32);
+    expect(Math.abs(fit.cv / exact.cv - 1)).toBeLessThan(F32);
+    expect(Math.abs(fit.rSquared - exact.rSquared)).toBeLessThan(F32);
+    const mfx = fit.marginalEffects(xqOf(s));
+    if (r.regression === 'll') {
+      // the local slope: a difference quotient of the weighted data, which float32 rounding of x moves more
+      const theirs = r.mfxPredict.flat();
+      expect(relErr(mfx, theirs, 0.1 * rms(theirs))).toBeLessThan(10 * F32);
+    } else {
+      // local constant's marginal effects stay on the float64 path
+      expect(mfx).toEqual(exact.marginalEffects(xqOf(s)));
+    }
+  });
+});
+
+describe('the passes run on the backend', () => {
+  const s = fixture.datasets.find((d) => d.d === 2 && d.n === 50)!;
+
+  it("local constant: the search's CV and gradient are the backend's leave-one-out pooling loss, predictions its pooling", () => {
+    const { backend, calls } = countingBackend();
+    const fit = kernelRegression(xOf(s), s.y, { backend });
+    expect(calls.poolLoss).toBeGreaterThan(10);
+    const pooled = calls.pool;
+    expect(pooled).toBeGreaterThan(0); // the fitted values
+    fit.predict(xqOf(s));
+    expect(calls.pool).toBe(pooled + 1);
+    expect(calls.localMoments).toBe(0);
+    // the same search on the float64 path ends at the same minimum
+    const exact = kernelRegression(xOf(s), s.y);
+    expect(relErr(fit.bandwidth, exact.bandwidth, 0)).toBeLessThan(1e-3);
+    expect(fit.cv).toBeLessThanOrEqual(exact.cv * (1 + F32));
+    const sm = s.runs.find((r) => r.regression === 'lc' && r.method === 'cv_ls')!;
+    expect(fit.cv).toBeLessThanOrEqual(sm.cv * (1 + F32));
+  });
+
+  it('local linear: fitted values, predictions and the CV come from the fused moments pass', () => {
+    const { backend, calls } = countingBackend();
+    const h = s.runs.find((r) => r.regression === 'll')!.h;
+    const fit = kernelRegression(xOf(s), s.y, { regression: 'll', bandwidth: h, backend });
+    expect(calls.localMoments).toBe(2); // the leave-one-out CV and the fitted values
+    fit.predict(xqOf(s));
+    fit.marginalEffects(xqOf(s));
+    expect(calls.localMoments).toBe(4);
+    expect(calls.poolLoss).toBe(0);
+  });
+
+  it('a backend that is not one of loadBackend()’s is refused', () => {
+    const fake = { name: 'js', attentionPool: () => null };
+    expect(() => kernelRegression(xOf(s), s.y, { backend: fake as never })).toThrow(/option "backend" must be a Backend from loadBackend/);
+  });
+});
+
+describe('localMoments', () => {
+  const r = rng(5);
+  const nq = 7;
+  const nk = 30;
+  for (const d of [1, 2, 3]) {
+    for (const kernel of ['gaussian', 'epanechnikov'] as const) {
+      it(`d = ${d}, ${kernel}: the sums written out, up to the common factor max K; excludeSelf skips key i; on WASM within float32 tolerance`, async () => {
+        const k = Float64Array.from({ length: nk * d }, () => 3 * r());
+        const v = Float64Array.from({ length: nk }, () => r() - 0.5);
+        const w = Array.from({ length: d }, () => 0.8 + r());
+        for (const excludeSelf of [false, true]) {
+          const q = excludeSelf ? k.slice(0, nk * d) : Float64Array.from({ length: nq * d }, () => 3 * r());
+          const n = q.length / d;
+          const m = localMomentsSize(d);
+          const js = localMomentsOn(new FrontEnd('js', createJsKernels(), createJsKernels()), { data: q, shape: [n, d] }, { data: k, shape: [nk, d] }, v, w, {
+            excludeSelf,
+            kernel,
+          });
+          const onWasm = localMomentsOn(wasm as FrontEnd, { data: q, shape: [n, d] }, { data: k, shape: [nk, d] }, v, w, { excludeSelf, kernel });
+          for (let i = 0; i < n; i++) {
+            // written out from the float32 data the kernels see
+            const f = (a: Float64Array, j: number) => Math.fround(a[j]);
+            const want = new Float64Array(m);
+            let kmax = 0;
+            const ks: number[] = [];
+            for (let j = 0; j < nk; j++) {
+              let K = excludeSelf && j === i ? 0 : 1;
+              for (let c = 0; c < d; c++) {
+                const u = w[c] * (f(q, i * d + c) - f(k, j * d + c));
+                K *= kernel === 'gaussian' ? Math.exp(-0.5 * u * u) : Math.max(0, 1 - u * u);
+              }
+              ks.push(K);
+              kmax = Math.max(kmax, K);
+            }
+            for (let j = 0; j < nk; j++) {
+              const e = ks[j] / (kernel === 'gaussian' ? kmax : 1);
+              const delta = Array.from({ length: d }, (_, c) => f(k, j * d + c) - f(q, i * d + c));
+              const vj = f(v, j);
+              const t0 = 1 + d + (d * (d + 1)) / 2; // [Σe, Σe·Δ (d), Σe·ΔΔᵀ (upper triangle), Σe·v, Σe·Δ·v (d)]
+              want[0] += e;
+              want[t0] += e * vj;
+              for (let a = 0, c = 1 + d; a < d; a++) {
+                want[1 + a] += e * delta[a];
+                want[t0 + 1 + a] += e * delta[a] * vj;
+                for (let b = a; b < d; b++) want[c++] += e * delta[a] * delta[b];
+              }
+            }
+            const got = js.subarray(i * m, (i + 1) * m);
+            expect(relErr(got, want, 1e-12 * Math.abs(want[0]) || Number.MIN_VALUE)).toBeLessThan(1e-12);
+            expect(relErr(onWasm.subarray(i * m, (i + 1) * m), want, 1e-6 * Math.abs(want[0]) || Number.MIN_VALUE)).toBeLessThan(F32);
+          }
+        }
+      });
+    }
+  }
+});
