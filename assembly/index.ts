@@ -6,3 +6,6 @@ export { softmax } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';
+export { poolNd, poolNdRows, poolLossNd, poolLossNdRows } from './poolNd';
+export { scoresNd } from './ndTerms';
+export { localMomentsNd } from './momentsNd';

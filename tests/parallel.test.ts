@@ -101,6 +101,32 @@ for (const [threads, steal] of [
       }
     });
 
+    it('splits d-dimensional calls (d features, dv columns, a w per feature, every kernel) with the same bits', () => {
+      const nq3 = 97;
+      const nk3 = 131;
+      const x = { data: uniform(nk3 * 3, 0, 4, 20), shape: [nk3, 3] };
+      const qs = { data: uniform(nq3 * 3, 0, 4, 21), shape: [nq3, 3] };
+      const vs = { data: uniform(nk3 * 2, -1, 2, 22), shape: [nk3, 2] };
+      const ts = { data: uniform(nq3 * 2, -1, 2, 23), shape: [nq3, 2] };
+      const kq = { data: uniform(nq3 * 7 * 3, 0, 4, 24), shape: [nq3, 7, 3] };
+      const vq = { data: uniform(nq3 * 7, -1, 2, 25), shape: [nq3, 7] };
+      const w = [1.3, 0.6, 2.1];
+      for (const kernel of ['gaussian', 'epanechnikov', 'triangular', 'boxcar', 'constant'] as const) {
+        expectSameBits(par.attentionPool(qs, x, vs, w, { kernel }).yHat.data, single.attentionPool(qs, x, vs, w, { kernel }).yHat.data);
+        expectSameBits(par.attentionPool(qs, kq, vq, w, { kernel }).yHat.data, single.attentionPool(qs, kq, vq, w, { kernel }).yHat.data);
+        const got = par.attentionPoolLoss(qs, x, vs, ts, w, { kernel });
+        const want = single.attentionPoolLoss(qs, x, vs, ts, w, { kernel });
+        expect(got.loss, kernel).toBe(want.loss);
+        expect(got.grad, kernel).toEqual(want.grad);
+        expectSameBits(got.yHat.data, want.yHat.data);
+        const self = par.attentionPoolLoss(x, x, vs.data.subarray(0, nk3), vs.data.subarray(nk3, 2 * nk3), 1.1, { kernel, excludeSelf: true });
+        const selfWant = single.attentionPoolLoss(x, x, vs.data.subarray(0, nk3), vs.data.subarray(nk3, 2 * nk3), 1.1, { kernel, excludeSelf: true });
+        expect([self.loss, self.grad], kernel).toEqual([selfWant.loss, selfWant.grad]);
+      }
+      // a 1-D call after a d-dimensional one still gets fresh keys in every worker
+      expectSameBits(par.attentionPool(q, k, v, 2).yHat.data, single.attentionPool(q, k, v, 2).yHat.data);
+    });
+
     it('never serves stale keys or values across calls', () => {
       const k2 = k.slice();
       const v2 = v.slice();

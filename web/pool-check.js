@@ -33,6 +33,18 @@ const time = async (f) => {
   }
   return t.sort((a, b) => a - b)[2];
 };
+// d features, two value columns and a w per feature: split as one thread computes it
+const x2 = { data: Float32Array.from({ length: 2 * n }, () => 5 * rand()), shape: [n, 2] };
+const v2 = { data: Float32Array.from({ length: 2 * n }, () => rand()), shape: [n, 2] };
+const w2 = [2.5, 0.7];
+const pooledNd = await pool.attentionPool(x2, x2, v2, w2, { excludeSelf: true });
+const lossNd = await pool.attentionPoolLoss(x2, x2, v2, v2, w2, { excludeSelf: true });
+const refNd = one.attentionPoolLoss(x2, x2, v2, v2, w2, { excludeSelf: true });
+const sameNd =
+  same(pooledNd.yHat.data, one.attentionPool(x2, x2, v2, w2, { excludeSelf: true }).yHat.data) &&
+  lossNd.loss === refNd.loss &&
+  lossNd.grad.every((g, f) => g === refNd.grad[f]) &&
+  same(lossNd.yHat.data, refNd.yHat.data);
 const tOne = await time(() => one.attentionPool(x, x, y, 3, opts));
 const tPool = await time(() => pool.attentionPool(x, x, y, 3, opts));
 // closing while a call runs fails that call (E_BACKEND) rather than leaving it pending
@@ -48,6 +60,7 @@ document.getElementById('out').textContent = JSON.stringify({
   sameYHat: same(pooled.yHat.data, ref.yHat.data),
   sameLoss: loss.loss === refLoss.loss && loss.grad === refLoss.grad && same(loss.yHat.data, refLoss.yHat.data),
   freshValues: same(again.yHat.data, one.attentionPool(x, x, y2, 3, opts).yHat.data),
+  sameNd,
   tOneMs: tOne,
   tPoolMs: tPool,
 });

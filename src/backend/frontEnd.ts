@@ -1,4 +1,5 @@
 import { checkBmm } from '../args/bmm.js';
+import { AttnpoolError } from '../errors.js';
 import { checkKernel } from '../args/kernel.js';
 import { checkMethod } from '../args/method.js';
 import { checkOptions } from '../args/options.js';
@@ -110,6 +111,9 @@ export function localMomentsOn(
 ): Float64Array {
   const kernel = checkKernel(options.kernel, 'localMoments');
   const call = checkPool(queries, keys, values, Array.from(w), options.excludeSelf, kernel, 'localMoments');
+  if (call.perQuery || call.dv !== 1) {
+    throw new AttnpoolError('E_SHAPE', 'localMoments: expected shared keys [nk, d] and values [nk] (one column)');
+  }
   const out = new Float64Array(call.nq * localMomentsSize(call.d));
   if (!backend.kernels.localMoments(call, out)) backend.reference.localMoments(call, out);
   return out;

@@ -103,9 +103,10 @@ export async function runWorkloads(list: Workload[], backends: { wasm: Backend; 
           throw new Error(`benchmark ${w.id} on ${task.name} did not complete: ${result.state === 'errored' ? result.error.message : result.state}`);
         }
         // A loop, not push(...samples): a fast task yields more samples than a call has arguments.
+        // A sample of 0 ms is a coarse clock's (a page's, under load), not a time: left out.
         const into = samples[task.name as 'wasm' | 'js'];
         const per = reps[task.name as 'wasm' | 'js'];
-        for (const t of result.latency.samples ?? []) into.push(t / per);
+        for (const t of result.latency.samples ?? []) if (t > 0) into.push(t / per);
       }
     }
     const timing = (name: 'wasm' | 'js'): BackendTiming => {

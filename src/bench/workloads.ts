@@ -6,7 +6,7 @@ import type { Tensor } from '../tensor.js';
 export interface Workload {
   /** stable id, e.g. "W1 pool n=4096" */
   id: string;
-  group: 'W1' | 'W2' | 'W3' | 'W4' | 'W5';
+  group: 'W1' | 'W2' | 'W3' | 'W4' | 'W5' | 'W8';
   description: string;
   /** query–key pairs (or elements) one call processes, for throughput */
   pairs: number;
@@ -60,6 +60,26 @@ function trainingStep(n: number): Workload {
 }
 
 /**
+ * W8: dense pooling with d features and a bandwidth per feature, nq = nk = n, shared keys, one
+ * value column; the loss returns the gradient per feature. Throughput counts pairs·d.
+ */
+function features(n: number, d: number, loss: boolean): Workload {
+  return {
+    id: `W8 ${loss ? 'loss+grad' : 'pool'} n=${n} d=${d}`,
+    group: 'W8',
+    description: `${loss ? 'loss and its gradient per feature' : 'fused forward'}, queries [${n}, ${d}], keys [${n}, ${d}], a w per feature (throughput: pairs·d)`,
+    pairs: n * n * d,
+    targetRatio: loss ? 8 : n >= 4096 ? 10 : 8,
+    prepare(be) {
+      const x = reshape(uniform(n * d, 0, 5, 11 + d), [n, d]);
+      const y = uniform(n, -1, 4, 12);
+      const w = Array.from({ length: d }, (_, f) => 1 + 0.5 * f);
+      return loss ? () => be.attentionPoolLoss(x, x, y, y, w, { excludeSelf: true }) : () => be.attentionPool(x, x, y, w);
+    },
+  };
+}
+
+/**
  * The benchmark's workloads. `scale` < 1 shrinks every size (the quick run and the test use
  * it); the targets only apply at scale 1.
  */
@@ -107,5 +127,6 @@ export function workloads(scale = 1): Workload[] {
         return () => be.gaussianScores(q, k, 2.5);
       },
     },
+    ...[2, 8].flatMap((d) => [s(1024), s(4096)].flatMap((n) => [features(n, d, false), features(n, d, true)])),
   ];
 }

@@ -39,7 +39,7 @@ export class LocalSystem {
  * caller falls back to local constant), when a diagonal entry Σe·Δ_k² is not positive or a
  * pivot of the scaled factorisation is below {@link MIN_PIVOT}.
  */
-export function solveLocalLinear(A: Float64Array, B: Float64Array, sys: LocalSystem, wantEll: boolean): boolean {
+export function solveLocalLinear(A: Float64Array, B: Float64Array, sys: LocalSystem, wantEll: boolean, minPivot = MIN_PIVOT): boolean {
   const { p, L, scale, theta, ell, work } = sys;
   for (let a = 0; a < p; a++) {
     const diag = A[a * p + a];
@@ -51,7 +51,7 @@ export function solveLocalLinear(A: Float64Array, B: Float64Array, sys: LocalSys
       let s = A[a * p + b] * scale[a] * scale[b];
       for (let c = 0; c < b; c++) s -= L[a * p + c] * L[b * p + c];
       if (a === b) {
-        if (!(s >= MIN_PIVOT)) return false;
+        if (!(s >= minPivot)) return false;
         L[a * p + a] = Math.sqrt(s);
       } else L[a * p + b] = s / L[b * p + b];
     }

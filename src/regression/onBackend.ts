@@ -6,6 +6,15 @@ import { LocalEstimator, type Regression } from './localEstimate.js';
 import { LocalSystem, solveLocalLinear } from './localSolve.js';
 
 /**
+ * The smallest pivot of the scaled Cholesky factorisation accepted from a backend's moments.
+ * Their data and sums carry float32 rounding (about 1e-7 relative), which a condition number
+ * of 1/FLOAT32_MIN_PIVOT amplifies to the float32 tolerance of the tests; a query with a
+ * smaller pivot (few effective neighbours, or all on one side) is computed on the float64
+ * path, which applies the fallback rule with its own threshold.
+ */
+export const FLOAT32_MIN_PIVOT = 1e-2;
+
+/**
  * Kernel regression's O(n²) passes on a backend (float32 data, float64 sums):
  *
  * - local constant: the leave-one-out CV and its gradient are the backend's leave-one-out
@@ -107,11 +116,12 @@ export class BackendPasses {
         B[1 + f] = mom[t0 + 1 + f];
         for (let g = f; g < d; g++, c++) A[(1 + f) * p + 1 + g] = A[(1 + g) * p + 1 + f] = mom[c];
       }
-      if (A[0] > 0 && solveLocalLinear(A, B, sys, false)) {
+      if (A[0] > 0 && solveLocalLinear(A, B, sys, false, FLOAT32_MIN_PIVOT)) {
         yHat[i] = this.yMean + sys.theta[0];
         if (mfx) for (let k = 0; k < d; k++) mfx[i * d + k] = sys.theta[1 + k];
       } else {
-        // the fallback rule (or no key in reach): the float64 path's answer for this query
+        // no key in reach, the fallback rule, or a system too ill-conditioned for moments summed
+        // from float32 data: the float64 path's answer for this query
         yHat[i] = est.at(w, q, i * d, loo ? i : -1, false, mfx !== null);
         if (mfx) mfx.set(est.mfx, i * d);
       }

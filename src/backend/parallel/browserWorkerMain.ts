@@ -2,7 +2,7 @@
 // BROWSER_WORKER_SOURCE (workerSources.generated.ts), never imported by the library. It holds
 // one instance of the kernels and answers one message per slice; keys and values come only
 // when they change.
-import { OP_LOSS, type Job } from './protocol.js';
+import { OP_LOSS, termsPerQuery, type Job } from './protocol.js';
 import { createRunner, type Runner } from './runner.js';
 
 /** What the pool posts: the compiled module once, then one slice per message. */
@@ -33,9 +33,10 @@ scope.onmessage = (e) => {
       v = m.v;
     }
     const { job } = m;
-    const src = { q: m.q, k, v, t: m.t, y: new Float32Array(job.nq), terms: new Float64Array(job.op === OP_LOSS ? 2 * job.nq : 0) };
+    const stride = termsPerQuery(job.d);
+    const src = { q: m.q, k, v, t: m.t, y: new Float32Array(job.nq * job.dv), terms: new Float64Array(job.op === OP_LOSS ? stride * job.nq : 0) };
     (run as Runner)(job, src);
-    scope.postMessage({ id: m.id, y: src.y.slice(job.a, job.b), terms: src.terms.slice(2 * job.a, 2 * job.b) });
+    scope.postMessage({ id: m.id, y: src.y.slice(job.a * job.dv, job.b * job.dv), terms: src.terms.slice(stride * job.a, stride * job.b) });
   } catch (err) {
     scope.postMessage({ id: m.id, error: String((err as Error)?.message ?? err) });
   }

@@ -4,7 +4,8 @@ import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
 import { scoreScale } from '../wasm/abi.js';
 import type { WasmKernels } from '../wasm/kernels.js';
-import { OP_LOSS, OP_POOL } from './protocol.js';
+import { ndCallParams } from '../wasm/ndKernels.js';
+import { OP_LOSS, OP_POOL, sumTerms, termsPerQuery } from './protocol.js';
 import type { Team } from './team.js';
 
 /**
@@ -52,28 +53,34 @@ export class ThreadedKernels implements Kernels {
     const c = scoreScale(p.w[0]);
     const slices = this.slices(p, c);
     if (slices < 2) return this.single.poolLoss(p, targets, yHat, gradient);
-    const terms = new Float64Array(2 * p.nq);
+    const terms = new Float64Array(termsPerQuery(p.d) * p.nq);
     this.team.run(OP_LOSS, p, targets, c, slices, yHat, terms);
-    // The kernel's own loop order: one float64 running sum from 0, query after query.
-    let loss = 0;
-    let grad = 0;
-    for (let i = 0; i < p.nq; i++) {
-      loss += terms[2 * i];
-      grad += terms[2 * i + 1];
-    }
-    gradient[0] = grad;
-    return Number.isFinite(loss) && Number.isFinite(grad) ? loss : null;
+    return sumTerms(terms, p.nq, gradient);
   }
 
   close(): Promise<void> {
     return this.team.close();
   }
 
-  /** How many slices a call gets: 1 (the calling thread alone) unless it is a large dense 1-D Gaussian call. */
+  /**
+   * How many slices a call gets: 1 (the calling thread alone) for a closed team, a call below
+   * minPairs (pairs·d), a 1-D call of another kernel than the Gaussian, and a call float32
+   * cannot hold (the single kernels then say so, and the front end takes the float64 path).
+   */
   private slices(p: PoolCall, c: number): number {
-    if (!isOneDimensional(p) || p.kernel !== 'gaussian' || !Number.isFinite(c) || this.team.closed || p.nq * p.nk < this.minPairs) return 1;
+    if (this.team.closed || p.nq * p.nk * p.d < this.minPairs || !sliceable(p, c)) return 1;
     return Math.min(this.team.threads, p.nq);
   }
+}
+
+/**
+ * Whether slices can compute a call as the single kernels would: a 1-D call of the Gaussian kernel
+ * whose score constant `c` float32 holds (the 1-D slice kernels are the Gaussian's), or a
+ * d-dimensional call of any kernel that float32 holds (the conditions of ndKernels.ts's single calls).
+ */
+export function sliceable(p: PoolCall, c = scoreScale(p.w[0])): boolean {
+  if (isOneDimensional(p)) return p.kernel === 'gaussian' && Number.isFinite(c);
+  return ndCallParams(p, p.w, p.kernel, 'pool') !== null;
 }
 
 const EMPTY = new Float32Array(0);

@@ -7,7 +7,8 @@
 // (the caller may have taken it already, see CTL.CLAIM), runs it, and marks it DONE even when
 // it threw, so the caller never waits for a worker that gave up.
 import { receiveMessageOnPort, workerData, type MessagePort } from 'node:worker_threads';
-import { claimed, CTL, OP_QUIT, type Job } from './protocol.js';
+import { KERNEL_NAMES } from '../../args/kernel.js';
+import { claimed, CTL, OP_QUIT, termsPerQuery, type Job } from './protocol.js';
 import { createRunner } from './runner.js';
 
 const { module, control, port, slot } = workerData as { module: WebAssembly.Module; control: SharedArrayBuffer; port: MessagePort; slot: number };
@@ -33,8 +34,10 @@ for (;;) {
   try {
     const nq = I[CTL.NQ];
     const nk = I[CTL.NK];
+    const d = I[CTL.D];
+    const dv = I[CTL.DV];
     const perQuery = I[CTL.PER_QUERY] === 1;
-    const kv = perQuery ? nq * nk : nk;
+    const sets = perQuery ? nq * nk : nk;
     const at = (off: number, n: number) => f32.subarray(I[off], I[off] + n);
     const job: Job = {
       op: I[CTL.OP] as Job['op'],
@@ -42,19 +45,22 @@ for (;;) {
       b: I[CTL.BOUNDS + slot + 1],
       nq,
       nk,
+      d,
+      dv,
       perQuery,
       excludeSelf: I[CTL.EXCLUDE_SELF] === 1,
+      kernel: KERNEL_NAMES[I[CTL.KERNEL]],
       keysVersion: I[CTL.KEYS_VERSION],
       c: F[CTL.F64_C],
-      w: F[CTL.F64_W],
+      w: f64.slice(I[CTL.OFF_W], I[CTL.OFF_W] + d),
     };
     run(job, {
-      q: at(CTL.OFF_Q, nq),
-      k: at(CTL.OFF_K, kv),
-      v: at(CTL.OFF_V, kv),
-      t: at(CTL.OFF_T, nq),
-      y: at(CTL.OFF_Y, nq),
-      terms: f64.subarray(I[CTL.OFF_TERMS], I[CTL.OFF_TERMS] + 2 * nq),
+      q: at(CTL.OFF_Q, nq * d),
+      k: at(CTL.OFF_K, sets * d),
+      v: at(CTL.OFF_V, sets * dv),
+      t: at(CTL.OFF_T, nq * dv),
+      y: at(CTL.OFF_Y, nq * dv),
+      terms: f64.subarray(I[CTL.OFF_TERMS], I[CTL.OFF_TERMS] + termsPerQuery(d) * nq),
     });
   } catch (err) {
     Atomics.store(I, CTL.ERR, 1);

@@ -1,6 +1,9 @@
+import { isOneDimensional } from '../js/kernels.js';
 import { BASE, PAGE, sliceBytes } from '../wasm/abi.js';
 import type { KernelExports } from '../wasm/load.js';
-import { OP_POOL, type Job, type Sources } from './protocol.js';
+import { NdSlot, ndKind, ndParams, ndSliceSizes, writeNdSlice } from '../wasm/ndKernels.js';
+import { Workspace } from '../wasm/workspace.js';
+import { OP_POOL, termsPerQuery, type Job, type Sources } from './protocol.js';
 
 /**
  * Runs one slice of a fused pooling call on one WASM instance. The same module runs on the
@@ -17,9 +20,11 @@ import { OP_POOL, type Job, type Sources } from './protocol.js';
  * query order from 0, as the kernel's loop does. ŷ needs nothing of the kind: each query's
  * arithmetic depends only on its own row.
  *
- * A slice runs as one call of poolRows / poolLossRows: queries [i0, i1) of the whole call, so
- * excludeSelf skips key i for global query i, and the loss terms are kept per query. The
- * slice's pointers are passed shifted back by a rows (wasm32 pointers wrap mod 2^32).
+ * A slice runs as one call of poolRows / poolLossRows (one feature, one value column) or
+ * poolNdRows / poolLossNdRows (d features, dv columns; laid out by ndKernels.ts, the code the
+ * single calls use): queries [i0, i1) of the whole call, so excludeSelf skips key i for global
+ * query i, and the loss terms are kept per query. The slice's pointers are passed shifted back
+ * by a rows (wasm32 pointers wrap mod 2^32).
  */
 export type Runner = (job: Job, src: Sources) => void;
 
@@ -37,10 +42,33 @@ export function createRunner(module: WebAssembly.Module): Runner {
     f32 = new Float32Array(memory.buffer);
     f64 = new Float64Array(memory.buffer);
   };
-  return (job, src) => {
-    const { a, b, nk, perQuery, excludeSelf, c, w } = job;
+  const ws = new Workspace(memory);
+  /** A d-dimensional slice: its own layout from BASE (so the 1-D keys held there are gone). */
+  const runNd = (job: Job, src: Sources): void => {
+    const { a, b, d, dv } = job;
+    heldVersion = -1;
+    const p = { ...job, q: src.q, k: src.k, v: src.v, valueColumns: true, wVector: true };
+    const loss = job.op !== OP_POOL;
+    const extra = loss ? 'terms' : 'none';
+    const offsets = ws.layout(...ndSliceSizes(p, a, b, extra, loss));
+    // the caller checked that float32 holds the call (ThreadedKernels.sliceable), so the params exist
+    const params = ndParams(job.w, job.kernel, 'pool') as NonNullable<ReturnType<typeof ndParams>>;
+    const s = writeNdSlice(memory, offsets, p, params, a, b, loss ? src.t : null, extra);
+    const args = [s.k, s.v, job.nk, d, dv, job.perQuery, job.excludeSelf, ndKind(job.kernel), s.params] as const;
+    if (loss) x.poolLossNdRows(a, b, s.q, ...args, s.targets, s.yHat, s.extra, s.scratch);
+    else x.poolNdRows(a, b, s.q, ...args, s.yHat, 0, s.scratch);
     const m = b - a;
-    if (m <= 0) return;
+    src.y.set(new Float32Array(memory.buffer, offsets[NdSlot.yHat], m * dv), a * dv);
+    if (loss) src.terms.set(new Float64Array(memory.buffer, offsets[NdSlot.extra], m * termsPerQuery(d)), a * termsPerQuery(d));
+    f32 = new Float32Array(memory.buffer); // the layout may have grown the memory
+    f64 = new Float64Array(memory.buffer);
+  };
+  return (job, src) => {
+    if (job.b <= job.a) return;
+    if (!isOneDimensional(job)) return runNd(job, src);
+    const { a, b, nk, perQuery, excludeSelf, c } = job;
+    const w = job.w[0];
+    const m = b - a;
     const kvLen = perQuery ? m * nk : nk;
     const k = BASE;
     const v = k + sliceBytes(kvLen);

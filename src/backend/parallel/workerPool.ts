@@ -3,12 +3,13 @@ import { numberOption } from '../../args/numbers.js';
 import type { PoolCall } from '../../args/pool.js';
 import { AttnpoolError } from '../../errors.js';
 import { lossRequest, lossResult, poolRequest, poolResult, runLoss, runPool, type LossRequest, type PoolRequest } from '../frontEnd.js';
-import { createJsKernels, isOneDimensional } from '../js/kernels.js';
+import { createJsKernels } from '../js/kernels.js';
 import type { Bandwidth, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
 import { scoreScale } from '../wasm/abi.js';
 import { instantiateWasmKernels } from '../wasm/index.js';
 import { wasmBytes } from '../wasm/load.js';
-import { MAX_THREADS, MIN_SLICED_PAIRS, OP_LOSS, OP_POOL, type Job } from './protocol.js';
+import { sliceable } from './kernels.js';
+import { MAX_THREADS, MIN_SLICED_PAIRS, OP_LOSS, OP_POOL, sumTerms, termsPerQuery, type Job } from './protocol.js';
 import { BROWSER_WORKER_SOURCE } from './workerSources.generated.js';
 
 /**
@@ -141,32 +142,27 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
         const b = Math.floor(((s + 1) * p.nq) / slices);
         const wk = workers[s];
         const send = p.perQuery || wk.held !== kv;
-        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w[0] };
+        const { nq, nk, d, dv, perQuery, excludeSelf, kernel, w } = p;
+        const job: Job = { op, a, b, nq, nk, d, dv, perQuery, excludeSelf, kernel, w, keysVersion: kv, c };
         const r = await wk.run({ job, q: p.q, t, k: send ? p.k : null, v: send ? p.v : null });
         wk.held = kv;
-        y.set(r.y, a);
-        if (op === OP_LOSS) terms.set(r.terms, 2 * a);
+        y.set(r.y, a * dv);
+        if (op === OP_LOSS) terms.set(r.terms, termsPerQuery(d) * a);
       }),
     );
   };
 
   let closed = false;
-  /** Whether the workers take a dense call: a large Gaussian call whose score constant float32 holds. */
+  /** Whether the workers take a dense call: a large one that slices compute as the single kernels would (see sliceable). */
   const sliced = (r: PoolRequest | LossRequest, weights: boolean): boolean =>
-    !closed &&
-    !r.fast &&
-    !weights &&
-    isOneDimensional(r.call) &&
-    r.call.kernel === 'gaussian' &&
-    r.call.nq * r.call.nk >= MIN_SLICED_PAIRS &&
-    Number.isFinite(scoreScale(r.call.w[0]));
+    !closed && !r.fast && !weights && r.call.nq * r.call.nk * r.call.d >= MIN_SLICED_PAIRS && sliceable(r.call);
 
   return {
     threads: n,
     async attentionPool(queries, keys, values, w = 1, options) {
       const r = poolRequest(queries, keys, values, w, options);
       if (!sliced(r, r.weights)) return runPool(r, single, reference);
-      const y = new Float32Array(r.call.nq);
+      const y = new Float32Array(r.call.nq * r.call.dv);
       await split(OP_POOL, r.call, EMPTY, y, NO_TERMS);
       // A float32 overflow: the float64 reference, as the single-thread backend does.
       if (firstNonFinite(y) >= 0) return runPool(r, reference, reference);
@@ -175,18 +171,13 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
     attentionPoolLoss: (async (queries: unknown, keys: unknown, values: unknown, targets: unknown, w: Bandwidth, options?: PoolLossOptions) => {
       const r = lossRequest(queries, keys, values, targets, w, options);
       if (!sliced(r, false)) return runLoss(r, single, reference);
-      const y = new Float32Array(r.call.nq);
-      const terms = new Float64Array(2 * r.call.nq);
+      const y = new Float32Array(r.call.nq * r.call.dv);
+      const terms = new Float64Array(termsPerQuery(r.call.d) * r.call.nq);
       await split(OP_LOSS, r.call, r.targets, y, terms);
-      // the kernel's own order: one float64 running sum from 0, query after query
-      let loss = 0;
-      let grad = 0;
-      for (let i = 0; i < r.call.nq; i++) {
-        loss += terms[2 * i];
-        grad += terms[2 * i + 1];
-      }
-      if (!Number.isFinite(loss) || !Number.isFinite(grad)) return runLoss(r, reference, reference);
-      return lossResult(r.call, loss, Float64Array.of(grad), y);
+      const grad = new Float64Array(r.call.d);
+      const loss = sumTerms(terms, r.call.nq, grad);
+      if (loss === null) return runLoss(r, reference, reference);
+      return lossResult(r.call, loss, grad, y);
     }) as WorkerPool['attentionPoolLoss'],
     close() {
       closed = true;

@@ -6,11 +6,14 @@ import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
 import { scoreScale } from './abi.js';
 import type { KernelExports } from './load.js';
+import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
 import { Workspace } from './workspace.js';
 
 /**
  * The WebAssembly SIMD kernels. Each call copies its inputs into the workspace, runs one
- * kernel and copies the results out into the front end's arrays. float32 can overflow where
+ * kernel and copies the results out into the front end's arrays. One feature and one value
+ * column run the 1-D kernels (pool.ts, compact.ts); anything else the d-dimensional ones
+ * (poolNd.ts, laid out by ndKernels.ts). float32 can overflow where
  * float64 does not (|w·(q − k)| beyond ~1e19, w beyond float32's range): such calls report
  * false and the front end recomputes them with the float64 reference.
  */
@@ -31,7 +34,7 @@ export class WasmKernels implements Kernels {
   }
 
   scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
-    if (p.d > 1) return ND_PENDING;
+    if (p.d > 1) return scoresNd(this.x, this.ws, p, ws, kernel, out);
     const w = ws[0];
     // w beyond float32's range: the compact kernels would see w = Infinity and 0·Infinity = NaN
     if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(w))) return false;
@@ -67,7 +70,7 @@ export class WasmKernels implements Kernels {
   }
 
   pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
-    if (!isOneDimensional(p)) return ND_PENDING;
+    if (!isOneDimensional(p)) return poolNd(this.x, this.ws, p, yHat, weights);
     const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
     const c = gaussian ? scoreScale(w) : Math.fround(w);
@@ -83,7 +86,7 @@ export class WasmKernels implements Kernels {
   }
 
   poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
-    if (!isOneDimensional(p)) return ND_PENDING ? null : null;
+    if (!isOneDimensional(p)) return poolLossNd(this.x, this.ws, p, targets, yHat, gradient);
     const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
     const c = gaussian ? scoreScale(w) : Math.fround(w);
@@ -100,8 +103,8 @@ export class WasmKernels implements Kernels {
     return loss;
   }
 
-  localMoments(_p: PoolCall, _out: Float64Array): boolean {
-    return ND_PENDING; // no WASM kernel yet: the front end runs the float64 reference
+  localMoments(p: PoolCall, out: Float64Array): boolean {
+    return localMomentsNd(this.x, this.ws, p, out);
   }
 
   /** Slices for q, k, v and then the given sizes, with q, k and v written into theirs. */
@@ -113,9 +116,6 @@ export class WasmKernels implements Kernels {
     return slices;
   }
 }
-
-/** Until the d-dimensional WASM kernels land: d > 1 or dv > 1 goes to the float64 reference. */
-const ND_PENDING = false;
 
 /** The `kind` argument of the compact kernels. */
 function kindOf(kernel: CompactKernel): number {

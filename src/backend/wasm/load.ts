@@ -5,6 +5,8 @@ import { wasmBase64 } from './bytes.generated.js';
 type PoolPointers = [q: number, nq: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean];
 /** The same for a slice [i0, i1) of the call's queries (pointers of the whole call; for threads). */
 type RowPointers = [i0: number, i1: number, q: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean];
+/** A d-dimensional pooling call in linear memory, after its queries (q, nq, or i0, i1, q for the rows variants). */
+type NdPointers = [k: number, v: number, nk: number, d: number, dv: number, perQuery: boolean, excludeSelf: boolean, kind: number, params: number];
 /** What the loss kernels take after the call's arguments and score constant: w, targets, ŷ and where to put the sums. */
 type LossOutputs = [w: number, targets: number, yHat: number, result: number];
 
@@ -27,6 +29,33 @@ export interface KernelExports {
   poolCompact(kind: number, ...args: [...PoolPointers, w: number, yHat: number, weights: number]): void;
   poolLossCompact(kind: number, ...args: [...PoolPointers, ...LossOutputs]): void;
   kernelValues(kind: number, q: number, nq: number, k: number, nk: number, perQuery: boolean, w: number, out: number): void;
+  /**
+   * d-dimensional kernels (assembly/poolNd.ts, layout in ndKernels.ts): keys feature-major
+   * [d, nkp] (per query [nq, d, nkp]), values [dv, nkp], `kind` the index in ND_KINDS, `params`
+   * the per-feature constants, `scratch` 2·nkp + 4·d + dv floats. Rows variants: queries [i0, i1).
+   */
+  poolNd(q: number, nq: number, ...args: [...NdPointers, yHat: number, weights: number, scratch: number]): void;
+  poolNdRows(i0: number, i1: number, q: number, ...args: [...NdPointers, yHat: number, weights: number, scratch: number]): void;
+  /** `result`: f64 [L, ∂L/∂w_0 … ∂L/∂w_(d−1)]. */
+  poolLossNd(q: number, nq: number, ...args: [...NdPointers, targets: number, yHat: number, result: number, scratch: number]): void;
+  /** Query i's terms as f64 [L_i, ∂L_i/∂w_0 … ∂L_i/∂w_(d−1)] at `terms` + 8·(1 + d)·i. */
+  poolLossNdRows(i0: number, i1: number, q: number, ...args: [...NdPointers, targets: number, yHat: number, terms: number, scratch: number]): void;
+  /** Local-linear moments f64 [nq, 2 + 2d + d(d+1)/2] at `out` (assembly/momentsNd.ts); shared keys [d, nkp], values [nkp]. */
+  localMomentsNd(
+    q: number,
+    nq: number,
+    k: number,
+    v: number,
+    nk: number,
+    d: number,
+    excludeSelf: boolean,
+    kind: number,
+    params: number,
+    out: number,
+    scratch: number,
+  ): void;
+  /** Gaussian −Σu² or the compact product kernel K into out [nq, nk]; `scratch` nkp floats. */
+  scoresNd(q: number, nq: number, k: number, nk: number, d: number, perQuery: boolean, kind: number, params: number, out: number, scratch: number): void;
 }
 
 /** The module's bytes, decoded from the base64 embedded at build time (no file, no fetch). */
