@@ -4,7 +4,8 @@
 //   out[i·m ..] = Σe, Σe·Δ_f (d), Σe·Δ_f·Δ_g (f ≤ g, row-major upper triangle), Σe·v, Σe·Δ_f·v (d),
 //   m = 2 + 2d + d(d+1)/2, as f64. The key terms come from ndTerms.ts (pass 1), so the layout is
 //   poolNd's: keys feature-major [d, nkp] shared (no per-query keys), values [1, nkp], params as
-//   in ndTerms.ts, scratch ≥ nkp floats; excludeSelf skips key i.
+//   in ndTerms.ts, scratch ≥ 2·nkp floats; excludeSelf skips key i. With `slopes`, d more blocks
+//   of m: the same sums with the weights e_j·Δ_jf².
 // Each sum runs in f32x4 lanes over blocks of at most BLOCK keys, folded into f64 (lanes.ts):
 // one sweep for Σe and Σe·v, one per feature for Σe·Δ_f, Σe·Δ_f·v and the row f of Σe·ΔΔᵀ.
 // A query no key reaches (a compact kernel: Σe = 0) gets zeros, and the host decides; one whose
@@ -87,40 +88,66 @@ function sumDelta2(x: usize, kf: usize, qf: f32, kg: usize, qg: f32, nkp: i32): 
   return s;
 }
 
+/** One block of m moments at o from the weight row x (Σx and Σx·v already in s0, s1). */
+function block(x: usize, qi: usize, k: usize, v: usize, nkp: i32, d: i32, o: usize): void {
+  const rowBytes = <usize>nkp << 2;
+  const tri = 1 + d;
+  const t0 = tri + ((d * (d + 1)) >> 1);
+  store<f64>(o, s0);
+  store<f64>(o + (<usize>t0 << 3), s1);
+  let c = tri;
+  for (let f = 0; f < d; f++) {
+    const kf = k + <usize>f * rowBytes;
+    const qf = load<f32>(qi + (<usize>f << 2));
+    sumsDelta(x, v, kf, qf, nkp);
+    store<f64>(o + (<usize>(1 + f) << 3), s0);
+    store<f64>(o + (<usize>(t0 + 1 + f) << 3), s1);
+    for (let g = f; g < d; g++, c++) {
+      store<f64>(o + (<usize>c << 3), sumDelta2(x, kf, qf, k + <usize>g * rowBytes, load<f32>(qi + (<usize>g << 2)), nkp));
+    }
+  }
+}
+
+/** x2_j = x_j·(k_fj − q_f)². */
+function weightBySquare(x: usize, kf: usize, qf: f32, nkp: i32, x2: usize): void {
+  const qv = f32x4.splat(qf);
+  for (let j = 0; j < nkp; j += 4) {
+    const o = <usize>j << 2;
+    const dl = f32x4.sub(v128.load(kf + o), qv);
+    v128.store(x2 + o, f32x4.mul(v128.load(x + o), f32x4.mul(dl, dl)));
+  }
+}
+
 /**
- * The moments of every query into out (f64 [nq, m]). q [nq, d]; k [d, nkp]; v [nkp]; `kind` as in
- * ndTerms.ts; params as there (pooling's Gaussian scale); scratch nkp floats.
+ * The moments of every query into out (f64 [nq, blocks·m]). q [nq, d]; k [d, nkp]; v [nkp];
+ * `kind` as in ndTerms.ts; params as there (pooling's Gaussian scale); scratch 2·nkp floats.
+ * With `slopes`, blocks 1 … d hold the same moments with the weights e_j·Δ_jf² (f = block − 1):
+ * the Gaussian's ∂e/∂ρ_f = −e·Δ_f² (ρ_f = w_f²/2), what the local-linear CV's gradient needs.
  */
-export function localMomentsNd(q: usize, nq: i32, k: usize, v: usize, nk: i32, d: i32, excludeSelf: bool, kind: i32, params: usize, out: usize, scratch: usize): void {
+export function localMomentsNd(q: usize, nq: i32, k: usize, v: usize, nk: i32, d: i32, excludeSelf: bool, kind: i32, params: usize, slopes: bool, out: usize, scratch: usize): void {
   const nkp = paddedKeys(nk);
   const rowBytes = <usize>nkp << 2;
   const m = 2 + 2 * d + ((d * (d + 1)) >> 1);
+  const blocks = slopes ? 1 + d : 1;
   const x = scratch;
+  const x2 = scratch + rowBytes;
   for (let i = 0; i < nq; i++) {
     const qi = q + ((<usize>i * <usize>d) << 2);
-    const o = out + ((<usize>i * <usize>m) << 3);
+    const o = out + ((<usize>i * <usize>(m * blocks)) << 3);
     keyTerms(kind, qi, k, nk, d, params, excludeSelf ? i : -1, x);
     if (kind == GAUSSIAN) gaussianWeights(x, nkp, termMin);
     sumsEV(x, v, nkp);
     if (!(s0 >= TINY)) {
       const fill: f64 = s0 == 0 ? 0 : NaN;
-      for (let c = 0; c < m; c++) store<f64>(o + (<usize>c << 3), fill);
+      for (let c = 0; c < m * blocks; c++) store<f64>(o + (<usize>c << 3), fill);
       continue;
     }
-    const tri = 1 + d;
-    const t0 = tri + ((d * (d + 1)) >> 1);
-    store<f64>(o, s0);
-    store<f64>(o + (<usize>t0 << 3), s1);
-    let c = tri;
+    block(x, qi, k, v, nkp, d, o);
+    if (!slopes) continue;
     for (let f = 0; f < d; f++) {
-      const kf = k + <usize>f * rowBytes;
-      const qf = load<f32>(qi + (<usize>f << 2));
-      sumsDelta(x, v, kf, qf, nkp);
-      store<f64>(o + (<usize>(1 + f) << 3), s0);
-      store<f64>(o + (<usize>(t0 + 1 + f) << 3), s1);
-      for (let g = f; g < d; g++, c++) {
-        store<f64>(o + (<usize>c << 3), sumDelta2(x, kf, qf, k + <usize>g * rowBytes, load<f32>(qi + (<usize>g << 2)), nkp));
-      }
+      weightBySquare(x, k + <usize>f * rowBytes, load<f32>(qi + (<usize>f << 2)), nkp, x2);
+      sumsEV(x2, v, nkp);
+      block(x2, qi, k, v, nkp, d, o + ((<usize>((1 + f) * m)) << 3));
     }
   }
 }

@@ -4,7 +4,7 @@
 // needed) and prints the median of a few runs per size (wall clock, and the CPU time of this
 // process, which a machine busy with other work inflates less), with the bandwidths and CV found.
 //
-//   node bench/kernelRegression.mjs [--sizes 200,1000,5000] [--runs 3] [--json OUT]
+//   node bench/kernelRegression.mjs [--sizes 200,1000,5000] [--runs 3] [--backend wasm|js] [--json OUT]
 //   node bench/kernelRegression.mjs --csv OUT.csv [--n 200]   (only write W9's data as x1,x2,y)
 //
 // The data are W9's (bench/kernelRegressionStatsmodels.py generates the same with numpy):
@@ -23,9 +23,22 @@ const sizes = arg('--sizes', '200,1000,5000').split(',').map(Number);
 const runs = Number(arg('--runs', '3'));
 const regressions = arg('--regression', 'lc,ll').split(',');
 
-const entry = fileURLToPath(new URL('../src/regression/kernelRegression.ts', import.meta.url));
-const bundle = await build({ entryPoints: [entry], bundle: true, write: false, format: 'esm', platform: 'neutral', target: 'es2022' });
-const { kernelRegression } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+const backendName = arg('--backend', null); // default: the exact float64 path
+const root = fileURLToPath(new URL('..', import.meta.url));
+const bundle = await build({
+  stdin: {
+    contents: "export { kernelRegression } from './src/regression/kernelRegression.ts'; export { loadBackend } from './src/backend/load.ts';",
+    resolveDir: root,
+    loader: 'ts',
+  },
+  bundle: true,
+  write: false,
+  format: 'esm',
+  platform: 'neutral',
+  target: 'es2022',
+});
+const { kernelRegression, loadBackend } = await import(`data:text/javascript;base64,${Buffer.from(bundle.outputFiles[0].text).toString('base64')}`);
+const backend = backendName ? await loadBackend(backendName) : undefined;
 
 export function w9(n) {
   const x = new Float64Array(2 * n);
@@ -59,7 +72,9 @@ const smPath = new URL('./results/kernelRegression-statsmodels.json', import.met
 const statsmodels = existsSync(smPath) ? JSON.parse(readFileSync(smPath, 'utf8')).rows : [];
 
 const rows = [];
-console.log(`W9 kernelRegression cv_ls, d = 2, float64 path; ${os.cpus()[0].model} (${os.cpus().length} cores), Node ${process.version}`);
+console.log(
+  `W9 kernelRegression cv_ls, d = 2, ${backend ? `backend ${backend.name}` : 'float64 path'}; ${os.cpus()[0].model} (${os.cpus().length} cores), Node ${process.version}`,
+);
 for (const n of sizes) {
   const { x, y } = w9(n);
   for (const regression of regressions) {
@@ -70,12 +85,13 @@ for (const n of sizes) {
     for (let r = 0; r < reps; r++) {
       const t0 = performance.now();
       const c0 = process.cpuUsage();
-      fit = kernelRegression(x, y, { bandwidth: 'cv_ls', regression });
+      fit = kernelRegression(x, y, { bandwidth: 'cv_ls', regression, backend });
       const c = process.cpuUsage(c0);
       times.push(performance.now() - t0);
       cpu.push((c.user + c.system) / 1000);
     }
     const row = {
+      backend: backend?.name ?? 'float64',
       regression,
       n,
       medianMs: median(times),

@@ -9,6 +9,8 @@ import { type Kernels, localMomentsSize } from '../src/backend/kernels.js';
 import type { Backend } from '../src/backend/types.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import { kernelRegression } from '../src/regression/kernelRegression.js';
+import { looCv } from '../src/regression/looCv.js';
+import { BackendPasses } from '../src/regression/onBackend.js';
 import { rng } from './reference.js';
 
 interface Run {
@@ -205,8 +207,8 @@ describe('the WASM localMoments kernel', () => {
     const m = localMomentsSize(d);
     const onWasm = new Float64Array(n * m);
     const reference = new Float64Array(n * m);
-    expect((wasm as FrontEnd).kernels.localMoments(call, onWasm)).toBe(true);
-    expect(createJsKernels().localMoments(call, reference)).toBe(true);
+    expect((wasm as FrontEnd).kernels.localMoments(call, false, onWasm)).toBe(true);
+    expect(createJsKernels().localMoments(call, false, reference)).toBe(true);
     expect(onWasm).not.toEqual(reference);
     for (let c = 0; c < n * m; c += m) expect(Math.abs(onWasm[c] / reference[c] - 1)).toBeLessThan(F32);
   });
@@ -215,9 +217,44 @@ describe('the WASM localMoments kernel', () => {
     const out = new Float64Array(2 * localMomentsSize(1));
     const perQuery = checkPool([0.5, 1], { data: [0, 1, 0, 1], shape: [2, 2] }, { data: [1, 2, 3, 4], shape: [2, 2] }, 1, false, 'gaussian', 'test');
     expect(perQuery.perQuery).toBe(true);
-    expect((wasm as FrontEnd).kernels.localMoments(perQuery, out)).toBe(false);
+    expect((wasm as FrontEnd).kernels.localMoments(perQuery, false, out)).toBe(false);
     const columns = checkPool([0.5, 1], [0, 1], { data: [1, 2, 3, 4], shape: [2, 2] }, 1, false, 'gaussian', 'test');
     expect(columns.dv).toBe(2);
-    expect((wasm as FrontEnd).kernels.localMoments(columns, out)).toBe(false);
+    expect((wasm as FrontEnd).kernels.localMoments(columns, false, out)).toBe(false);
+  });
+});
+
+describe('the local-linear CV on a backend', () => {
+  const s = fixture.datasets.find((d) => d.d === 2 && d.n === 50)!;
+  const keys = { x: Float64Array.from(s.x.flat()), y: Float64Array.from(s.y), n: s.n, d: s.d, kernel: 'gaussian' as const };
+
+  it('its value and gradient are the float64 looCv ones within float32 tolerance (JS and WASM kernels)', () => {
+    for (const backend of [new FrontEnd('js', createJsKernels(), createJsKernels()), wasm as FrontEnd]) {
+      const criterion = new BackendPasses(backend, keys, 'll').llCriterion();
+      for (const h of [
+        [0.3, 0.5],
+        [0.15, 2],
+        [1, 1],
+      ]) {
+        const w = Float64Array.from(h, (v) => 1 / v);
+        const exact = looCv(keys, 'll', w, true);
+        const got = criterion(w, true);
+        expect(Math.abs(got.value / exact.value - 1)).toBeLessThan(F32);
+        const size = Math.max(...Array.from(exact.gradW, Math.abs));
+        for (let k = 0; k < s.d; k++) expect(Math.abs(got.gradW[k] - exact.gradW[k])).toBeLessThan(1e-4 * size);
+      }
+    }
+  });
+
+  it("cv_ls searches on the backend's moments and ends in the float64 search's minimum", () => {
+    const { backend, calls } = countingBackend();
+    const fit = kernelRegression(xOf(s), s.y, { regression: 'll', backend });
+    expect(calls.localMoments).toBeGreaterThan(10);
+    const exact = kernelRegression(xOf(s), s.y, { regression: 'll' });
+    expect(relErr(fit.bandwidth, exact.bandwidth, 0)).toBeLessThan(1e-3);
+    const sm = s.runs.find((r) => r.regression === 'll' && r.method === 'cv_ls')!;
+    expect(fit.cv).toBeLessThanOrEqual(sm.cv * (1 + F32));
+    const onWasm = kernelRegression(xOf(s), s.y, { regression: 'll', backend: wasm });
+    expect(relErr(onWasm.bandwidth, exact.bandwidth, 0)).toBeLessThan(1e-3);
   });
 });

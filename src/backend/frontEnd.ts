@@ -107,15 +107,16 @@ export function localMomentsOn(
   keys: unknown,
   values: unknown,
   w: ArrayLike<number>,
-  options: { excludeSelf?: boolean; kernel?: unknown },
+  options: { excludeSelf?: boolean; kernel?: unknown; slopes?: boolean },
 ): Float64Array {
   const kernel = checkKernel(options.kernel, 'localMoments');
   const call = checkPool(queries, keys, values, Array.from(w), options.excludeSelf, kernel, 'localMoments');
   if (call.perQuery || call.dv !== 1) {
     throw new AttnpoolError('E_SHAPE', 'localMoments: expected shared keys [nk, d] and values [nk] (one column)');
   }
-  const out = new Float64Array(call.nq * localMomentsSize(call.d));
-  if (!backend.kernels.localMoments(call, out)) backend.reference.localMoments(call, out);
+  const slopes = options.slopes === true;
+  const out = new Float64Array(call.nq * localMomentsSize(call.d) * (slopes ? 1 + call.d : 1));
+  if (!backend.kernels.localMoments(call, slopes, out)) backend.reference.localMoments(call, slopes, out);
   return out;
 }
 

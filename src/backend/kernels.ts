@@ -30,10 +30,12 @@ export interface Kernels {
    * fused pass: with e_j = K(u_j) / max_j K(u_j) (key i skipped under `excludeSelf`) and
    * Δ_j = k_j − q, query i's {@link localMomentsSize} numbers at out[i·m]: Σe, Σe·Δ [d],
    * Σe·ΔΔᵀ (upper triangle, row-major, d(d+1)/2), Σe·v, Σe·Δ·v [d], accumulated in float64.
-   * A query where no key has a positive kernel value gets all zeros (its caller decides).
-   * false where float32 cannot hold the call.
+   * With `slopes`, each query has 1 + d such blocks: block 1 + f holds the same sums with the
+   * weights e_j·Δ_jf² (the Gaussian's ∂e/∂ρ_f is −e·Δ_f², ρ_f = w_f²/2: what the gradient of
+   * the local-linear CV needs). A query where no key has a positive kernel value gets all
+   * zeros (its caller decides). false where float32 cannot hold the call.
    */
-  localMoments(call: PoolCall, out: Float64Array): boolean;
+  localMoments(call: PoolCall, slopes: boolean, out: Float64Array): boolean;
   /** Bytes of WebAssembly memory held, for kernels that hold any. */
   memoryBytes?(): number;
   /** Threads a call may be split over (1 unless sliced). */

@@ -36,10 +36,11 @@ export interface KernelRegressionOptions {
   /**
    * run the O(n²) passes on this backend (float32 data, float64 sums) instead of the exact
    * float64 path: local constant's CV and its gradient as the leave-one-out pooling loss, its
-   * predictions as `attentionPool`; local linear's moments as one fused pass per query. Not on
-   * the backend: AICc (`'aic'`), the local-linear CV's gradient (its search runs on the float64
-   * path), local constant's marginal effects, d = 1 local constant's `'cv_ls'`
-   * (`optimalBandwidth`, exact), and any query that falls back under the fallback rule
+   * predictions as `attentionPool`; local linear's moments (and, for the Gaussian, those of the
+   * CV's gradient) as one fused pass per query. Not on the backend: AICc (`'aic'`), the
+   * local-linear CV search of the compact kernels, local constant's marginal effects, d = 1
+   * local constant's `'cv_ls'` (`optimalBandwidth`, exact), and any query that falls back under
+   * the fallback rule or whose system float32 moments cannot resolve
    */
   backend?: Backend;
 }
@@ -142,7 +143,11 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
     localMinima.sort((a, b) => a.value - b.value);
   } else {
     const criterionOn = (k: KeySet): Criterion => {
-      if (backend && bandwidth === 'cv_ls' && regression === 'lc') return new BackendPasses(backend, k, regression).lcCriterion();
+      if (backend && bandwidth === 'cv_ls') {
+        // on the backend: local constant (any kernel), and local linear with the Gaussian
+        if (regression === 'lc') return new BackendPasses(backend, k, regression).lcCriterion();
+        if (kernel === 'gaussian') return new BackendPasses(backend, k, regression).llCriterion();
+      }
       const est = new LocalEstimator(k, regression);
       return bandwidth === 'cv_ls' ? (wk, g) => looCv(k, regression, wk, g, est) : (wk, g) => aicc(k, regression, wk, g, est);
     };

@@ -14,6 +14,20 @@ import { LocalSystem, solveLocalLinear } from './localSolve.js';
  */
 export const FLOAT32_MIN_PIVOT = 1e-2;
 
+/** The local-linear system A [(d+1)²], B [d+1] from one block of moments at o (Kernels.localMoments' layout). */
+function systemOf(mom: Float64Array, o: number, d: number, A: Float64Array, B: Float64Array): void {
+  const p = d + 1;
+  const tri = o + 1 + d;
+  const t0 = tri + (d * (d + 1)) / 2;
+  A[0] = mom[o];
+  B[0] = mom[t0];
+  for (let f = 0, c = tri; f < d; f++) {
+    A[1 + f] = A[(1 + f) * p] = mom[o + 1 + f];
+    B[1 + f] = mom[t0 + 1 + f];
+    for (let g = f; g < d; g++, c++) A[(1 + f) * p + 1 + g] = A[(1 + g) * p + 1 + f] = mom[c];
+  }
+}
+
 /**
  * Kernel regression's O(n²) passes on a backend (float32 data, float64 sums):
  *
@@ -69,6 +83,60 @@ export class BackendPasses {
     };
   }
 
+  /**
+   * Local linear, Gaussian kernel: CV(w) and its gradient from the backend's moments with their
+   * slope blocks. Per query, ∂ŷ/∂ρ_k = ℓᵀ(B'_k − A'_k·θ) with A'_k, B'_k the moments weighted by
+   * ∂e/∂ρ_k = −e·Δ_k² (see linearSlopes.ts: the same formula summed over the keys); a query the
+   * float32 moments cannot resolve (FLOAT32_MIN_PIVOT) or that falls back takes the float64 path's
+   * value and derivative.
+   */
+  llCriterion(): Criterion {
+    const { keys, sys, est } = this;
+    const { n, d, x, y } = keys;
+    const p = d + 1;
+    const m = localMomentsSize(d);
+    const A = new Float64Array(p * p);
+    const B = new Float64Array(p);
+    const dA = new Float64Array(p * p);
+    const dB = new Float64Array(p);
+    return (w, wantGrad) => {
+      const blocks = wantGrad ? 1 + d : 1;
+      const mom = localMomentsOn(this.backend, this.x32, this.x32, this.yc, w, { excludeSelf: true, kernel: keys.kernel, slopes: wantGrad });
+      const gradRho = new Float64Array(d);
+      let sum = 0;
+      for (let i = 0; i < n; i++) {
+        const o = i * m * blocks;
+        systemOf(mom, o, d, A, B);
+        if (A[0] > 0 && solveLocalLinear(A, B, sys, wantGrad, FLOAT32_MIN_PIVOT)) {
+          const r = this.yMean + sys.theta[0] - y[i];
+          sum += r * r;
+          if (!wantGrad) continue;
+          for (let k = 0; k < d; k++) {
+            systemOf(mom, o + (1 + k) * m, d, dA, dB);
+            // ∂ŷ/∂ρ_k = −ℓᵀ(B' − A'θ): the slope block is weighted by +e·Δ_k²
+            let dy = 0;
+            for (let a = 0; a < p; a++) {
+              let t = dB[a];
+              for (let b = 0; b < p; b++) t -= dA[a * p + b] * sys.theta[b];
+              dy -= sys.ell[a] * t;
+            }
+            gradRho[k] += r * dy;
+          }
+        } else {
+          const r = est.at(w, x, i * d, i, wantGrad, false) - y[i];
+          sum += r * r;
+          if (wantGrad) for (let k = 0; k < d; k++) gradRho[k] += r * est.dyHat[k];
+        }
+      }
+      const gradW = new Float64Array(d);
+      for (let k = 0; k < d; k++) {
+        gradRho[k] *= 2 / n;
+        gradW[k] = dRhoDw(keys.kernel, w[k]) * gradRho[k];
+      }
+      return { value: sum / n, gradW, gradRho };
+    };
+  }
+
   /** The mean squared leave-one-out error at w. */
   cv(w: Bandwidths): number {
     const { keys } = this;
@@ -106,16 +174,7 @@ export class BackendPasses {
     const B = new Float64Array(p);
     const yHat = new Float64Array(nq);
     for (let i = 0; i < nq; i++) {
-      const o = i * m;
-      const tri = o + 1 + d;
-      const t0 = tri + (d * (d + 1)) / 2;
-      A[0] = mom[o];
-      B[0] = mom[t0];
-      for (let f = 0, c = tri; f < d; f++) {
-        A[1 + f] = A[(1 + f) * p] = mom[o + 1 + f];
-        B[1 + f] = mom[t0 + 1 + f];
-        for (let g = f; g < d; g++, c++) A[(1 + f) * p + 1 + g] = A[(1 + g) * p + 1 + f] = mom[c];
-      }
+      systemOf(mom, i * m, d, A, B);
       if (A[0] > 0 && solveLocalLinear(A, B, sys, false, FLOAT32_MIN_PIVOT)) {
         yHat[i] = this.yMean + sys.theta[0];
         if (mfx) for (let k = 0; k < d; k++) mfx[i * d + k] = sys.theta[1 + k];

@@ -39,8 +39,8 @@ export function createJsKernels(): Kernels {
       grad[0] = r.grad;
       return r.loss;
     },
-    localMoments(p, out) {
-      localMomentsRef(p, out);
+    localMoments(p, slopes, out) {
+      localMomentsRef(p, slopes, out);
       return true;
     },
   };

@@ -103,8 +103,8 @@ export class WasmKernels implements Kernels {
     return loss;
   }
 
-  localMoments(p: PoolCall, out: Float64Array): boolean {
-    return localMomentsNd(this.x, this.ws, p, out);
+  localMoments(p: PoolCall, slopes: boolean, out: Float64Array): boolean {
+    return localMomentsNd(this.x, this.ws, p, slopes, out);
   }
 
   /** Slices for q, k, v and then the given sizes, with q, k and v written into theirs. */

@@ -40,7 +40,7 @@ export interface KernelExports {
   poolLossNd(q: number, nq: number, ...args: [...NdPointers, targets: number, yHat: number, result: number, scratch: number]): void;
   /** Query i's terms as f64 [L_i, ∂L_i/∂w_0 … ∂L_i/∂w_(d−1)] at `terms` + 8·(1 + d)·i. */
   poolLossNdRows(i0: number, i1: number, q: number, ...args: [...NdPointers, targets: number, yHat: number, terms: number, scratch: number]): void;
-  /** Local-linear moments f64 [nq, 2 + 2d + d(d+1)/2] at `out` (assembly/momentsNd.ts); shared keys [d, nkp], values [nkp]. */
+  /** Local-linear moments f64 [nq, (slopes ? 1 + d : 1)·(2 + 2d + d(d+1)/2)] at `out` (assembly/momentsNd.ts); shared keys [d, nkp], values [nkp]. */
   localMomentsNd(
     q: number,
     nq: number,
@@ -51,6 +51,7 @@ export interface KernelExports {
     excludeSelf: boolean,
     kind: number,
     params: number,
+    slopes: boolean,
     out: number,
     scratch: number,
   ): void;

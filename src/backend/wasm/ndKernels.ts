@@ -238,16 +238,16 @@ export function poolLossNd(x: KernelExports, ws: Workspace, p: PoolCall, targets
  * Kernels.localMoments). Shared keys and one value column only; false (the float64 reference
  * runs) for anything else, or where float32 cannot hold the call or a sum is not finite.
  */
-export function localMomentsNd(x: KernelExports, ws: Workspace, p: PoolCall, out: Float64Array): boolean {
+export function localMomentsNd(x: KernelExports, ws: Workspace, p: PoolCall, slopes: boolean, out: Float64Array): boolean {
   if (p.perQuery || p.dv !== 1) return false;
   const params = ndCallParams(p, p.w, p.kernel, 'pool');
   if (!params) return false;
-  const m = localMomentsSize(p.d);
+  const m = localMomentsSize(p.d) * (slopes ? 1 + p.d : 1);
   const sizes = ndSliceSizes(p, 0, p.nq, 'none', false);
   sizes[NdSlot.yHat] = 0;
   sizes[NdSlot.extra] = 2 * p.nq * m;
   const s = writeNdSlice(x.memory, ws.layout(...sizes), p, params, 0, p.nq, null, 'none');
-  x.localMomentsNd(s.q, p.nq, s.k, s.v, p.nk, p.d, p.excludeSelf, ndKind(p.kernel), s.params, s.extra, s.scratch);
+  x.localMomentsNd(s.q, p.nq, s.k, s.v, p.nk, p.d, p.excludeSelf, ndKind(p.kernel), s.params, slopes, s.extra, s.scratch);
   const sums = new Float64Array(x.memory.buffer, s.extra, p.nq * m);
   if (firstNonFinite(sums) >= 0) return false;
   out.set(sums);
