@@ -123,6 +123,28 @@ describe('the passes run on the backend', () => {
     expect(calls.poolLoss).toBe(0);
   });
 
+  it('a large offset of x or y costs no digits: they are centred before they go to float32', () => {
+    const shift = (m: { data: Float64Array; shape: number[] }) => ({ data: m.data.map((v, i) => v + 1000 * (1 + (i % s.d))), shape: m.shape });
+    for (const regression of ['lc', 'll'] as const) {
+      const h = s.runs.find((r) => r.regression === regression)!.h;
+      const exact = kernelRegression(xOf(s), s.y, { regression, bandwidth: h });
+      const fit = kernelRegression(
+        shift(xOf(s)),
+        s.y.map((v) => v + 1e5),
+        { regression, bandwidth: h, backend: wasm },
+      );
+      const want = exact.predict(xqOf(s));
+      expect(
+        relErr(
+          Float64Array.from(fit.predict(shift(xqOf(s))), (v) => v - 1e5),
+          want,
+          0.1 * rms(s.y),
+        ),
+      ).toBeLessThan(F32);
+      expect(Math.abs(fit.cv / exact.cv - 1)).toBeLessThan(F32);
+    }
+  });
+
   it('a backend that is not one of loadBackend()’s is refused', () => {
     const fake = { name: 'js', attentionPool: () => null };
     expect(() => kernelRegression(xOf(s), s.y, { backend: fake as never })).toThrow(/option "backend" must be a Backend from loadBackend/);

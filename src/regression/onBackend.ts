@@ -39,9 +39,11 @@ function systemOf(mom: Float64Array, o: number, d: number, A: Float64Array, B: F
  *   (`Kernels.localMoments`); each (d+1)×(d+1) system is solved here in float64 with the same
  *   fallback rule as the float64 path. A query that falls back (or that no key reaches) is
  *   computed on the float64 path, so the rule gives the same answer on every backend.
- *   Predictions, fitted values, the CV value and the marginal effects (the slopes β̂) use it.
+ *   Predictions, fitted values, the CV value and the marginal effects (the slopes β̂) use it;
+ *   for the Gaussian, the moments' slope blocks give the CV's gradient too (llCriterion).
  *
- * y is centred at its mean before it goes to float32, so a large common offset costs no digits.
+ * x (per column) and y are centred at their means before they go to float32 (queries shifted
+ * with x), so a large common offset costs no digits; every estimate is invariant to both shifts.
  */
 export class BackendPasses {
   private readonly x32: { data: Float64Array; shape: number[] };
@@ -49,19 +51,31 @@ export class BackendPasses {
   private readonly sys: LocalSystem;
   private readonly yc: Float64Array;
   private readonly yMean: number;
+  private readonly xMean: Float64Array;
 
   constructor(
     private readonly backend: FrontEnd,
     private readonly keys: KeySet,
     private readonly regression: Regression,
   ) {
-    this.x32 = { data: keys.x, shape: [keys.n, keys.d] };
+    const { n, d } = keys;
+    this.xMean = new Float64Array(d);
+    for (let i = 0; i < n; i++) for (let k = 0; k < d; k++) this.xMean[k] += keys.x[i * d + k] / n;
+    this.x32 = { data: this.centred(keys.x, n), shape: [n, d] };
     this.est = new LocalEstimator(keys, regression);
     this.sys = new LocalSystem(keys.d);
     let s = 0;
     for (let i = 0; i < keys.n; i++) s += keys.y[i];
     this.yMean = s / keys.n;
     this.yc = Float64Array.from(keys.y, (v) => v - this.yMean);
+  }
+
+  /** Points [nq, d] measured from the mean of x. */
+  private centred(q: Float64Array, nq: number): Float64Array {
+    const d = this.keys.d;
+    const out = new Float64Array(nq * d);
+    for (let i = 0; i < nq; i++) for (let k = 0; k < d; k++) out[i * d + k] = q[i * d + k] - this.xMean[k];
+    return out;
   }
 
   /** Local constant: CV(w) = (leave-one-out pooling loss)/n with its gradient per feature. */
@@ -152,7 +166,10 @@ export class BackendPasses {
     const d = this.keys.d;
     const mfx = wantMfx ? new Float64Array(nq * d) : null;
     if (this.regression === 'll') return { yHat: this.llAt(w, q, nq, false, mfx), mfx };
-    const { yHat } = this.backend.attentionPool({ data: q, shape: [nq, d] }, this.x32, this.yc, Array.from(w), { kernel: this.keys.kernel, method: 'dense' });
+    const { yHat } = this.backend.attentionPool({ data: this.centred(q, nq), shape: [nq, d] }, this.x32, this.yc, Array.from(w), {
+      kernel: this.keys.kernel,
+      method: 'dense',
+    });
     const out = Float64Array.from(yHat.data, (v) => v + this.yMean);
     if (mfx) {
       for (let i = 0; i < nq; i++) {
@@ -169,7 +186,8 @@ export class BackendPasses {
     const d = keys.d;
     const p = d + 1;
     const m = localMomentsSize(d);
-    const mom = localMomentsOn(this.backend, { data: q, shape: [nq, d] }, this.x32, this.yc, w, { excludeSelf: loo, kernel: keys.kernel });
+    const queries = loo ? this.x32 : { data: this.centred(q, nq), shape: [nq, d] };
+    const mom = localMomentsOn(this.backend, queries, this.x32, this.yc, w, { excludeSelf: loo, kernel: keys.kernel });
     const A = new Float64Array(p * p);
     const B = new Float64Array(p);
     const yHat = new Float64Array(nq);
