@@ -15,6 +15,6 @@ await build({ ...common, entryPoints: [join(root, 'web/main.ts'), join(root, 'we
 
 const web = join(root, 'dist/web');
 mkdirSync(web, { recursive: true });
-for (const file of ['index.html', 'bundle-check.html', 'pool-check.html']) copyFileSync(join(root, 'web', file), join(web, file));
+for (const file of ['index.html', 'bundle-check.html', 'pool-check.html', 'csp-check.html', 'csp-check.js']) copyFileSync(join(root, 'web', file), join(web, file));
 copyFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), join(web, 'DejaVuSans.ttf'));
 console.log('bundle: dist/browser/attnpool.js and dist/web/ written');
