@@ -7,7 +7,8 @@
 // a known failure that still fails with that message is `it.fails`-style expected, and one that
 // starts passing fails the test, so that the list is shortened as the fixes land.
 import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runtimes } from './engines/runtimes.mjs';
@@ -86,6 +87,21 @@ describe.each(installed)('$name', ({ name, argv, expectVersion }) => {
       expect(c.ok, `${name} ${check}: ${seen}`).toBe(true);
     }
   });
+});
+
+describe('Deno permissions', () => {
+  const deno = installed.find((r) => r.name === 'deno')!;
+  it.skipIf(missing.includes('deno'))('figures with --allow-write but no --allow-read names the missing permission (not "does not exist")', () => {
+    const out = mkdtempSync(join(tmpdir(), 'attnpool-deno-perm-'));
+    try {
+      const r = spawnSync(deno.argv[0], ['run', `--allow-write=${out}`, '--allow-env', '--allow-ffi', join(root, 'dist', 'cli.js'), 'figures', '--out', out], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/attnpool: path: cannot check the directory .*--allow-read/);
+      expect(r.stderr).not.toMatch(/does not exist/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
 });
 
 it('has every runtime installed (scripts/engines.mjs)', () => {
