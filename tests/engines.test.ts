@@ -102,6 +102,25 @@ describe('Deno permissions', () => {
       rmSync(out, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it.skipIf(missing.includes('deno'))('figures without --allow-ffi says node-canvas is there but refused, and names the flag', () => {
+    const out = mkdtempSync(join(tmpdir(), 'attnpool-deno-perm-'));
+    try {
+      const r = spawnSync(deno.argv[0], ['run', '--allow-read', `--allow-write=${out}`, join(root, 'dist', 'cli.js'), 'figures', '--out', out], { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } });
+      expect(r.status).toBe(1);
+      expect(r.stderr).toMatch(/node-canvas is installed but the runtime refused to load it: .*--allow-ffi/);
+    } finally {
+      rmSync(out, { recursive: true, force: true });
+    }
+  }, 120_000);
+
+  it.skipIf(missing.includes('deno'))('bench with no permission at all still prints every table (the CPU it cannot read is unknown)', () => {
+    const r = spawnSync(deno.argv[0], ['run', join(root, 'dist', 'cli.js'), 'bench', '--quick', '--scale', '0.01'], { encoding: 'utf8', timeout: 300_000, env: { ...process.env, NO_COLOR: '1' } });
+    expect(r.stderr).not.toMatch(/unexpected error/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/\| W1 pool/);
+    expect(r.stdout).toMatch(/\| W6 fast/);
+  }, 300_000);
 });
 
 it('has every runtime installed (scripts/engines.mjs)', () => {

@@ -53,6 +53,30 @@ function collector(): (() => void) | null {
   return null;
 }
 
+/**
+ * The machine, as far as the runtime lets us read it: Deno without --allow-sys refuses
+ * os.cpus() and os.totalmem() (NotCapable), and the bench then records what it cannot read as
+ * unknown instead of failing after the workloads ran.
+ */
+function machineInfo(): BenchReport['machine'] {
+  const read = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch {
+      return fallback;
+    }
+  };
+  const list = read(() => cpus(), []);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return {
+    cpu: list[0]?.model ?? 'unknown',
+    cores: list.length || nav?.hardwareConcurrency || 0,
+    platform: read(() => platform(), process.platform),
+    arch: read(() => arch(), process.arch),
+    memoryBytes: read(() => totalmem(), 0),
+  };
+}
+
 /** Which runtime runs the bench: Node, Bun or Deno, and its version. */
 function runtimeInfo(): BenchReport['runtime'] {
   const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
@@ -82,7 +106,8 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   // W1–W5 are printed now, so that nothing measured is lost if what follows fails
   print(markdownTable(results));
   print('');
-  const threads = Math.min(MAX_THREADS, Math.max(2, cpus().length));
+  const machine = machineInfo();
+  const threads = Math.min(MAX_THREADS, Math.max(2, machine.cores));
   let threaded: Backend | null = null;
   let threadsError: string | undefined;
   try {
@@ -98,7 +123,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     date: new Date().toISOString(),
     quick: !!o.quick,
     scale,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: platform(), arch: arch(), memoryBytes: totalmem() },
+    machine,
     runtime: runtimeInfo(),
     results,
     beyondDense: scaleReport,
