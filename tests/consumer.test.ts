@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runtimes } from './engines/runtimes.mjs';
 
 const root = join(__dirname, '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -119,6 +120,23 @@ ${nodeOnly}`,
 
 /** The ```js code blocks of README.md, in order. */
 const readmeBlocks = () => [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+describe('the core checks (tests/engines/core.mjs) on the installed tarball, under each runtime', () => {
+  // bench is left to tests/engines.test.ts (the built package); the rest runs here as a user gets it
+  const known: Record<string, string[]> = { bun: ['threads', 'autoThreads'], deno: ['threads', 'autoThreads', 'workerPool'] };
+  it.each(runtimes(root).filter((r) => ['node20', 'bun', 'deno'].includes(r.name) || r.argv[0] === process.execPath))('$name', ({ name, argv }) => {
+    if (!existsSync(argv[0])) return; // tests/engines.test.ts says which runtime is missing
+    const [cmd, ...pre] = argv;
+    const r = spawnSync(cmd, [...pre, join(root, 'tests', 'engines', 'core.mjs'), join(app, 'node_modules', 'attnpool')], {
+      encoding: 'utf8',
+      timeout: 300_000,
+      env: { ...process.env, ATTNPOOL_CORE_SKIP: 'bench', NO_COLOR: '1' },
+    });
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+    const failed = Object.entries(result.checks as Record<string, { ok: boolean }>).filter(([, c]) => !c.ok).map(([k]) => k);
+    expect(failed, r.stdout).toEqual(known[name] ?? []);
+  }, 300_000);
+});
 
 describe("README's examples, against the installed tarball", () => {
   it('the library example trains to the losses `attnpool train` prints', () => {
