@@ -21,5 +21,5 @@ const body = [
   '',
   scaleTables(report.beyondDense),
 ].join('\n');
-writeFileSync('README.md', readme.slice(0, i + start.length) + '\n' + body + '\n' + readme.slice(j));
+writeFileSync('README.md', `${readme.slice(0, i + start.length)}\n${body}\n${readme.slice(j)}`);
 console.log(`README.md: benchmark table from ${file}`);

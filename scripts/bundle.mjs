@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
+/** @type {import('esbuild').BuildOptions} */
 const common = { bundle: true, format: 'esm', platform: 'browser', target: 'es2022', sourcemap: true, logLevel: 'warning' };
 
 await build({ ...common, entryPoints: [join(root, 'src/index.ts')], outfile: join(root, 'dist/browser/attnpool.js'), minify: true });
@@ -15,6 +16,7 @@ await build({ ...common, entryPoints: [join(root, 'web/main.ts'), join(root, 'we
 
 const web = join(root, 'dist/web');
 mkdirSync(web, { recursive: true });
-for (const file of ['index.html', 'bundle-check.html', 'pool-check.html', 'csp-check.html', 'csp-check.js']) copyFileSync(join(root, 'web', file), join(web, file));
+for (const file of ['index.html', 'bundle-check.html', 'bundle-check.js', 'pool-check.html', 'pool-check.js', 'csp-check.html', 'csp-check.js'])
+  copyFileSync(join(root, 'web', file), join(web, file));
 copyFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), join(web, 'DejaVuSans.ttf'));
 console.log('bundle: dist/browser/attnpool.js and dist/web/ written');

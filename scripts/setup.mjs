@@ -19,6 +19,7 @@ const aptPackages = ['build-essential', 'pkg-config', 'libcairo2-dev', 'libpango
 function missingAptPackages(wanted) {
   if (!has('dpkg-query')) return [];
   return wanted.filter((p) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.includes('install ok installed');
   });
@@ -43,7 +44,7 @@ function newestMtime(path) {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;
   for (const entry of readdirSync(path)) {
-    if (entry === 'bytes.generated.ts') continue;
+    if (entry.endsWith('.generated.ts')) continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
-import { chapterStart, runChapter } from '../src/chapter.js';
+import { chapterStart, runChapter } from '../src/chapter/runChapter.js';
 import { AttnpoolError } from '../src/errors.js';
 import { averagePooling } from '../src/model/averagePooling.js';
-import { chapterFunction, syntheticData } from '../src/model/data.js';
+import { chapterFunction, syntheticData } from '../src/chapter/data.js';
 import { leaveOneOut } from '../src/model/leaveOneOut.js';
-import { MT19937 } from '../src/model/mt19937.js';
+import { MT19937 } from '../src/torch/mt19937.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { BACKENDS, load } from './backends.js';
@@ -35,7 +35,9 @@ describe('syntheticData', () => {
     expect(Math.max(...x)).toBeLessThan(5);
     expect(d.xTest.data[0]).toBe(0);
     expect(d.xTest.data[49]).toBe(Math.fround(4.9));
-    d.yTruth.data.forEach((y, i) => expect(y).toBeCloseTo(2 * Math.sin(i / 10) + (i / 10) ** 0.8, 5));
+    d.yTruth.data.forEach((y, i) => {
+      expect(y).toBeCloseTo(2 * Math.sin(i / 10) + (i / 10) ** 0.8, 5);
+    });
   });
 
   it('is reproducible by seed, differs across seeds, and its noise has the stated spread', () => {
@@ -116,8 +118,12 @@ describe.each(BACKENDS)('NWKernelRegression and train on $name', ({ name, tol })
     const y = data.yTrain;
     const fused = train(new NWKernelRegression(be, { w: 0.7 }), { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
     const explicit = train(new NWKernelRegression(be, { w: 0.7 }), { queries: x, keys: leaveOneOut(x), values: leaveOneOut(y), targets: y });
-    fused.losses.forEach((l, k) => expect(Math.abs(l - explicit.losses[k]) / l).toBeLessThan(1e-5));
-    fused.ws.forEach((w, k) => expect(Math.abs(w - explicit.ws[k]) / w).toBeLessThan(1e-5));
+    fused.losses.forEach((l, k) => {
+      expect(Math.abs(l - explicit.losses[k]) / l).toBeLessThan(1e-5);
+    });
+    fused.ws.forEach((w, k) => {
+      expect(Math.abs(w - explicit.ws[k]) / w).toBeLessThan(1e-5);
+    });
   });
 
   it('steps across w = 0 as PyTorch does: training from −w0 mirrors training from w0', async () => {

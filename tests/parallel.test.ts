@@ -3,10 +3,10 @@
 // repeated calls whose keys change, and after bad input. minPairs: 0 slices even these small
 // calls, so every test runs the workers. No timing here (measured by hand: see the README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttnpoolError } from '../src/errors.js';
 import { createParallelBackend, type ParallelBackendHandle } from '../src/backend/parallel/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import type { Backend } from '../src/backend/types.js';
+import { expectAttnpoolError } from './expectError.js';
 import { uniform } from './reference.js';
 
 /** Same float32 bits (Object.is tells 0 from −0). */
@@ -21,7 +21,6 @@ function rows(nq: number, nk: number, lo: number, hi: number, seed: number) {
   return { data: uniform(nq * nk, lo, hi, seed), shape: [nq, nk] };
 }
 
-
 let single: Backend;
 beforeAll(async () => {
   single = await loadWasmBackend();
@@ -29,7 +28,12 @@ beforeAll(async () => {
 
 // steal: false makes every worker run its own slice (by default the caller may take a slice
 // whose worker has not woken yet, which would leave the workers' path untested here).
-for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] as const) {
+for (const [threads, steal] of [
+  [1, false],
+  [2, false],
+  [3, false],
+  [2, true],
+] as const) {
   describe(`threads = ${threads}${steal ? ', caller may steal' : ''}`, () => {
     let par: ParallelBackendHandle;
     beforeAll(async () => {
@@ -141,19 +145,9 @@ for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] a
         ['empty keys', () => par.attentionPoolLoss(q, [], [], t, 1), () => single.attentionPoolLoss(q, [], [], t, 1)],
       ];
       for (const [label, got, want] of bad) {
-        let expected: unknown;
-        try {
-          want();
-        } catch (e) {
-          expected = e;
-        }
-        expect(expected, label).toBeInstanceOf(AttnpoolError);
-        expect(got, label).toThrow(expected as Error);
-        try {
-          got();
-        } catch (e) {
-          expect((e as AttnpoolError).code, label).toBe((expected as AttnpoolError).code);
-        }
+        const expected = expectAttnpoolError(want, undefined, undefined, label);
+        expect(got, label).toThrow(expected);
+        expectAttnpoolError(got, expected.code, undefined, label);
         expectSameBits(par.attentionPool(q, k, v, 1.5).yHat.data, single.attentionPool(q, k, v, 1.5).yHat.data);
       }
     });
@@ -177,15 +171,74 @@ for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] a
 
 /** A module whose poolRows and poolLossRows trap (`unreachable`), with a 1-page memory: a kernel that fails. */
 const TRAPPING = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
-  0x03, 0x02, 0x01, 0x00, // func 0: type 0
-  0x05, 0x03, 0x01, 0x00, 0x01, // memory: min 1 page
-  0x07, 0x24, 0x03, // 3 exports
-  0x08, 0x70, 0x6f, 0x6f, 0x6c, 0x52, 0x6f, 0x77, 0x73, 0x00, 0x00, // "poolRows" func 0
-  0x0c, 0x70, 0x6f, 0x6f, 0x6c, 0x4c, 0x6f, 0x73, 0x73, 0x52, 0x6f, 0x77, 0x73, 0x00, 0x00, // "poolLossRows" func 0
-  0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, // "memory" memory 0
-  0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // code: unreachable
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x04,
+  0x01,
+  0x60,
+  0x00,
+  0x00, // type 0: () -> ()
+  0x03,
+  0x02,
+  0x01,
+  0x00, // func 0: type 0
+  0x05,
+  0x03,
+  0x01,
+  0x00,
+  0x01, // memory: min 1 page
+  0x07,
+  0x24,
+  0x03, // 3 exports
+  0x08,
+  0x70,
+  0x6f,
+  0x6f,
+  0x6c,
+  0x52,
+  0x6f,
+  0x77,
+  0x73,
+  0x00,
+  0x00, // "poolRows" func 0
+  0x0c,
+  0x70,
+  0x6f,
+  0x6f,
+  0x6c,
+  0x4c,
+  0x6f,
+  0x73,
+  0x73,
+  0x52,
+  0x6f,
+  0x77,
+  0x73,
+  0x00,
+  0x00, // "poolLossRows" func 0
+  0x06,
+  0x6d,
+  0x65,
+  0x6d,
+  0x6f,
+  0x72,
+  0x79,
+  0x02,
+  0x00, // "memory" memory 0
+  0x0a,
+  0x05,
+  0x01,
+  0x03,
+  0x00,
+  0x00,
+  0x0b, // code: unreachable
 ]);
 
 describe('createParallelBackend', () => {

@@ -10,6 +10,13 @@ describe('parseCsv', () => {
     expect(d.x.shape).toEqual([2]);
   });
 
+  it('reads a quoted header, a UTF-8 byte-order mark and CRLF line ends (R write.csv, spreadsheets) as the plain file', () => {
+    const plain = parseCsv('x,y\n1,2\n3,4.5\n');
+    const quoted = parseCsv('\uFEFF"","x","y"\r\n"1",1,2\r\n"2",3,4.5\r\n');
+    expect(quoted).toEqual(plain);
+    expect(parseCsv(`${'\uFEFF"X";"Y"\r\n'.replace(';', ',')}1,2\r\n`)).toEqual(parseCsv('x,y\n1,2\n'));
+  });
+
   it.each([
     ['a header without y', 'x,z\n1,2\n', /line 1: expected a header with columns "x" and "y"/],
     ['a non-numeric field', 'x,y\n1,2\n3,abc\n', /line 3: y must be a finite number, got "abc"/],

@@ -128,7 +128,9 @@ export function float32WeightBound(q: ArrayLike<number>, keys: number[][], w: nu
     const ds = ks.map((k) => w * w * Math.abs(q[i] - k) * (ulp32(Math.max(Math.abs(q[i]), Math.abs(k))) / 2));
     const mean = row.reduce((s, a, j) => s + a * ds[j], 0);
     const nearest = ds[row.indexOf(Math.max(...row))];
-    row.forEach((a, j) => (worst = Math.max(worst, a * (ds[j] + nearest + mean))));
+    row.forEach((a, j) => {
+      worst = Math.max(worst, a * (ds[j] + nearest + mean));
+    });
   });
   return worst;
 }

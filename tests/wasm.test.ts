@@ -99,12 +99,18 @@ describe('wasm backend', () => {
     const want = reference.attentionPoolLoss(Float32Array.from(q), Float32Array.from(k), Float32Array.from(v), Float32Array.from(t), 0.9);
     expectClose(got.yHat.data, want.yHat.data, 1e-6, 1e-6, 'yHat');
     expect(Math.abs(got.loss - want.loss) / want.loss).toBeLessThan(1e-6);
-    expectClose(be.softmax({ data: buffer.subarray(3, 15), shape: [3, 4] }).data, reference.softmax({ data: buffer.subarray(3, 15), shape: [3, 4] }).data, 1e-7, 0, 'softmax');
+    expectClose(
+      be.softmax({ data: buffer.subarray(3, 15), shape: [3, 4] }).data,
+      reference.softmax({ data: buffer.subarray(3, 15), shape: [3, 4] }).data,
+      1e-7,
+      0,
+      'softmax',
+    );
   });
 
   it('returns arrays that are not views of WASM memory', () => {
     const a = be.attentionPool([1, 2], [1, 2, 3], [4, 5, 6], 1, { weights: true });
-    const memory = (be as unknown as { k: KernelExports }).k.memory.buffer;
+    const memory = (be as unknown as { kernels: { memory: WebAssembly.Memory } }).kernels.memory.buffer;
     expect(a.yHat.data.buffer).not.toBe(memory);
     expect(a.weights!.data.buffer).not.toBe(memory);
     const before = Array.from(a.yHat.data);

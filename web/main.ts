@@ -2,14 +2,14 @@
 // kernel changes, the best w by leave-one-out, training with a live loss curve, a WASM-vs-JS
 // benchmark and pooling in a Web Worker.
 import { fallbackReason, loadBackend } from '../src/backend/load.js';
-import type { KernelName } from '../src/backend/kernel.js';
+import type { KernelName } from '../src/args/kernel.js';
 import type { Backend } from '../src/backend/types.js';
 import { runWorkloads } from '../src/bench/run.js';
 import { markdownTable } from '../src/bench/table.js';
 import { workloads } from '../src/bench/workloads.js';
-import { chapterStart } from '../src/chapter.js';
+import { chapterStart } from '../src/chapter/runChapter.js';
 import { optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData, type SyntheticData } from '../src/model/data.js';
+import { syntheticData, type SyntheticData } from '../src/chapter/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from '../src/plot/index.js';
@@ -69,7 +69,7 @@ async function onTrain(): Promise<void> {
   const out = $('trainResult');
   out.dataset.losses = JSON.stringify(losses);
   out.dataset.w = String(model.w);
-  out.textContent = losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ') + ` → w = ${model.w.toFixed(4)}`;
+  out.textContent = `${losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ')} → w = ${model.w.toFixed(4)}`;
 }
 
 /** The w minimising the leave-one-out error of the current data and kernel, put on the slider. */
@@ -93,8 +93,14 @@ async function onBench(): Promise<void> {
   const wasm = backend.name === 'wasm' ? backend : await loadBackend('wasm');
   const js = await loadBackend('js');
   // Pages that are not cross-origin isolated get a clock rounded to 0.1 ms: time batches of >= 5 ms.
-  const results = await runWorkloads(workloads(0.125), { wasm, js }, { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) });
-  const rows = results.map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`).join('');
+  const results = await runWorkloads(
+    workloads(0.125),
+    { wasm, js },
+    { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) },
+  );
+  const rows = results
+    .map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`)
+    .join('');
   out.dataset.ratios = JSON.stringify(results.map((r) => r.ratio));
   out.innerHTML = `<table><tr><th>workload</th><th>wasm ms</th><th>js ms</th><th>t_js / t_wasm</th></tr>${rows}</table>`;
   out.dataset.markdown = markdownTable(results);
@@ -123,7 +129,8 @@ async function main(): Promise<void> {
   document.fonts.add(await font.load());
   backend = await loadBackend();
   $('backend').textContent = backend.name;
-  if (fallbackReason) $('reason').textContent = `(fell back to JS: ${fallbackReason})`;
+  const why = fallbackReason();
+  if (why) $('reason').textContent = `(fell back to JS: ${why})`;
   for (const id of ['seed', 'n']) $(id).addEventListener('change', newData);
   $('w').addEventListener('input', redraw);
   $('kernel').addEventListener('change', redraw);

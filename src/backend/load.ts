@@ -1,6 +1,7 @@
+import { describe } from '../args/describe.js';
+import { numberOption } from '../args/numbers.js';
+import { checkOptions } from '../args/options.js';
 import { AttnpoolError } from '../errors.js';
-import { knownOptions, numberOption } from '../model/options.js';
-import { describe } from '../tensor.js';
 import { createJsBackend } from './js/index.js';
 import { createParallelBackend } from './parallel/index.js';
 import { MAX_THREADS } from './parallel/protocol.js';
@@ -23,14 +24,17 @@ export interface LoadOptions {
 /** A backend to load: `'wasm'`, `'js'`, or `'auto'` (WASM where the engine can run it, else JS). */
 export type BackendName = 'auto' | 'wasm' | 'js';
 
-/** Why `loadBackend('auto')` fell back to JS, or null when it did not. */
-export let fallbackReason: string | null = null;
-let warned = false;
+let reason: string | null = null;
+
+/** Why `loadBackend('auto')` fell back to JS (the last time it did), or null when it never did. */
+export function fallbackReason(): string | null {
+  return reason;
+}
 
 /**
  * Load a backend. `'wasm'` throws an AttnpoolError (code E_BACKEND) when this engine cannot
- * run the SIMD module; `'auto'` (the default) then falls back to `'js'`, records why in
- * `fallbackReason` and warns once on the console. `{ threads: N }` splits the fused pooling
+ * run the SIMD module; `'auto'` (the default) then falls back to `'js'`, records why (see
+ * `fallbackReason()`) and warns once on the console. `{ threads: N }` splits the fused pooling
  * over N threads (see {@link LoadOptions}).
  *
  * @example
@@ -39,10 +43,11 @@ let warned = false;
  * await be.close?.();
  */
 export async function loadBackend(name: BackendName = 'auto', options?: LoadOptions): Promise<Backend> {
-  const o = knownOptions(options, ['threads'], 'loadBackend');
+  const o = checkOptions<LoadOptions>(options, { threads: 'any' }, 'loadBackend');
   const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
   if (threads > 1) {
-    if (name === 'js') throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
+    if (name === 'js')
+      throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
     if (name === 'wasm') return createParallelBackend(threads);
     // 'auto' never fails for want of threads: it falls back as it does without them, and says why
     if (name === 'auto' && wasmSupport().ok) {
@@ -72,10 +77,8 @@ export async function loadBackend(name: BackendName = 'auto', options?: LoadOpti
   return createJsBackend();
 }
 
-function fallBack(reason: string): void {
-  fallbackReason = reason;
-  if (!warned) {
-    warned = true;
-    console.warn(`attnpool: using the JS backend because the WASM backend is unavailable: ${reason}`);
-  }
+function fallBack(why: string): void {
+  // warn once, on the first fallback
+  if (reason === null) console.warn(`attnpool: using the JS backend because the WASM backend is unavailable: ${why}`);
+  reason = why;
 }

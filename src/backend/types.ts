@@ -1,8 +1,8 @@
+import type { KernelName } from '../args/kernel.js';
+import type { PoolMethod } from '../args/method.js';
 import type { Tensor, TensorInput } from '../tensor.js';
-import type { KernelName } from './kernel.js';
-import type { PoolMethod } from './method.js';
 
-/** Options of {@link Backend.gaussianScores}. */
+/** Options of {@link Backend.scores}. */
 export interface ScoreOptions {
   /** The kernel whose log the scores are (default `'gaussian'`: −(w·d)²/2); −Infinity where K = 0. See {@link KernelName}. */
   kernel?: KernelName;
@@ -30,30 +30,47 @@ export interface PoolLossOptions {
   method?: PoolMethod;
 }
 
+/**
+ * A bandwidth: one number for every feature, or an array of d numbers, one per feature (as
+ * statsmodels' per-variable bandwidths, h_k = 1/w_k). Each finite and ≥ 0.
+ */
+export type Bandwidth = number | ArrayLike<number>;
+
 /** What {@link Backend.attentionPool} returns. */
 export interface PoolResult {
-  /** The pooled predictions, [nq]. */
+  /** The pooled predictions: [nq], or [nq, dv] when the values have dv columns. */
   yHat: Tensor;
   /** The attention weights, [nq, nk], when `weights: true` was asked for. */
   weights?: Tensor;
 }
 
-/** What {@link Backend.attentionPoolLoss} returns. */
-export interface PoolLossResult {
-  /** Σ_i (ŷ_i − t_i)², accumulated in float64. */
+/**
+ * What {@link Backend.attentionPoolLoss} returns. `G` is `number` when w was one number and
+ * `number[]` (one derivative per feature) when w was an array.
+ */
+export interface PoolLossResult<G = number> {
+  /** Σ_i Σ_c (ŷ_ic − t_ic)², accumulated in float64 (over every value column). */
   loss: number;
-  /** d loss / d w, analytic. */
-  grad: number;
-  /** The predictions the loss was computed from, [nq]. */
+  /** ∂ loss / ∂ w, analytic: a number for one w (the sum over features of the per-feature derivatives), an array for a w per feature. */
+  grad: G;
+  /** The predictions the loss was computed from, the shape of the targets. */
   yHat: Tensor;
 }
 
 /**
  * The operations every backend implements, with identical argument checks and results
- * that agree to the tolerances stated in the tests. Keys and values are `[nk]` (shared by
- * every query) or `[nq, nk]` (one row per query, the chapter's leave-one-out layout).
- * Scores are s = −((q − k)·w)²/2; `w` defaults to 1 (the nonparametric model). The `kernel`
- * option swaps the Gaussian for another attention kernel (see {@link KernelName}).
+ * that agree to the tolerances stated in the tests. The rank of the queries decides the layout:
+ *
+ * - queries [nq] (one feature): keys and values [nk] (shared by every query) or [nq, nk] (one
+ *   row per query, the chapter's leave-one-out layout);
+ * - queries [nq, d] (d features): keys [nk, d] (shared) or [nq, nk, d] (per query); values
+ *   [nk] or [nq, nk];
+ * - either way values may carry a last axis of dv columns ([nk, dv], [nq, nk, dv]), and ŷ is
+ *   then [nq, dv] (targets too).
+ *
+ * Scores are s = −½ Σ_k (w_k·(q_k − k_k))²; `w` is one number or one per feature and defaults to
+ * 1 (the nonparametric model). The `kernel` option swaps the Gaussian for another attention
+ * kernel, a product kernel over the features (see {@link KernelName}).
  *
  * @example
  * const be = await loadBackend();
@@ -62,16 +79,27 @@ export interface PoolLossResult {
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
-  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: −(w·d)²/2, or log K(w·d) for another `kernel`. */
-  gaussianScores(queries: TensorInput, keys: TensorInput, w?: number, options?: ScoreOptions): Tensor;
+  /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */
+  scores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
+  /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */
+  gaussianScores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
   /** Numerically stable softmax along the last axis. −Infinity entries get weight 0. */
   softmax(x: TensorInput): Tensor;
   /** Batched matrix product: [b, n, m] × [b, m, p] → [b, n, p]. */
   bmm(a: TensorInput, b: TensorInput): Tensor;
   /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
-  attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: number, options?: PoolOptions): PoolResult;
-  /** Threaded backends only (`loadBackend(name, { threads })`): ends the worker threads; later calls run on the calling thread. */
-  close?(): Promise<void>;
-  /** The summed squared error of attentionPool against `targets`, and its derivative in w. */
+  attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: Bandwidth, options?: PoolOptions): PoolResult;
+  /** Ends a threaded backend's worker threads (`loadBackend(name, { threads })`; later calls run on the calling thread); resolves at once for any other backend. */
+  close(): Promise<void>;
+  /** The summed squared error of attentionPool against `targets`, with a bandwidth per feature: `grad` holds ∂ loss / ∂ w_k for each feature k. */
+  attentionPoolLoss(
+    queries: TensorInput,
+    keys: TensorInput,
+    values: TensorInput,
+    targets: TensorInput,
+    w: ArrayLike<number>,
+    options?: PoolLossOptions,
+  ): PoolLossResult<number[]>;
+  /** The summed squared error of attentionPool against `targets`, and its derivative in w (one number for every feature). */
   attentionPoolLoss(queries: TensorInput, keys: TensorInput, values: TensorInput, targets: TensorInput, w: number, options?: PoolLossOptions): PoolLossResult;
 }

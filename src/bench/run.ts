@@ -1,6 +1,6 @@
 import { Bench } from 'tinybench';
 import type { Backend } from '../backend/types.js';
-import { summarize, type SampleSummary } from './stats.js';
+import { summarize, type SampleSummary } from './summary.js';
 import type { Workload } from './workloads.js';
 
 export interface BackendTiming extends SampleSummary {
@@ -58,7 +58,12 @@ function batched(call: () => unknown, minMs: number): { run: () => void; reps: n
     if (performance.now() - start >= minMs) break;
     reps *= 2;
   }
-  return { run: () => { for (let i = 0; i < reps; i++) call(); }, reps };
+  return {
+    run: () => {
+      for (let i = 0; i < reps; i++) call();
+    },
+    reps,
+  };
 }
 
 /**
@@ -120,8 +125,21 @@ export async function runWorkloads(list: Workload[], backends: { wasm: Backend; 
     }
     const ratio = js.medianMs / wasm.medianMs;
     const meetsTarget = ratio >= w.targetRatio && (w.targetPairsPerSecond === undefined || wasm.pairsPerSecond >= w.targetPairsPerSecond);
-    results.push({ id: w.id, group: w.group, description: w.description, pairs: w.pairs, targetRatio: w.targetRatio, targetPairsPerSecond: w.targetPairsPerSecond, wasm, js, ratio, meetsTarget });
-    options.onProgress?.(`      wasm ${wasm.medianMs.toPrecision(4)} ms, js ${js.medianMs.toPrecision(4)} ms, ratio ${ratio.toFixed(1)} (target ${w.targetRatio})${meetsTarget ? '' : '  << below target'}`);
+    results.push({
+      id: w.id,
+      group: w.group,
+      description: w.description,
+      pairs: w.pairs,
+      targetRatio: w.targetRatio,
+      targetPairsPerSecond: w.targetPairsPerSecond,
+      wasm,
+      js,
+      ratio,
+      meetsTarget,
+    });
+    options.onProgress?.(
+      `      wasm ${wasm.medianMs.toPrecision(4)} ms, js ${js.medianMs.toPrecision(4)} ms, ratio ${ratio.toFixed(1)} (target ${w.targetRatio})${meetsTarget ? '' : '  << below target'}`,
+    );
   }
   return results;
 }

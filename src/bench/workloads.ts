@@ -1,5 +1,5 @@
 import type { Backend } from '../backend/types.js';
-import { MT19937 } from '../model/mt19937.js';
+import { MT19937 } from '../torch/mt19937.js';
 import type { Tensor } from '../tensor.js';
 
 /** One benchmarked call: built once per backend, then timed as the user would call it. */

@@ -117,7 +117,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     progress(`bench: W7 (threads) will not run: ${threadsError}`);
   }
   const scaleReport = await runScale({ scale, quick: !!o.quick, threaded, threadsError, wasm: backends.wasm, threads, onProgress: progress });
-  await threaded?.close?.();
+  await threaded?.close();
   const report: BenchReport = {
     schema: 1,
     date: new Date().toISOString(),
@@ -132,6 +132,6 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
   if (threadsError) print(`not run: W7 (threads): ${threadsError}`);
-  if (o.json) writeFileSync(o.json, JSON.stringify(report, null, 2) + '\n');
+  if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

@@ -1,11 +1,11 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../backend/load.js';
-import { runChapter } from '../chapter.js';
-import { chapterFigures, type ChapterFigure } from '../chapterFigures.js';
-import type { RngName } from '../model/data.js';
+import { runChapter } from '../chapter/runChapter.js';
+import { chapterFigures, type ChapterFigure } from '../chapter/figures.js';
+import type { RngName } from '../chapter/data.js';
 import { savePNG } from '../node.js';
-import { similarityFigures } from '../similarityFigures.js';
+import { similarityFigures } from '../chapter/similarityFigures.js';
 
 export interface FiguresCommandOptions {
   out: string;
@@ -16,7 +16,7 @@ export interface FiguresCommandOptions {
   edition?: '1.0';
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `attnpool figures`: computes the section and writes each of its figures as a PNG, with an index.html. */
 export async function figuresCommand(o: FiguresCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
@@ -38,7 +38,14 @@ export async function figuresCommand(o: FiguresCommandOptions, print: (line: str
   await writeFigures(o.out, chapterFigures(run), `attnpool: the chapter's figures (seed ${o.seed})`, intro, print, progress);
 }
 
-async function writeFigures(out: string, figures: ChapterFigure[], title: string, intro: string, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
+async function writeFigures(
+  out: string,
+  figures: ChapterFigure[],
+  title: string,
+  intro: string,
+  print: (line: string) => void,
+  progress: (line: string) => void,
+): Promise<void> {
   mkdirSync(out, { recursive: true });
   for (const [i, f] of figures.entries()) {
     const path = join(out, f.file);
@@ -47,10 +54,10 @@ async function writeFigures(out: string, figures: ChapterFigure[], title: string
   }
   const html = `<!doctype html>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font-family:"DejaVu Sans",sans-serif;max-width:60em;margin:2em auto}figure{margin:2em 0}img{max-width:100%}pre{background:#f6f6f6;padding:1em}</style>
 ${intro}
-${figures.map((f) => `<figure><img src="${f.file}" alt="${escape(f.title)}"><figcaption>${escape(f.title)}</figcaption></figure>`).join('\n')}
+${figures.map((f) => `<figure><img src="${f.file}" alt="${escapeHtml(f.title)}"><figcaption>${escapeHtml(f.title)}</figcaption></figure>`).join('\n')}
 `;
   writeFileSync(join(out, 'index.html'), html);
   print(`wrote ${figures.length} figures and index.html to ${out}`);

@@ -1,8 +1,8 @@
-import type { KernelName } from '../backend/kernel.js';
+import type { KernelName } from '../args/kernel.js';
 import { loadBackend, type BackendName } from '../backend/load.js';
-import { chapterStart } from '../chapter.js';
+import { chapterStart } from '../chapter/runChapter.js';
 import { readData } from '../io/readData.js';
-import type { RngName } from '../model/data.js';
+import type { RngName } from '../chapter/data.js';
 import { NWKernelRegression } from '../model/nwKernelRegression.js';
 import { train } from '../model/train.js';
 

@@ -1,4 +1,5 @@
 import { BOX_WIDTH, CUTOFF } from './gaussTransform.js';
+import { LEAF } from './windowedDense.js';
 
 /**
  * Rough costs in nanoseconds of the two fast methods, for choosing between them and for
@@ -18,7 +19,6 @@ const NS_WINDOW_KEY = 15;
 const NS_TREE_QUERY = 8000;
 /** A key weighs ≥ 2^-64 of the nearest key within this scaled distance of an in-range query. */
 const WINDOW_HALF = Math.sqrt(64 * Math.LN2);
-const LEAF = 32;
 /** What dense pooling costs per query–key pair in the WASM SIMD backend. */
 const NS_DENSE_PAIR = 1;
 

@@ -21,19 +21,32 @@ function finiteNumber(text: string, source: string, where: string, field: string
   return v;
 }
 
-/** CSV with a header naming the columns `x` and `y` (in either order; other columns are ignored). */
+/**
+ * CSV with a header naming the columns `x` and `y` (in either order, any case, quoted or not;
+ * other columns are ignored). A UTF-8 byte-order mark and CRLF line ends are read as R's
+ * `write.csv` and spreadsheets write them.
+ */
 export function parseCsv(text: string, source = 'data'): XYData {
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), info: true, trim: true, skip_empty_lines: true, bom: true });
+    records = parse(text, {
+      // csv-parse has unquoted and trimmed the header's fields by the time it passes them here.
+      columns: (header: string[]) => {
+        const names = header.map((c) => c.trim().toLowerCase());
+        if (!names.includes('x') || !names.includes('y')) {
+          throw parseError(source, ', line 1', `expected a header with columns "x" and "y", got ${JSON.stringify(header.join(','))}`);
+        }
+        return names;
+      },
+      info: true,
+      trim: true,
+      skip_empty_lines: true,
+      bom: true,
+    });
   } catch (err) {
+    if (err instanceof AttnpoolError) throw err;
     const e = err as { lines?: number; message: string };
     throw parseError(source, e.lines ? `, line ${e.lines}` : '', e.message);
-  }
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const header = firstLine.split(',').map((c) => c.trim().toLowerCase());
-  if (!header.includes('x') || !header.includes('y')) {
-    throw parseError(source, ', line 1', `expected a header with columns "x" and "y", got ${JSON.stringify(firstLine)}`);
   }
   const x = new Float32Array(records.length);
   const y = new Float32Array(records.length);
@@ -60,7 +73,8 @@ export function parseJson(text: string, source = 'data'): XYData {
     const a = fields[name];
     if (!Array.isArray(a)) throw parseError(source, `, field "${name}"`, `expected an array of numbers, got ${a === undefined ? 'nothing' : typeof a}`);
     return Float32Array.from(a, (v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw parseError(source, `, field "${name}"[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw parseError(source, `, field "${name}"[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`);
       return v;
     });
   };

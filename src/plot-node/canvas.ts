@@ -29,7 +29,10 @@ async function load(): Promise<NodeCanvasModule> {
     if ((e as Error).name === 'NotCapable' || (e as Error).name === 'PermissionDenied' || /run again with the --allow-/.test(why)) {
       throw new AttnpoolError('E_BACKEND', `savePNG: node-canvas is installed but the runtime refused to load it: ${why}`);
     }
-    throw new AttnpoolError('E_BACKEND', `savePNG: the optional dependency "canvas" (node-canvas) could not be loaded, so PNG files cannot be written (${(e as Error).message}). Install it with \`npm install canvas\`; it needs Cairo and Pango (Debian: libcairo2-dev libpango1.0-dev)`);
+    throw new AttnpoolError(
+      'E_BACKEND',
+      `savePNG: the optional dependency "canvas" (node-canvas) could not be loaded, so PNG files cannot be written (${(e as Error).message}). Install it with \`npm install canvas\`; it needs Cairo and Pango (Debian: libcairo2-dev libpango1.0-dev)`,
+    );
   }
   const require = createRequire(import.meta.url);
   let fontPath: string;
@@ -37,7 +40,10 @@ async function load(): Promise<NodeCanvasModule> {
     fontPath = require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf');
   } catch {
     loaded = null;
-    throw new AttnpoolError('E_BACKEND', 'savePNG: the font package "dejavu-fonts-ttf" is missing (its ttf/DejaVuSans.ttf draws every text); install it with `npm install dejavu-fonts-ttf`');
+    throw new AttnpoolError(
+      'E_BACKEND',
+      'savePNG: the font package "dejavu-fonts-ttf" is missing (its ttf/DejaVuSans.ttf draws every text); install it with `npm install dejavu-fonts-ttf`',
+    );
   }
   mod.registerFont(fontPath, { family: FONT_FAMILY });
   return mod;

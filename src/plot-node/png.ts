@@ -2,7 +2,7 @@ import { stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AttnpoolError } from '../errors.js';
 import type { Figure } from '../plot/figure.js';
-import { describe } from '../tensor.js';
+import { describe } from '../args/describe.js';
 import { nodeCanvas } from './canvas.js';
 
 /** Draws a figure into a new node-canvas of its size and returns it (for PNG bytes or pixel checks). */
@@ -38,7 +38,10 @@ export async function savePNG(figure: Figure, path: string): Promise<void> {
     throw new AttnpoolError('E_VALUE', `path: cannot check the directory ${dir} of ${JSON.stringify(path)}: ${err?.message ?? String(err)}`);
   });
   if (!info?.isDirectory()) {
-    throw new AttnpoolError('E_VALUE', `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`);
+    throw new AttnpoolError(
+      'E_VALUE',
+      `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`,
+    );
   }
   const bytes = await renderPNG(figure);
   await writeFile(path, bytes);

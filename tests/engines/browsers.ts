@@ -44,7 +44,9 @@ function MINIBROWSER(): string {
 /** Null when the engine can run here, else what is missing (the Debian package to install). */
 export function missing(engine: EngineName): string | null {
   const absent = EXECUTABLES[engine].filter((p) => !existsSync(p));
-  return absent.length === 0 ? null : `${absent.join(', ')} (apt-get install ${({ chromium: 'chromium', firefox: 'firefox-esr', webkit: 'webkit2gtk-driver xvfb' })[engine]})`;
+  return absent.length === 0
+    ? null
+    : `${absent.join(', ')} (apt-get install ${{ chromium: 'chromium', firefox: 'firefox-esr', webkit: 'webkit2gtk-driver xvfb' }[engine]})`;
 }
 
 export async function launch(engine: EngineName): Promise<BrowserSession> {
@@ -98,7 +100,12 @@ async function launchChromium(): Promise<BrowserSession> {
 
 async function launchFirefox(): Promise<BrowserSession> {
   const puppeteer = (await import('puppeteer-core')).default;
-  const browser = await puppeteer.launch({ browser: 'firefox', executablePath: '/usr/bin/firefox-esr', headless: true, defaultViewport: { width: 1400, height: 1000 } });
+  const browser = await puppeteer.launch({
+    browser: 'firefox',
+    executablePath: '/usr/bin/firefox-esr',
+    headless: true,
+    defaultViewport: { width: 1400, height: 1000 },
+  });
   const version = (await browser.version()).replace('/', ' ');
   return {
     engine: 'firefox',
@@ -136,7 +143,10 @@ async function launchWebKit(): Promise<BrowserSession> {
   const port = await freePort();
   // xvfb-run -a: a free display for MiniBrowser; its own process group, so that closing ends
   // Xvfb, the driver and the browser together
-  const driverProcess: ChildProcess = spawn('xvfb-run', ['-a', '-s', '-screen 0 1400x1000x24', 'WebKitWebDriver', `--port=${port}`], { detached: true, stdio: 'ignore' });
+  const driverProcess: ChildProcess = spawn('xvfb-run', ['-a', '-s', '-screen 0 1400x1000x24', 'WebKitWebDriver', `--port=${port}`], {
+    detached: true,
+    stdio: 'ignore',
+  });
   const stop = () => {
     try {
       process.kill(-driverProcess.pid!, 'SIGTERM');
@@ -145,12 +155,24 @@ async function launchWebKit(): Promise<BrowserSession> {
     }
   };
   try {
-    await poll(async () => fetch(`http://127.0.0.1:${port}/status`).then((r) => r.ok, () => false), 30_000, 'WebKitWebDriver to listen');
+    await poll(
+      async () =>
+        fetch(`http://127.0.0.1:${port}/status`).then(
+          (r) => r.ok,
+          () => false,
+        ),
+      30_000,
+      'WebKitWebDriver to listen',
+    );
     const caps = new Capabilities();
     caps.setBrowserName('MiniBrowser');
     caps.set('webkitgtk:browserOptions', { binary: MINIBROWSER(), args: ['--automation'] });
     const driver = await new Builder().usingServer(`http://127.0.0.1:${port}`).withCapabilities(caps).build();
-    await driver.manage().window().setRect({ width: 1400, height: 1000 }).catch(() => {});
+    await driver
+      .manage()
+      .window()
+      .setRect({ width: 1400, height: 1000 })
+      .catch(() => {});
     const version = `webkitgtk ${(await driver.getCapabilities()).get('browserVersion')}`;
     const exec = async <T>(fn: (arg: never) => unknown, arg: unknown): Promise<T> => {
       // executeAsyncScript: the page's promise resolves the WebDriver callback (JSON values only)
@@ -193,6 +215,7 @@ async function launchWebKit(): Promise<BrowserSession> {
 /** The Debian package version of an engine, for the record (dpkg-query). */
 export function debianVersion(engine: EngineName): string {
   const pkg = { chromium: 'chromium', firefox: 'firefox-esr', webkit: 'webkit2gtk-driver' }[engine];
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
   const r = spawnSync('dpkg-query', ['-W', '-f=${Version}', pkg], { encoding: 'utf8' });
   return r.status === 0 ? r.stdout : 'unknown';
 }

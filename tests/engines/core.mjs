@@ -2,7 +2,7 @@
 // Deno. It imports the BUILT package (dist/, or the package directory given as the first
 // argument) and never vitest, so it runs where vitest does not. It prints one JSON line:
 //   { runtime, version, checks: { <name>: { ok, ms, ...details } or { ok: false, error } } }
-// and exits 0 even when checks fail (tests/engines.test.ts reads the line and asserts).
+// and exits 0 even when checks fail (tests/e2e/engines.test.ts reads the line and asserts).
 //
 //   node tests/engines/core.mjs [packageDir]
 //   bun tests/engines/core.mjs [packageDir]
@@ -19,7 +19,7 @@ const here = fileURLToPath(new URL('.', import.meta.url));
 const pkg = resolve(process.argv[2] ?? join(here, '..', '..'));
 const api = await import(pathToFileURL(join(pkg, 'dist', 'index.js')).href);
 const nodeApi = await import(pathToFileURL(join(pkg, 'dist', 'node.js')).href);
-const cli = join(pkg, 'dist', 'cli.js');
+const cli = join(pkg, 'dist', 'cli', 'main.js');
 
 /** Which runtime this is, its version, and how to start it again on another script. */
 function runtime() {
@@ -79,7 +79,7 @@ function expectLE(what, got, limit) {
 
 await check('auto', async () => {
   const be = await api.loadBackend();
-  return { ok: be.name === 'wasm' && api.fallbackReason === null, backend: be.name, fallbackReason: api.fallbackReason };
+  return { ok: be.name === 'wasm' && api.fallbackReason() === null, backend: be.name, fallbackReason: api.fallbackReason() };
 });
 
 await check('reference', async () => {
@@ -151,7 +151,7 @@ await check('threads', async () => {
     };
     return { ok: res.threads === 2 && res.sameYHat && res.sameLoss && res.freshValues, ...res };
   } finally {
-    await be.close?.();
+    await be.close();
   }
 });
 
@@ -163,7 +163,7 @@ await check('autoThreads', async () => {
   try {
     const be = await api.loadBackend('auto', { threads: 2 });
     const threads = be.threads ?? 1;
-    await be.close?.();
+    await be.close();
     return { ok: be.name === 'wasm' && threads === 2, backend: be.name, threads, warnings };
   } finally {
     console.warn = warn;
@@ -222,7 +222,10 @@ await check('savePNG', async () => {
     const y = be.attentionPool(xTest, xTrain, yTrain, 1).yHat;
     await nodeApi.savePNG(api.plotKernelReg(xTest, yTruth, y, xTrain, yTrain), join(dir, 'fit.png'));
     const png = readFileSync(join(dir, 'fit.png')).subarray(0, 8);
-    const missing = await nodeApi.savePNG(api.plotKernelReg(xTest, yTruth, y, xTrain, yTrain), join(dir, 'nope', 'fit.png')).then(() => 'no error', (e) => `${e.code}: ${e.message}`);
+    const missing = await nodeApi.savePNG(api.plotKernelReg(xTest, yTruth, y, xTrain, yTrain), join(dir, 'nope', 'fit.png')).then(
+      () => 'no error',
+      (e) => `${e.code}: ${e.message}`,
+    );
     return { ok: png.toString('latin1') === '\x89PNG\r\n\x1a\n' && /E_VALUE: .*does not exist/.test(missing), missing };
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -235,7 +238,7 @@ function runCli(args, timeout) {
   const r = spawnSync(cmd, [...pre, cli, ...args], { encoding: 'utf8', timeout, env: { ...process.env, NO_COLOR: '1' } });
   return { status: r.status, signal: r.signal, stdout: r.stdout ?? '', stderr: r.stderr ?? '', error: r.error?.message };
 }
-const tail = (s, n = 600) => (s.length > n ? '…' + s.slice(-n) : s);
+const tail = (s, n = 600) => (s.length > n ? `…${s.slice(-n)}` : s);
 
 await check('figures', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'attnpool-core-figures-'));
@@ -272,6 +275,6 @@ await check('bench', async () => {
 });
 
 const { argv: _argv, ...who } = rt;
-process.stdout.write(JSON.stringify({ ...who, checks }) + '\n');
+process.stdout.write(`${JSON.stringify({ ...who, checks })}\n`);
 // worker threads or Web Workers left behind must not keep the process alive
 process.exit(0);

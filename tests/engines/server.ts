@@ -61,7 +61,9 @@ export async function serveDist(dist: string): Promise<{ base: string; server: S
       res.end(html.replace(/(<meta charset="utf-8">)/i, '$1\n<script src="/__capture.js"></script>'));
       return;
     }
-    files(req, res, () => res.writeHead(404).end());
+    files(req, res, () => {
+      res.writeHead(404).end();
+    });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

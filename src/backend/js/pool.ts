@@ -1,4 +1,5 @@
-import type { RealArray } from './scores.js';
+import type { PoolCall } from '../../args/pool.js';
+import type { RealArray } from '../../tensor.js';
 
 /**
  * Fused Nadaraya–Watson attention pooling in float64, two passes per query and no nq × nk
@@ -6,18 +7,9 @@ import type { RealArray } from './scores.js';
  * Subtracting m keeps exp in range whatever the scores; measuring values from v₀ (the value
  * at the largest score) keeps the sums of the gradient from cancelling when all v are close.
  */
-export interface PoolData {
-  q: RealArray;
-  k: RealArray;
-  v: RealArray;
-  nq: number;
-  nk: number;
-  /** keys and values are [nq, nk] (one row per query) rather than one shared row [nk]. */
-  perQuery: boolean;
-  /** shared keys, nq == nk: query i skips key i. */
-  excludeSelf: boolean;
-  w: number;
-}
+
+/** A pooling call on float32 or float64 data: the reference computes in float64 either way. */
+export type RealPoolCall = PoolCall<RealArray>;
 
 /** Index of the key with the largest score for query i (the nearest key), skipping `skip`. */
 function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: number): number {
@@ -35,18 +27,32 @@ function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: num
   return best;
 }
 
+/**
+ * Where query i's sums start, shared by the forward and the loss: its key row, the key it skips
+ * (−1: none), the largest score m and the value v₀ of its nearest key. One object reused for
+ * every query, so the loops allocate nothing.
+ */
+const frame = { row: 0, skip: -1, m: 0, v0: 0 };
+
+function startQuery(p: RealPoolCall, i: number, c: number): typeof frame {
+  const row = p.perQuery ? i * p.nk : 0;
+  const skip = p.excludeSelf ? i : -1;
+  const jMax = nearestKey(p.q[i], p.k, row, p.nk, skip);
+  const dMax = p.q[i] - p.k[row + jMax];
+  frame.row = row;
+  frame.skip = skip;
+  frame.m = -c * dMax * dMax;
+  frame.v0 = p.v[row + jMax];
+  return frame;
+}
+
 /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given (0 for a skipped key). */
-export function poolForward(p: PoolData, yHat: RealArray, weights: RealArray | null): void {
-  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
-  const c = 0.5 * p.w * p.w;
+export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray | null): void {
+  const { q, k, v, nq, nk } = p;
+  const c = 0.5 * p.w[0] * p.w[0];
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const row = perQuery ? i * nk : 0;
-    const skip = excludeSelf ? i : -1;
-    const jMax = nearestKey(qi, k, row, nk, skip);
-    const dMax = qi - k[row + jMax];
-    const m = -c * dMax * dMax;
-    const v0 = v[row + jMax];
+    const { row, skip, m, v0 } = startQuery(p, i, c);
     let se = 0;
     let sev = 0;
     for (let j = 0; j < nk; j++) {
@@ -76,19 +82,15 @@ export function poolForward(p: PoolData, yHat: RealArray, weights: RealArray | n
  * L = Σ_i (ŷ_i − t_i)² and dL/dw, where dŷ_i/dw = −w·Σ_j e_j·d_j²·(v_j − ŷ_i) / Σ_j e_j
  * (d = q − k), from the same two passes with Σe·d² and Σe·d²·(v − v₀) added.
  */
-export function poolLoss(p: PoolData, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
+  const { q, k, v, nq, nk } = p;
+  const w = p.w[0];
   const c = 0.5 * w * w;
   let loss = 0;
   let grad = 0;
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const row = perQuery ? i * nk : 0;
-    const skip = excludeSelf ? i : -1;
-    const jMax = nearestKey(qi, k, row, nk, skip);
-    const dMax = qi - k[row + jMax];
-    const m = -c * dMax * dMax;
-    const v0 = v[row + jMax];
+    const { row, skip, m, v0 } = startQuery(p, i, c);
     let se = 0;
     let sev = 0;
     let sed2 = 0;
@@ -109,7 +111,7 @@ export function poolLoss(p: PoolData, targets: RealArray, yHat: RealArray): { lo
     yHat[i] = y;
     const r = y - targets[i];
     loss += r * r;
-    grad += 2 * r * (-w * (sed2v - shift * sed2) / se);
+    grad += 2 * r * ((-w * (sed2v - shift * sed2)) / se);
   }
   return { loss, grad };
 }

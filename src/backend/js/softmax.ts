@@ -1,4 +1,4 @@
-import type { RealArray } from './scores.js';
+import type { RealArray } from '../../tensor.js';
 
 /**
  * Row-wise softmax in float64, stable because each row's maximum is subtracted before exp.
@@ -11,7 +11,7 @@ export function softmaxRows(x: RealArray, rows: number, cols: number, out: RealA
     let m = -Infinity;
     for (let j = 0; j < cols; j++) {
       const v = x[o + j];
-      if (v !== v || v === Infinity) return r;
+      if (Number.isNaN(v) || v === Infinity) return r;
       if (v > m) m = v;
     }
     if (m === -Infinity) return r;

@@ -1,3 +1,5 @@
+import type { PoolCall } from '../../args/pool.js';
+
 /**
  * The control block shared by the calling thread and its workers: a small SharedArrayBuffer
  * that never moves (the data buffer may be replaced when a call needs more room, the control
@@ -52,21 +54,24 @@ export const OP_QUIT = 3;
 export const MAX_THREADS = 32;
 export const CONTROL_BYTES = 4 * (CTL.DONE + MAX_THREADS);
 
-/** One thread's share of a call; every offset and pointer is the caller's business. */
-export interface Job {
+/**
+ * Calls with fewer query–key pairs (nq·nk) run on the calling thread alone: below it, waking the
+ * workers and copying costs more than the split saves (measured on 2 cores, see README.md here).
+ */
+export const MIN_SLICED_PAIRS = 1 << 18;
+
+/** One thread's share of a call, with the call's fields; every offset and pointer is the caller's business. */
+export type Job = Pick<PoolCall, 'nq' | 'nk' | 'perQuery' | 'excludeSelf'> & {
+  /** the bandwidth (one feature) */
+  w: number;
   op: typeof OP_POOL | typeof OP_LOSS;
-  /** The slice of queries, [a, b). */
+  /** The slice of queries, [a, b); with excludeSelf, global query i skips key i (poolRows takes global indices). */
   a: number;
   b: number;
-  nq: number;
-  nk: number;
-  perQuery: boolean;
-  /** Shared keys, nq == nk: global query i skips key i (poolRows takes global indices). */
-  excludeSelf: boolean;
   keysVersion: number;
+  /** the score constant (abi.ts, scoreScale) */
   c: number;
-  w: number;
-}
+};
 
 /**
  * Global-indexed arrays a runner reads from and writes to: the caller's own inputs for its

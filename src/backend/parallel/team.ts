@@ -1,26 +1,9 @@
 import { nodeBuiltins } from './builtins.js';
 import { AttnpoolError } from '../../errors.js';
 import { claimed, CONTROL_BYTES, CTL, OP_LOSS, OP_QUIT, type Job, type Sources } from './protocol.js';
+import type { PoolCall } from '../../args/pool.js';
 import { createRunner, type Runner } from './runner.js';
 import { startWorker, type WorkerHandle } from './worker.js';
-
-/** Inputs of one sliced call, already checked. */
-export interface TeamCall {
-  op: Job['op'];
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
-  /** targets (loss only; an empty array otherwise) */
-  t: Float32Array;
-  nq: number;
-  nk: number;
-  perQuery: boolean;
-  excludeSelf: boolean;
-  c: number;
-  w: number;
-  /** How many slices (≤ threads, ≤ nq). */
-  slices: number;
-}
 
 const up4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -43,7 +26,7 @@ export class Team {
   private isClosed = false;
 
   private constructor(
-    private readonly control: SharedArrayBuffer,
+    control: SharedArrayBuffer,
     private readonly own: Runner,
     private readonly workers: WorkerHandle[],
     private readonly steal: boolean,
@@ -72,10 +55,13 @@ export class Team {
     return this.isClosed;
   }
 
-  /** Runs `call` in slices; ŷ into `y`, per-query [loss, grad] terms into `terms` (loss only). */
-  run(call: TeamCall, y: Float32Array, terms: Float64Array): void {
+  /**
+   * Runs `call` in `slices` slices (≤ threads, ≤ nq); ŷ into `y`, per-query [loss, grad] terms
+   * into `terms` (OP_LOSS only, with targets `t`; `c` the score constant).
+   */
+  run(op: Job['op'], call: PoolCall, t: Float32Array, c: number, slices: number, y: Float32Array, terms: Float64Array): void {
     if (this.isClosed) throw new AttnpoolError('E_BACKEND', 'parallel: the workers were closed');
-    const { nq, nk, perQuery, slices } = call;
+    const { nq, nk, perQuery } = call;
     const I = this.I;
     for (let s = 0; s <= this.threads; s++) I[CTL.BOUNDS + s] = Math.min(nq, Math.round((s * nq) / slices));
     const kv = up4(perQuery ? nq * nk : nk);
@@ -97,8 +83,8 @@ export class Team {
       this.bumpKeys();
     }
     f32.set(call.q, off.q);
-    if (call.op === OP_LOSS) f32.set(call.t, off.t);
-    I[CTL.OP] = call.op;
+    if (op === OP_LOSS) f32.set(t, off.t);
+    I[CTL.OP] = op;
     I[CTL.NQ] = nq;
     I[CTL.NK] = nk;
     I[CTL.PER_QUERY] = perQuery ? 1 : 0;
@@ -110,8 +96,8 @@ export class Team {
     I[CTL.OFF_T] = off.t;
     I[CTL.OFF_Y] = off.y;
     I[CTL.OFF_TERMS] = termsAt;
-    this.F[CTL.F64_C] = call.c;
-    this.F[CTL.F64_W] = call.w;
+    this.F[CTL.F64_C] = c;
+    this.F[CTL.F64_W] = call.w[0];
     I[CTL.ERR] = 0;
     const gen = (I[CTL.GEN] + 1) | 0;
     const taken = claimed(gen);
@@ -119,8 +105,19 @@ export class Team {
     // The seq-cst add publishes every plain write above to a worker that loads GEN after it.
     Atomics.add(I, CTL.GEN, 1);
     Atomics.notify(I, CTL.GEN);
-    const src: Sources = { q: call.q, k: call.k, v: call.v, t: call.t, y, terms };
-    const slice = (s: number): Job => ({ op: call.op, a: I[CTL.BOUNDS + s], b: I[CTL.BOUNDS + s + 1], nq, nk, perQuery, excludeSelf: call.excludeSelf, keysVersion: this.keysVersion, c: call.c, w: call.w });
+    const src: Sources = { q: call.q, k: call.k, v: call.v, t, y, terms };
+    const slice = (s: number): Job => ({
+      op,
+      a: I[CTL.BOUNDS + s],
+      b: I[CTL.BOUNDS + s + 1],
+      nq,
+      nk,
+      perQuery,
+      excludeSelf: call.excludeSelf,
+      keysVersion: this.keysVersion,
+      c,
+      w: call.w[0],
+    });
     const byWorker: number[] = [];
     let ownError: unknown;
     try {
@@ -152,7 +149,7 @@ export class Team {
       const a = I[CTL.BOUNDS + s];
       const b = I[CTL.BOUNDS + s + 1];
       y.set(this.f32.subarray(off.y + a, off.y + b), a);
-      if (call.op === OP_LOSS) terms.set(this.f64.subarray(termsAt + 2 * a, termsAt + 2 * b), 2 * a);
+      if (op === OP_LOSS) terms.set(this.f64.subarray(termsAt + 2 * a, termsAt + 2 * b), 2 * a);
     }
   }
 
@@ -182,7 +179,8 @@ export class Team {
   private workerMessage(): string {
     let first: string | undefined;
     for (const h of this.workers) {
-      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port)) first ??= String(m.message);
+      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port))
+        first ??= String(m.message);
     }
     return first ?? 'a worker failed';
   }

@@ -1,12 +1,15 @@
+import { firstNonFinite } from '../../args/finite.js';
+import { numberOption } from '../../args/numbers.js';
+import type { PoolCall } from '../../args/pool.js';
 import { AttnpoolError } from '../../errors.js';
-import { numberOption } from '../../model/options.js';
-import { useFast } from '../method.js';
-import type { PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
-import { checkOptions, checkPool, checkTargets, firstNonFinite, type PoolArgs } from '../validate.js';
-import { loadWasmBackend } from '../wasm/index.js';
+import { lossRequest, lossResult, poolRequest, poolResult, runLoss, runPool, type LossRequest, type PoolRequest } from '../frontEnd.js';
+import { createJsKernels, isOneDimensional } from '../js/kernels.js';
+import type { Bandwidth, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult } from '../types.js';
+import { scoreScale } from '../wasm/abi.js';
+import { instantiateWasmKernels } from '../wasm/index.js';
 import { wasmBytes } from '../wasm/load.js';
-import { MAX_THREADS, OP_LOSS, OP_POOL, type Job } from './protocol.js';
-import { RUNNER_SOURCE } from './runner.js';
+import { MAX_THREADS, MIN_SLICED_PAIRS, OP_LOSS, OP_POOL, type Job } from './protocol.js';
+import { BROWSER_WORKER_SOURCE } from './workerSources.generated.js';
 
 /**
  * Fused pooling split over Web Workers, for browsers: a page's main thread may not block in
@@ -20,34 +23,21 @@ export interface WorkerPool {
   /** How many workers share a call. */
   readonly threads: number;
   /** As {@link Backend.attentionPool}, with the queries split over the workers. */
-  attentionPool(queries: unknown, keys: unknown, values: unknown, w?: number, options?: PoolOptions): Promise<PoolResult>;
-  /** As {@link Backend.attentionPoolLoss}, with the queries split over the workers. */
+  attentionPool(queries: unknown, keys: unknown, values: unknown, w?: Bandwidth, options?: PoolOptions): Promise<PoolResult>;
+  /** As {@link Backend.attentionPoolLoss} with a w per feature (`grad` one derivative per feature), the queries split over the workers. */
+  attentionPoolLoss(
+    queries: unknown,
+    keys: unknown,
+    values: unknown,
+    targets: unknown,
+    w: ArrayLike<number>,
+    options?: PoolLossOptions,
+  ): Promise<PoolLossResult<number[]>>;
+  /** As {@link Backend.attentionPoolLoss} with one w (`grad` a number), the queries split over the workers. */
   attentionPoolLoss(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: number, options?: PoolLossOptions): Promise<PoolLossResult>;
   /** Terminates the workers; later calls run on the calling thread. */
   close(): void;
 }
-
-/** Below this many query–key pairs a call runs on the calling thread (posting costs more). */
-const MIN_PAIRS = 1 << 18;
-
-/** The worker: the runner, and one message per slice (keys and values only when they change). */
-const WORKER_SOURCE = `${RUNNER_SOURCE}
-let run = null;
-let k = null, v = null;
-onmessage = (e) => {
-  const m = e.data;
-  if (m.module) { run = createRunner(m.module); postMessage({ ready: true }); return; }
-  try {
-    if (m.k) { k = m.k; v = m.v; }
-    const { job } = m;
-    const src = { q: m.q, k, v, t: m.t, y: new Float32Array(job.nq), terms: new Float64Array(job.op === ${OP_LOSS} ? 2 * job.nq : 0) };
-    run(job, src);
-    postMessage({ id: m.id, y: src.y.slice(job.a, job.b), terms: src.terms.slice(2 * job.a, 2 * job.b) });
-  } catch (err) {
-    postMessage({ id: m.id, error: String((err && err.message) || err) });
-  }
-};
-`;
 
 interface Reply {
   y: Float32Array;
@@ -82,7 +72,7 @@ class PoolWorker {
   }
 
   static async start(url: string, module: WebAssembly.Module): Promise<PoolWorker> {
-    const worker = new Worker(url);
+    const worker = new Worker(url, { type: 'module' });
     await new Promise<void>((resolve, reject) => {
       worker.onerror = (e) => reject(new AttnpoolError('E_BACKEND', `worker failed to start: ${e.message}`));
       worker.onmessage = () => resolve();
@@ -114,9 +104,10 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
   if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL?.createObjectURL !== 'function') {
     throw new AttnpoolError('E_BACKEND', "createWorkerPool: this engine has no Web Workers; in Node use loadBackend('wasm', { threads })");
   }
-  const single = await loadWasmBackend();
+  const single = await instantiateWasmKernels();
+  const reference = createJsKernels();
   const module = await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
-  const url = URL.createObjectURL(new Blob([WORKER_SOURCE], { type: 'text/javascript' }));
+  const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
   const starting = Array.from({ length: n }, () => PoolWorker.start(url, module));
   const started = await Promise.allSettled(starting);
   URL.revokeObjectURL(url);
@@ -130,7 +121,7 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
   let version = 0;
   let heldK = new Float32Array(0);
   let heldV = new Float32Array(0);
-  const keysVersion = (p: PoolArgs): number => {
+  const keysVersion = (p: PoolCall): number => {
     if (p.perQuery || !sameBits(p.k, heldK) || !sameBits(p.v, heldV)) {
       version++;
       heldK = p.k.slice();
@@ -139,63 +130,64 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
     return version;
   };
 
-  /** Runs the slices in the workers; ŷ assembled, and the loss terms when op is the loss. */
-  const split = async (op: Job['op'], p: PoolArgs, t: Float32Array): Promise<{ y: Float32Array; terms: Float64Array }> => {
+  /** Runs the slices in the workers; ŷ into y, and the loss terms when op is the loss. */
+  const split = async (op: Job['op'], p: PoolCall, t: Float32Array, y: Float32Array, terms: Float64Array): Promise<void> => {
     const kv = keysVersion(p);
-    const c = Math.fround((p.w * p.w * Math.LOG2E) / 2);
+    const c = scoreScale(p.w[0]);
     const slices = Math.min(workers.length, p.nq);
-    const y = new Float32Array(p.nq);
-    const terms = new Float64Array(op === OP_LOSS ? 2 * p.nq : 0);
     await Promise.all(
       Array.from({ length: slices }, async (_, s) => {
         const a = Math.floor((s * p.nq) / slices);
         const b = Math.floor(((s + 1) * p.nq) / slices);
         const wk = workers[s];
         const send = p.perQuery || wk.held !== kv;
-        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w };
+        const job: Job = { op, a, b, nq: p.nq, nk: p.nk, perQuery: p.perQuery, excludeSelf: p.excludeSelf, keysVersion: kv, c, w: p.w[0] };
         const r = await wk.run({ job, q: p.q, t, k: send ? p.k : null, v: send ? p.v : null });
         wk.held = kv;
         y.set(r.y, a);
         if (op === OP_LOSS) terms.set(r.terms, 2 * a);
       }),
     );
-    return { y, terms };
   };
 
   let closed = false;
-  // float32 c overflowing: the backend recomputes such calls with its float64 fallback
-  const overflows = (p: PoolArgs) => !Number.isFinite(Math.fround((p.w * p.w * Math.LOG2E) / 2));
-  const sliced = (p: PoolArgs, kernel: unknown, method: unknown, weights: boolean, fn: string) =>
-    !closed && !weights && (kernel === undefined || kernel === 'gaussian') && p.nq * p.nk >= MIN_PAIRS && !useFast(method, p, 'gaussian', false, fn);
+  /** Whether the workers take a dense call: a large Gaussian call whose score constant float32 holds. */
+  const sliced = (r: PoolRequest | LossRequest, weights: boolean): boolean =>
+    !closed &&
+    !r.fast &&
+    !weights &&
+    isOneDimensional(r.call) &&
+    r.call.kernel === 'gaussian' &&
+    r.call.nq * r.call.nk >= MIN_SLICED_PAIRS &&
+    Number.isFinite(scoreScale(r.call.w[0]));
 
   return {
     threads: n,
     async attentionPool(queries, keys, values, w = 1, options) {
-      const o = checkOptions<PoolOptions>(options, { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPool');
-      const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPool');
-      const fallback = () => single.attentionPool(queries as never, keys as never, values as never, w, options);
-      if (!sliced(p, o.kernel, o.method, !!o.weights, 'attentionPool') || overflows(p)) return fallback();
-      const { y } = await split(OP_POOL, p, new Float32Array(0));
-      if (firstNonFinite(y) >= 0) return fallback(); // float32 overflow, as above
-      return { yHat: { data: y, shape: [p.nq] } };
+      const r = poolRequest(queries, keys, values, w, options);
+      if (!sliced(r, r.weights)) return runPool(r, single, reference);
+      const y = new Float32Array(r.call.nq);
+      await split(OP_POOL, r.call, EMPTY, y, NO_TERMS);
+      // A float32 overflow: the float64 reference, as the single-thread backend does.
+      if (firstNonFinite(y) >= 0) return runPool(r, reference, reference);
+      return poolResult(r.call, y, null);
     },
-    async attentionPoolLoss(queries, keys, values, targets, w, options) {
-      const o = checkOptions<PoolLossOptions>(options, { excludeSelf: 'boolean', kernel: 'string', method: 'string' }, 'attentionPoolLoss');
-      const p = checkPool(queries, keys, values, w, o.excludeSelf, 'attentionPoolLoss');
-      const t = checkTargets(targets, p.nq);
-      const fallback = () => single.attentionPoolLoss(queries as never, keys as never, values as never, targets as never, w, options);
-      if (!sliced(p, o.kernel, o.method, false, 'attentionPoolLoss') || overflows(p)) return fallback();
-      const { y, terms } = await split(OP_LOSS, p, t);
+    attentionPoolLoss: (async (queries: unknown, keys: unknown, values: unknown, targets: unknown, w: Bandwidth, options?: PoolLossOptions) => {
+      const r = lossRequest(queries, keys, values, targets, w, options);
+      if (!sliced(r, false)) return runLoss(r, single, reference);
+      const y = new Float32Array(r.call.nq);
+      const terms = new Float64Array(2 * r.call.nq);
+      await split(OP_LOSS, r.call, r.targets, y, terms);
       // the kernel's own order: one float64 running sum from 0, query after query
       let loss = 0;
       let grad = 0;
-      for (let i = 0; i < p.nq; i++) {
+      for (let i = 0; i < r.call.nq; i++) {
         loss += terms[2 * i];
         grad += terms[2 * i + 1];
       }
-      if (!Number.isFinite(loss) || !Number.isFinite(grad)) return fallback();
-      return { loss, grad, yHat: { data: y, shape: [p.nq] } };
-    },
+      if (!Number.isFinite(loss) || !Number.isFinite(grad)) return runLoss(r, reference, reference);
+      return lossResult(r.call, loss, Float64Array.of(grad), y);
+    }) as WorkerPool['attentionPoolLoss'],
     close() {
       closed = true;
       for (const wk of workers) {
@@ -205,6 +197,9 @@ export async function createWorkerPool(threads: number): Promise<WorkerPool> {
     },
   };
 }
+
+const EMPTY = new Float32Array(0);
+const NO_TERMS = new Float64Array(0);
 
 function sameBits(a: Float32Array, b: Float32Array): boolean {
   if (a.length !== b.length) return false;

@@ -1,13 +1,10 @@
 import { AttnpoolError } from '../../errors.js';
-
-/** Where the first slice starts: byte 0 stays unused so that pointer 0 can mean "none". */
-const BASE = 64;
-const PAGE = 65536;
+import { BASE, PAGE, sliceBytes } from './abi.js';
 
 /**
  * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE,
  * grows the memory once if they do not fit (never otherwise, so repeated calls of one size
- * leave it as it is), copies inputs in and copies results out into fresh arrays. Views of the
+ * leave it as it is), copies inputs in and copies results out into the caller's arrays. Views of the
  * memory are rebuilt after every grow; no view of it is ever handed to a caller.
  */
 export class Workspace {
@@ -30,7 +27,7 @@ export class Workspace {
     let end = BASE;
     for (const n of elements) {
       offsets.push(end);
-      end += Math.ceil((n * 4) / 16) * 16;
+      end += sliceBytes(n);
     }
     this.ensure(end);
     return offsets;
@@ -43,7 +40,10 @@ export class Workspace {
     try {
       this.memory.grow(pages);
     } catch {
-      throw new AttnpoolError('E_BACKEND', `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`);
+      throw new AttnpoolError(
+        'E_BACKEND',
+        `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`,
+      );
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
@@ -54,9 +54,9 @@ export class Workspace {
     this.f32.set(data, offset >>> 2);
   }
 
-  /** A copy of `length` float32 values at `offset`. */
-  read(offset: number, length: number): Float32Array {
-    return this.f32.slice(offset >>> 2, (offset >>> 2) + length);
+  /** Copy out.length float32 values at `offset` into `out` (a caller's array, never a view of this memory). */
+  readInto(offset: number, out: Float32Array): void {
+    out.set(this.f32.subarray(offset >>> 2, (offset >>> 2) + out.length));
   }
 
   readF64(offset: number, index: number): number {

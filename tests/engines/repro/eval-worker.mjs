@@ -12,7 +12,10 @@ const tryWorker = (code, workerData, transferList = []) =>
     } catch (e) {
       return resolve(`throws at new Worker: ${e.message}`);
     }
-    w.once('message', (m) => { resolve(`ok: ${m}`); w.terminate(); });
+    w.once('message', (m) => {
+      resolve(`ok: ${m}`);
+      w.terminate();
+    });
     w.once('error', (e) => resolve(`error: ${e.message}`));
     w.once('exit', (c) => resolve(`exit ${c}`));
   });

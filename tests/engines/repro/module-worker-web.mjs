@@ -1,5 +1,5 @@
 // the worker side of module-worker.mjs (b): a module Web Worker
-onmessage = (e) => {
+self.onmessage = (e) => {
   const { wasmModule, a, b } = e.data;
   postMessage(new WebAssembly.Instance(wasmModule, {}).exports.add(a, b));
 };

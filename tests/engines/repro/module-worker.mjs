@@ -4,11 +4,13 @@
 // MessagePort, Atomics.wait/notify both ways, receiveMessageOnPort), and (b) as a Web Worker
 // with { type: 'module' } (Deno, Bun; browsers: see notes), from a file URL and from a blob URL.
 //   node|bun module-worker.mjs;  deno run -A module-worker.mjs
-import { MessageChannel, receiveMessageOnPort, Worker as NodeWorker } from 'node:worker_threads';
+import { MessageChannel, Worker as NodeWorker } from 'node:worker_threads';
 
 const out = { runtime: globalThis.Deno ? `deno ${Deno.version.deno}` : globalThis.Bun ? `bun ${Bun.version}` : `node ${process.versions.node}` };
 // a module exporting add(a, b): (module (func (export "add") (param i32 i32) (result i32) local.get 0 local.get 1 i32.add))
-const wasm = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11]);
+const wasm = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 7, 1, 96, 2, 127, 127, 1, 127, 3, 2, 1, 0, 7, 7, 1, 3, 97, 100, 100, 0, 0, 10, 9, 1, 7, 0, 32, 0, 32, 1, 106, 11,
+]);
 const wasmModule = await WebAssembly.compile(wasm);
 
 // (a) node:worker_threads, ESM file
@@ -43,7 +45,10 @@ async function webWorker(url) {
     const w = new Worker(url, { type: 'module' });
     const r = await new Promise((resolve, reject) => {
       w.onmessage = (e) => resolve(e.data);
-      w.onerror = (e) => { e.preventDefault?.(); reject(new Error(e.message)); };
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        reject(new Error(e.message));
+      };
       w.postMessage({ wasmModule, a: 40, b: 2 });
     });
     w.terminate();
@@ -61,7 +66,10 @@ out.webWorkerClassicBlob = await (async () => {
     const w = new Worker(URL.createObjectURL(new Blob([webSource], { type: 'text/javascript' })));
     const r = await new Promise((resolve, reject) => {
       w.onmessage = (e) => resolve(e.data);
-      w.onerror = (e) => { e.preventDefault?.(); reject(new Error(e.message)); };
+      w.onerror = (e) => {
+        e.preventDefault?.();
+        reject(new Error(e.message));
+      };
       w.postMessage({ wasmModule, a: 40, b: 2 });
     });
     w.terminate();

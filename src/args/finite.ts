@@ -1,0 +1,27 @@
+import { AttnpoolError } from '../errors.js';
+import { formatShape, type Tensor } from '../tensor.js';
+
+/** The index of the first NaN or ±Infinity in `data`, or −1. */
+export function firstNonFinite(data: ArrayLike<number>): number {
+  for (let i = 0; i < data.length; i++) {
+    const v = data[i];
+    // v - v is NaN exactly when v is NaN or ±Infinity, and is cheaper than Number.isFinite.
+    if (v - v !== 0) return i;
+  }
+  return -1;
+}
+
+/** Throws E_NONFINITE naming `name` when `data` holds NaN or ±Infinity. */
+export function requireFinite(data: ArrayLike<number>, name: string): void {
+  const i = firstNonFinite(data);
+  if (i >= 0) {
+    throw new AttnpoolError('E_NONFINITE', `${name}: expected finite numbers, got ${data[i]} at index ${i}`);
+  }
+}
+
+/** Throws E_EMPTY naming `name` when the tensor has no element. */
+export function requireNonEmpty(t: Tensor, name: string): void {
+  if (t.data.length === 0) {
+    throw new AttnpoolError('E_EMPTY', `${name}: expected at least one element, got shape ${formatShape(t.shape)}`);
+  }
+}

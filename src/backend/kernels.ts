@@ -1,0 +1,34 @@
+import type { BmmCall } from '../args/bmm.js';
+import type { KernelName } from '../args/kernel.js';
+import type { PairCall, PoolCall } from '../args/pool.js';
+
+/**
+ * What a backend implements: raw kernels on checked data. The front end (frontEnd.ts) has
+ * checked every argument, chosen dense or fast and allocated the outputs before a kernel runs,
+ * so a kernel never validates and never allocates a result.
+ *
+ * A kernel that cannot hold a call's numbers (float32 overflow) says so by returning false
+ * (null for the loss), whatever it wrote; the front end then runs the float64 reference
+ * kernels on the same call.
+ */
+export interface Kernels {
+  /** log K(u), u_f = w_f·(q_f − k_f), of `kernel` into out [nq, nk] (−Infinity where K = 0); w [d]. */
+  scores(call: PairCall, w: Float64Array, kernel: KernelName, out: Float32Array): boolean;
+  /** Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. */
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number;
+  /** out [batch, n, p] = a [batch, n, m] × b [batch, m, p]. */
+  bmm(call: BmmCall, out: Float32Array): void;
+  /** ŷ into yHat [nq, dv]; the weights into `weights` [nq, nk] when it is given. */
+  pool(call: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean;
+  /**
+   * The loss Σ (ŷ − t)² against targets [nq, dv] (float64 sum), its derivative in each w_f into
+   * grad [d], ŷ into yHat [nq, dv]; null where float32 cannot hold the call.
+   */
+  poolLoss(call: PoolCall, targets: Float32Array, yHat: Float32Array, grad: Float64Array): number | null;
+  /** Bytes of WebAssembly memory held, for kernels that hold any. */
+  memoryBytes?(): number;
+  /** Threads a call may be split over (1 unless sliced). */
+  readonly threads?: number;
+  /** Ends any worker threads; later calls run on the calling thread. */
+  close?(): Promise<void>;
+}

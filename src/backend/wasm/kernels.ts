@@ -1,0 +1,119 @@
+import type { BmmCall } from '../../args/bmm.js';
+import { firstNonFinite } from '../../args/finite.js';
+import { COMPACT_KINDS, type CompactKernel, type KernelName } from '../../args/kernel.js';
+import type { PairCall, PoolCall } from '../../args/pool.js';
+import { isOneDimensional } from '../js/kernels.js';
+import type { Kernels } from '../kernels.js';
+import { scoreScale } from './abi.js';
+import type { KernelExports } from './load.js';
+import { Workspace } from './workspace.js';
+
+/**
+ * The WebAssembly SIMD kernels. Each call copies its inputs into the workspace, runs one
+ * kernel and copies the results out into the front end's arrays. float32 can overflow where
+ * float64 does not (|w·(q − k)| beyond ~1e19, w beyond float32's range): such calls report
+ * false and the front end recomputes them with the float64 reference.
+ */
+export class WasmKernels implements Kernels {
+  private readonly ws: Workspace;
+
+  constructor(private readonly x: KernelExports) {
+    this.ws = new Workspace(x.memory);
+  }
+
+  /** The instance's linear memory (tests check that no result is a view of it). */
+  get memory(): WebAssembly.Memory {
+    return this.x.memory;
+  }
+
+  memoryBytes(): number {
+    return this.ws.bytes;
+  }
+
+  scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
+    if (p.d > 1) return ND_PENDING;
+    const w = ws[0];
+    // w beyond float32's range: the compact kernels would see w = Infinity and 0·Infinity = NaN
+    if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(w))) return false;
+    const [q, k, o] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
+    this.ws.write(q, p.q);
+    this.ws.write(k, p.k);
+    if (kernel === 'gaussian') {
+      this.x.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround((w * w) / 2), o);
+      this.ws.readInto(o, out);
+      return true;
+    }
+    // The kernel values in SIMD; their logs on the way out (there is no SIMD log, and the copy-out is one pass anyway).
+    this.x.kernelValues(kindOf(kernel), q, p.nq, k, p.nk, p.perQuery, w, o);
+    this.ws.readInto(o, out);
+    for (let i = 0; i < out.length; i++) out[i] = Math.log(out[i]);
+    return true;
+  }
+
+  softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number {
+    const [xi, o] = this.ws.layout(x.length, x.length);
+    this.ws.write(xi, x);
+    const bad = this.x.softmax(xi, rows, cols, o);
+    if (bad < 0) this.ws.readInto(o, out);
+    return bad;
+  }
+
+  bmm(m: BmmCall, out: Float32Array): void {
+    const [a, b, o] = this.ws.layout(m.a.length, m.b.length, out.length);
+    this.ws.write(a, m.a);
+    this.ws.write(b, m.b);
+    this.x.bmm(a, b, o, m.batch, m.n, m.m, m.p);
+    this.ws.readInto(o, out);
+  }
+
+  pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
+    if (!isOneDimensional(p)) return ND_PENDING;
+    const w = p.w[0];
+    const gaussian = p.kernel === 'gaussian';
+    const c = gaussian ? scoreScale(w) : Math.fround(w);
+    if (!Number.isFinite(c)) return false;
+    const [q, k, v, y, wt] = this.layoutPool(p, p.nq, weights ? p.nq * p.nk : 0);
+    const wPtr = weights ? wt : 0;
+    if (gaussian) this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wPtr);
+    else this.x.poolCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, y, wPtr);
+    this.ws.readInto(y, yHat);
+    if (gaussian && firstNonFinite(yHat) >= 0) return false;
+    if (weights) this.ws.readInto(wt, weights);
+    return true;
+  }
+
+  poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
+    if (!isOneDimensional(p)) return ND_PENDING ? null : null;
+    const w = p.w[0];
+    const gaussian = p.kernel === 'gaussian';
+    const c = gaussian ? scoreScale(w) : Math.fround(w);
+    if (!Number.isFinite(c)) return null;
+    const [q, k, v, y, t, result] = this.layoutPool(p, p.nq, p.nq, 4);
+    this.ws.write(t, targets);
+    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, w, t, y, result);
+    else this.x.poolLossCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, t, y, result);
+    const loss = this.ws.readF64(result, 0);
+    const grad = this.ws.readF64(result, 1);
+    if (gaussian && (!Number.isFinite(loss) || !Number.isFinite(grad))) return null;
+    this.ws.readInto(y, yHat);
+    gradient[0] = grad;
+    return loss;
+  }
+
+  /** Slices for q, k, v and then the given sizes, with q, k and v written into theirs. */
+  private layoutPool(p: PoolCall, ...more: number[]): number[] {
+    const slices = this.ws.layout(p.nq, p.k.length, p.v.length, ...more);
+    this.ws.write(slices[0], p.q);
+    this.ws.write(slices[1], p.k);
+    this.ws.write(slices[2], p.v);
+    return slices;
+  }
+}
+
+/** Until the d-dimensional WASM kernels land: d > 1 or dv > 1 goes to the float64 reference. */
+const ND_PENDING = false;
+
+/** The `kind` argument of the compact kernels. */
+function kindOf(kernel: CompactKernel): number {
+  return COMPACT_KINDS.indexOf(kernel);
+}
