@@ -7,7 +7,8 @@ window.onerror = window.onunhandledrejection = (e) => {
 const threads = Number(new URLSearchParams(location.search).get('threads') ?? 2);
 const n = Number(new URLSearchParams(location.search).get('n') ?? 4096);
 const one = await loadBackend('wasm');
-const pool = await createWorkerPool(threads);
+const workerUrl = new URLSearchParams(location.search).get('workerUrl');
+const pool = await createWorkerPool(threads, workerUrl ? { workerUrl } : undefined);
 let seed = 7;
 const rand = () => {
   seed = (seed * 1103515245 + 12345) >>> 0;

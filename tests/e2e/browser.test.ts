@@ -19,13 +19,17 @@ import { workloads } from '../../src/bench/workloads.js';
 
 let server: Server;
 let strictServer: Server;
+let noBlobServer: Server;
 let browser: Browser;
 let page: Page;
 let base = '';
 let strictBase = '';
+let noBlobBase = '';
 
 /** The policy a careful page sets: scripts only from itself (and WebAssembly), workers from itself or blobs. */
 const STRICT_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self' blob:";
+/** A stricter one still: workers only from the page's own origin, no blob: URLs. */
+const NO_BLOB_CSP = "script-src 'self' 'wasm-unsafe-eval'; worker-src 'self'";
 
 /** dist/ over HTTP on an ephemeral port of 127.0.0.1, with extra response headers. */
 async function serve(headers: Record<string, string> = {}): Promise<{ server: Server; base: string }> {
@@ -44,6 +48,7 @@ const consoleErrors: string[] = [];
 beforeAll(async () => {
   ({ server, base } = await serve());
   ({ server: strictServer, base: strictBase } = await serve({ 'Content-Security-Policy': STRICT_CSP }));
+  ({ server: noBlobServer, base: noBlobBase } = await serve({ 'Content-Security-Policy': NO_BLOB_CSP }));
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
@@ -59,6 +64,7 @@ afterAll(async () => {
   await browser?.close();
   await new Promise((resolve) => server?.close(resolve));
   await new Promise((resolve) => strictServer?.close(resolve));
+  await new Promise((resolve) => noBlobServer?.close(resolve));
 });
 
 /** A fingerprint of a canvas's pixels. */
@@ -253,5 +259,29 @@ describe(`under a strict Content-Security-Policy (${STRICT_CSP})`, () => {
     expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
     expect(problems).toEqual([]);
     await p.close();
+  }, 90_000);
+});
+
+describe(`under a Content-Security-Policy without blob: workers (${NO_BLOB_CSP})`, () => {
+  async function poolCheck(query: string): Promise<string> {
+    const p = await browser.newPage();
+    await p.goto(`${noBlobBase}/web/pool-check.html?threads=2&n=2048${query}`);
+    await p.waitForFunction(() => document.getElementById('out')?.textContent !== 'running…', null, { timeout: 60_000 });
+    const text = (await p.textContent('#out')) as string;
+    await p.close();
+    return text;
+  }
+
+  it('createWorkerPool fails with an error that names the directive and the way out', async () => {
+    const text = await poolCheck('');
+    expect(text).toMatch(
+      /^error: .*AttnpoolError: createWorkerPool: the worker failed to start.*worker-src 'self' blob:.*dist\/browser\/attnpool-worker\.js.*workerUrl/,
+    );
+  });
+
+  it("with { workerUrl } (the package's dist/browser/attnpool-worker.js) it splits calls with the single-thread bits", async () => {
+    const text = await poolCheck('&workerUrl=../browser/attnpool-worker.js');
+    expect(text).not.toMatch(/^error/);
+    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
   }, 90_000);
 });

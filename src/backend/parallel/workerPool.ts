@@ -1,5 +1,7 @@
 import { firstNonFinite } from '../../args/finite.js';
+import { describe } from '../../args/describe.js';
 import { numberOption } from '../../args/numbers.js';
+import { checkOptions } from '../../args/options.js';
 import type { PoolCall } from '../../args/pool.js';
 import { AttnpoolError } from '../../errors.js';
 import { lossRequest, lossResult, poolRequest, poolResult, runLoss, runPool, type LossRequest, type PoolRequest } from '../frontEnd.js';
@@ -72,10 +74,23 @@ class PoolWorker {
     this.pending.clear();
   }
 
-  static async start(url: string, module: WebAssembly.Module): Promise<PoolWorker> {
-    const worker = new Worker(url, { type: 'module' });
+  /**
+   * Starts a worker from `url` and hands it the compiled kernels. `why` explains a failure: a
+   * worker refused by a Content-Security-Policy fails with no message of its own (Chromium,
+   * Firefox) or throws from the constructor (WebKit), so the error names the likely cause.
+   */
+  static async start(url: string | URL, module: WebAssembly.Module, why: string): Promise<PoolWorker> {
+    let worker: Worker;
+    try {
+      worker = new Worker(url, { type: 'module' });
+    } catch (err) {
+      throw new AttnpoolError('E_BACKEND', `createWorkerPool: the worker could not be created (${(err as Error).message}); ${why}`);
+    }
     await new Promise<void>((resolve, reject) => {
-      worker.onerror = (e) => reject(new AttnpoolError('E_BACKEND', `worker failed to start: ${e.message}`));
+      worker.onerror = (e) => {
+        e.preventDefault?.();
+        reject(new AttnpoolError('E_BACKEND', `createWorkerPool: the worker failed to start${e.message ? ` (${e.message})` : ''}; ${why}`));
+      };
       worker.onmessage = () => resolve();
       worker.postMessage({ module });
     });
@@ -91,6 +106,17 @@ class PoolWorker {
   }
 }
 
+/** Options of {@link createWorkerPool}. */
+export interface WorkerPoolOptions {
+  /**
+   * Where the workers' script is served: the package's `dist/browser/attnpool-worker.js`, copied
+   * to your origin. Default: none, the workers start from a `blob:` URL made here, which a
+   * Content-Security-Policy must allow (`worker-src 'self' blob:`); a page whose policy allows
+   * only `worker-src 'self'` passes this instead.
+   */
+  workerUrl?: string | URL;
+}
+
 /**
  * Start `threads` Web Workers for pooling (browsers, or any engine with global Worker, Blob and
  * URL.createObjectURL). In Node use `loadBackend('wasm', { threads })`, which is synchronous.
@@ -99,19 +125,28 @@ class PoolWorker {
  * const pool = await createWorkerPool(navigator.hardwareConcurrency);
  * const { yHat } = await pool.attentionPool(queries, keys, values, 2);
  * pool.close();
+ * // under `worker-src 'self'` (no blob:), with dist/browser/attnpool-worker.js served beside the page:
+ * const strict = await createWorkerPool(2, { workerUrl: new URL('./attnpool-worker.js', import.meta.url) });
  */
-export async function createWorkerPool(threads: number): Promise<WorkerPool> {
+export async function createWorkerPool(threads: number, options?: WorkerPoolOptions): Promise<WorkerPool> {
   const n = numberOption(threads, 'threads', { integer: true, min: 1, max: MAX_THREADS });
+  const o = checkOptions<WorkerPoolOptions>(options, { workerUrl: 'any' }, 'createWorkerPool');
+  if (o.workerUrl !== undefined && typeof o.workerUrl !== 'string' && !(o.workerUrl instanceof URL)) {
+    throw new AttnpoolError('E_OPTION', `createWorkerPool: option "workerUrl" must be a string or a URL, got ${describe(o.workerUrl)}`);
+  }
   if (typeof Worker !== 'function' || typeof Blob !== 'function' || typeof URL?.createObjectURL !== 'function') {
     throw new AttnpoolError('E_BACKEND', "createWorkerPool: this engine has no Web Workers; in Node use loadBackend('wasm', { threads })");
   }
   const single = await instantiateWasmKernels();
   const reference = createJsKernels();
   const module = await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
-  const url = URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
-  const starting = Array.from({ length: n }, () => PoolWorker.start(url, module));
+  const url = o.workerUrl ?? URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
+  const why = o.workerUrl
+    ? `check that ${String(o.workerUrl)} is served (the package's dist/browser/attnpool-worker.js) and that the page's Content-Security-Policy allows it in worker-src`
+    : "a Content-Security-Policy that does not allow blob: workers forbids it: allow them (worker-src 'self' blob:), or serve the package's dist/browser/attnpool-worker.js and pass createWorkerPool(threads, { workerUrl })";
+  const starting = Array.from({ length: n }, () => PoolWorker.start(url, module, why));
   const started = await Promise.allSettled(starting);
-  URL.revokeObjectURL(url);
+  if (!o.workerUrl) URL.revokeObjectURL(url as string);
   const workers = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
   const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) {
