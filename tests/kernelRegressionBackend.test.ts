@@ -145,6 +145,27 @@ describe('the passes run on the backend', () => {
     }
   });
 
+  it('stays finite, as the float64 path does, at tiny, huge and infinite bandwidths, every kernel', () => {
+    for (const kernel of ['gaussian', 'boxcar', 'epanechnikov', 'triangular', 'constant'] as const) {
+      for (const regression of ['lc', 'll'] as const) {
+        for (const h of [
+          [1e-6, 1e-6],
+          [1e12, 1e12],
+          [Infinity, 0.3],
+          [0.05, 0.5],
+        ]) {
+          const fit = kernelRegression(xOf(s), s.y, { regression, kernel, bandwidth: h, backend: wasm });
+          const exact = kernelRegression(xOf(s), s.y, { regression, kernel, bandwidth: h });
+          const pred = fit.predict(xqOf(s));
+          expect(pred.every(Number.isFinite)).toBe(true);
+          expect(fit.marginalEffects(xqOf(s)).every(Number.isFinite)).toBe(true);
+          expect(Number.isFinite(fit.cv)).toBe(true);
+          expect(relErr(pred, exact.predict(xqOf(s)), 0.1 * rms(s.y))).toBeLessThan(1e-4);
+        }
+      }
+    }
+  });
+
   it('a backend that is not one of loadBackend()’s is refused', () => {
     const fake = { name: 'js', attentionPool: () => null };
     expect(() => kernelRegression(xOf(s), s.y, { backend: fake as never })).toThrow(/option "backend" must be a Backend from loadBackend/);
