@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -10,6 +9,7 @@ import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
 import { markdownTable } from '../bench/table.js';
 import { workloads } from '../bench/workloads.js';
+import { checkOutputFile, writeFileAtomic } from '../io/files.js';
 
 export interface BenchCommandOptions {
   quick?: boolean;
@@ -38,6 +38,8 @@ function collector(): () => void {
 
 /** `attnpool bench`: every workload on both backends, interleaved; a table, and JSON when asked. */
 export async function benchCommand(o: BenchCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<BenchReport> {
+  // The JSON file's path is checked before the benchmark runs (minutes), not after.
+  const jsonPath = o.json === undefined ? undefined : checkOutputFile(o.json, '--json');
   const scale = o.scale ?? (o.quick ? 0.25 : 1);
   const gc = collector();
   const backends = { wasm: await loadWasmBackend(), js: createJsBackend() };
@@ -72,6 +74,6 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   print(scaleTables(scaleReport));
   const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
-  if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (jsonPath) writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }
