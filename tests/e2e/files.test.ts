@@ -2,7 +2,7 @@
 // consistently under concurrency, bad output paths failing fast as E_IO, values refused, and
 // long training runs that stream and report progress.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -172,5 +172,27 @@ describe('train --epochs 1e9 streams', () => {
     expect(lines.slice(0, 3).map((l) => l.loss)).toEqual(json.losses);
     expect(lines.slice(0, 3).map((l) => l.w)).toEqual(json.ws);
     expect(lines[3]).toEqual({ w: json.w });
+  });
+});
+
+describe('train --data with bounded input (item 10)', () => {
+  it('a 200 MB file of one line fails on its header at once, with a short message', () => {
+    const p = join(root, 'one-line.csv');
+    writeFileSync(p, 'x'.repeat(4 << 20));
+    truncateSync(p, 200 << 20);
+    const t0 = performance.now();
+    const r = run('train', '--data', p);
+    expect(r.status).toBe(1);
+    expect(performance.now() - t0).toBeLessThan(30_000);
+    expect(r.stderr).toMatch(/one-line.csv, line 1: the line is longer than 1048576 characters/);
+    expect(r.stderr.length).toBeLessThan(500);
+  });
+
+  it('1e39 names the file, the line and the text as written', () => {
+    const p = join(root, 'big.csv');
+    writeFileSync(p, 'x,y\n1,2\n2,1e39\n');
+    const r = run('train', '--data', p);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/big.csv, line 3: y = "1e39" is outside float32's range/);
   });
 });
