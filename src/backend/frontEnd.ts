@@ -166,4 +166,8 @@ export class FrontEnd implements Backend {
   async close(): Promise<void> {
     await this.kernels.close?.();
   }
+
+  async trim(): Promise<void> {
+    await this.kernels.trim?.();
+  }
 }
