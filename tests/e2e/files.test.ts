@@ -52,20 +52,25 @@ describe('attnpool figures writes atomically', () => {
     expect(run('figures', '--out', two, '--seed', '2', '--backend', 'js').status).toBe(0);
   });
 
-  it('two concurrent runs with different seeds into one directory leave complete PNGs, all of one run, and no temporary files', async () => {
+  it('concurrent runs with different seeds into one directory leave complete PNGs, all of one run, and no temporary files', async () => {
     const a = snapshot(one);
     const b = snapshot(two);
     expect(Object.keys(a)).toHaveLength(9);
     for (let trial = 0; trial < 4; trial++) {
       const shared = join(root, `shared${trial}`);
-      const runs = ['1', '2'].map(
-        (seed) =>
-          new Promise<number | null>((done) => {
-            const p = spawn(process.execPath, [cli, 'figures', '--out', shared, '--seed', seed, '--backend', 'js'], { stdio: 'ignore' });
-            p.on('close', done);
-          }),
+      // Six runs, seeds alternating, started 40 ms apart: on a loaded machine some overtake others
+      // mid-way, which before atomic commits left sets mixing seeds (about one trial in three).
+      const seeds = ['1', '2', '1', '2', '1', '2'];
+      const runs = seeds.map(
+        (seed, i) =>
+          new Promise<number | null>((done) =>
+            setTimeout(() => {
+              const p = spawn(process.execPath, [cli, 'figures', '--out', shared, '--seed', seed, '--backend', 'js'], { stdio: 'ignore' });
+              p.on('close', done);
+            }, 40 * i),
+          ),
       );
-      expect(await Promise.all(runs)).toEqual([0, 0]);
+      expect(await Promise.all(runs)).toEqual(seeds.map(() => 0));
       const got = snapshot(shared);
       expect(Object.keys(got), 'no temporary or lock file left').toEqual(Object.keys(a));
       for (const f of Object.keys(got).filter((f) => f.endsWith('.png'))) checkPng(readFileSync(join(shared, f)), f);
