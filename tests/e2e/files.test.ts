@@ -5,7 +5,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, symlinkSync, truncateSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
 const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
 const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -199,5 +199,25 @@ describe('train --data with bounded input (item 10)', () => {
     const r = run('train', '--data', p);
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/big.csv, line 3: y = "1e39" is outside float32's range/);
+  });
+});
+
+// A real full disk: a 64 KiB tmpfs, where the machine lets us mount one (root in a container that
+// allows it); skipped elsewhere, where tests/atomicWrite.test.ts covers ENOSPC with a mocked fs.
+const small = join(root, 'full-disk');
+mkdirSync(small);
+const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', small]).status === 0;
+
+describe.runIf(mounted)('figures on a full disk', () => {
+  afterAll(() => {
+    spawnSync('umount', [small]);
+  });
+
+  it('is E_IO naming the file and ENOSPC: no stack trace, no 0-byte or partial PNG, no temporary file', () => {
+    const r = run('figures', '--out', small, '--backend', 'js');
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/attnpool: ".*full-disk\/[a-z0-9-]+\.png": cannot write the file \(ENOSPC: no space left on the device\)/);
+    expect(r.stderr).not.toMatch(/unexpected error|\n\s+at /);
+    expect(readdirSync(small)).toEqual([]);
   });
 });
