@@ -21,7 +21,7 @@ writeFileSync(join(root, 'dist/browser/attnpool-worker.js'), BROWSER_WORKER_SOUR
 
 const web = join(root, 'dist/web');
 mkdirSync(web, { recursive: true });
-for (const file of ['index.html', 'bundle-check.html', 'bundle-check.js', 'pool-check.html', 'pool-check.js'])
+for (const file of ['index.html', 'bundle-check.html', 'bundle-check.js', 'pool-check.html', 'pool-check.js', 'csp-check.html', 'csp-check.js'])
   copyFileSync(join(root, 'web', file), join(web, file));
 copyFileSync(require.resolve('dejavu-fonts-ttf/ttf/DejaVuSans.ttf'), join(web, 'DejaVuSans.ttf'));
 console.log('bundle: dist/browser/attnpool.js, attnpool-worker.js and dist/web/ written');

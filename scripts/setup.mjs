@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRuntimes } from './engines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => console.error(`[setup] ${msg}`);
@@ -55,9 +56,15 @@ function canvasLoads() {
 }
 
 ensureApt(aptPackages, 'node-canvas (PNG figures)');
-// The browser tests (`--browser`, from `npm test`) drive Debian's Chromium through
-// playwright-core; it is never downloaded by a test tool.
-if (process.argv.includes('--browser')) ensureApt(['chromium'], 'the browser tests');
+// The browser tests (`--browser`, from `npm test`) drive Debian's browsers, never one
+// downloaded by a test tool: Chromium through playwright-core, Firefox ESR through
+// puppeteer-core (WebDriver BiDi), WebKitGTK's MiniBrowser through WebKitWebDriver and
+// selenium-webdriver under Xvfb. The same step installs the other runtimes the engine tests
+// run under (Node 22 and 24, Bun, Deno; scripts/engines.mjs) from the npm registry.
+if (process.argv.includes('--browser')) {
+  ensureApt(['chromium', 'firefox-esr', 'webkit2gtk-driver', 'xvfb'], 'the browser tests');
+  ensureRuntimes(say);
+}
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');

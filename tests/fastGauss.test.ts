@@ -54,51 +54,31 @@ function f64(x: ArrayLike<number>): Float64Array {
   return Float64Array.from(x);
 }
 
+/** The dense reference's call for a data set (one feature, shared keys). */
+function denseCall(d: Data, w: number, excludeSelf: boolean) {
+  const n = { nq: d.q.length, nk: d.k.length, d: 1, dv: 1 };
+  return {
+    q: f64(d.q),
+    k: f64(d.k),
+    v: f64(d.v),
+    ...n,
+    valueColumns: false,
+    perQuery: false,
+    excludeSelf,
+    w: Float64Array.of(w),
+    wVector: false,
+    kernel: 'gaussian' as const,
+  };
+}
+
 function denseForward(d: Data, w: number, excludeSelf: boolean): Float64Array {
   const yHat = new Float64Array(d.q.length);
-  poolForward(
-    {
-      q: f64(d.q),
-      k: f64(d.k),
-      v: f64(d.v),
-      nq: d.q.length,
-      nk: d.k.length,
-      d: 1,
-      dv: 1,
-      valueColumns: false,
-      perQuery: false,
-      excludeSelf,
-      w: Float64Array.of(w),
-      wVector: false,
-      kernel: 'gaussian',
-    },
-    yHat,
-    null,
-  );
+  poolForward(denseCall(d, w, excludeSelf), yHat, null);
   return yHat;
 }
 
 function denseLoss(d: Data, w: number, excludeSelf: boolean): { loss: number; grad: number } {
-  const yHat = new Float64Array(d.q.length);
-  return poolLoss(
-    {
-      q: f64(d.q),
-      k: f64(d.k),
-      v: f64(d.v),
-      nq: d.q.length,
-      nk: d.k.length,
-      d: 1,
-      dv: 1,
-      valueColumns: false,
-      perQuery: false,
-      excludeSelf,
-      w: Float64Array.of(w),
-      wVector: false,
-      kernel: 'gaussian',
-    },
-    f64(d.t),
-    yHat,
-  );
+  return poolLoss(denseCall(d, w, excludeSelf), f64(d.t), new Float64Array(d.q.length));
 }
 
 function maxRelError(a: ArrayLike<number>, b: ArrayLike<number>): number {

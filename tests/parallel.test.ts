@@ -123,8 +123,13 @@ for (const [threads, steal] of [
         const selfWant = single.attentionPoolLoss(x, x, vs.data.subarray(0, nk3), vs.data.subarray(nk3, 2 * nk3), 1.1, { kernel, excludeSelf: true });
         expect([self.loss, self.grad], kernel).toEqual([selfWant.loss, selfWant.grad]);
       }
-      // a 1-D call after a d-dimensional one still gets fresh keys in every worker
+      // a 1-D call after a d-dimensional one still gets fresh keys in every worker, and the [n, 1]
+      // layout gives the [n] layout's numbers
       expectSameBits(par.attentionPool(q, k, v, 2).yHat.data, single.attentionPool(q, k, v, 2).yHat.data);
+      const col = (a: Float32Array) => ({ data: a, shape: [a.length, 1] });
+      expectSameBits(par.attentionPool(col(q), col(k), v, 2).yHat.data, single.attentionPool(q, k, v, 2).yHat.data);
+      const colLoss = par.attentionPoolLoss(col(q), col(k), v, t, [2]);
+      expect([colLoss.loss, colLoss.grad[0]]).toEqual([single.attentionPoolLoss(q, k, v, t, 2).loss, single.attentionPoolLoss(q, k, v, t, 2).grad]);
     });
 
     it('never serves stale keys or values across calls', () => {

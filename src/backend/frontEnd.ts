@@ -84,8 +84,8 @@ function yHatShape(call: PoolCall): number[] {
 
 /** attentionPoolLoss's result object: the gradient per feature for a w per feature, else their sum (the derivative in the one w). */
 export function lossResult(call: PoolCall, loss: number, grad: Float64Array, yHat: Float32Array): PoolLossResult<number | number[]> {
-  let total = 0;
-  for (let f = 0; f < grad.length; f++) total += grad[f];
+  let total = grad[0]; // not 0 + grad[0], which would turn −0 into +0
+  for (let f = 1; f < grad.length; f++) total += grad[f];
   return { loss, grad: call.wVector ? Array.from(grad) : total, yHat: { data: yHat, shape: yHatShape(call) } };
 }
 

@@ -4,6 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { createJsBackend } from '../backend/js/index.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../backend/wasm/index.js';
 import { loadBackend } from '../backend/load.js';
+import type { Backend } from '../backend/types.js';
 import { MAX_THREADS } from '../backend/parallel/protocol.js';
 import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
@@ -24,16 +25,64 @@ export interface BenchReport {
   quick: boolean;
   scale: number;
   machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number };
-  runtime: { node: string; v8: string };
+  /** `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports (Node's own, or the one Bun and Deno emulate) */
+  runtime: { name: string; version: string; node: string; v8: string };
   results: WorkloadResult[];
   /** the fast Gauss transform against dense (W6), and threads against one thread (W7) */
   beyondDense: ScaleReport;
 }
 
-/** A full garbage collection on demand, so memory readings are not noise from earlier garbage. */
-function collector(): () => void {
-  setFlagsFromString('--expose-gc');
-  return runInNewContext('gc') as () => void;
+/**
+ * A full garbage collection on demand, so memory readings are not noise from earlier garbage:
+ * V8's `gc` (Node, Deno), exposed at run time when the process was not started with
+ * --expose-gc, or `Bun.gc(true)` (JavaScriptCore). Null where there is neither; memory readings
+ * then include garbage not yet collected.
+ */
+function collector(): (() => void) | null {
+  const g = globalThis as { gc?: unknown; Bun?: { gc?: (force: boolean) => void } };
+  if (typeof g.gc === 'function') return g.gc as () => void;
+  const bunGc = g.Bun?.gc;
+  if (typeof bunGc === 'function') return () => bunGc(true);
+  try {
+    setFlagsFromString('--expose-gc');
+    const gc: unknown = runInNewContext('typeof gc === "function" ? gc : undefined');
+    if (typeof gc === 'function') return gc as () => void;
+  } catch {
+    // an engine without V8's flags: no collector
+  }
+  return null;
+}
+
+/**
+ * The machine, as far as the runtime lets us read it: Deno without --allow-sys refuses
+ * os.cpus() and os.totalmem() (NotCapable), and the bench then records what it cannot read as
+ * unknown instead of failing after the workloads ran.
+ */
+function machineInfo(): BenchReport['machine'] {
+  const read = <T>(f: () => T, fallback: T): T => {
+    try {
+      return f();
+    } catch {
+      return fallback;
+    }
+  };
+  const list = read(() => cpus(), []);
+  const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
+  return {
+    cpu: list[0]?.model ?? 'unknown',
+    cores: list.length || nav?.hardwareConcurrency || 0,
+    platform: read(() => platform(), process.platform),
+    arch: read(() => arch(), process.arch),
+    memoryBytes: read(() => totalmem(), 0),
+  };
+}
+
+/** Which runtime runs the bench: Node, Bun or Deno, and its version. */
+function runtimeInfo(): BenchReport['runtime'] {
+  const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
+  const name = g.Deno ? 'deno' : g.Bun ? 'bun' : 'node';
+  const version = g.Deno ? g.Deno.version.deno : g.Bun ? g.Bun.version : process.versions.node;
+  return { name, version, node: process.versions.node, v8: process.versions.v8 ?? '' };
 }
 
 /** `attnpool bench`: every workload on both backends, interleaved; a table, and JSON when asked. */
@@ -42,6 +91,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   const jsonPath = o.json === undefined ? undefined : checkOutputFile(o.json, '--json');
   const scale = o.scale ?? (o.quick ? 0.25 : 1);
   const gc = collector();
+  if (!gc) progress('bench: no garbage collector to call on this runtime; the memory columns include uncollected garbage');
   const backends = { wasm: await loadWasmBackend(), js: createJsBackend() };
   const results = await runWorkloads(workloads(scale), backends, {
     rounds: o.quick ? 2 : 3,
@@ -50,30 +100,40 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     onProgress: progress,
     wasmMemoryBytes,
     heapUsed: () => {
-      gc();
+      gc?.();
       const m = process.memoryUsage();
       return m.heapUsed + m.arrayBuffers;
     },
   });
-  const threads = Math.min(MAX_THREADS, Math.max(2, cpus().length));
-  const threaded = await loadBackend('wasm', { threads });
-  const scaleReport = await runScale({ scale, quick: !!o.quick, threaded, wasm: backends.wasm, threads, onProgress: progress });
-  await threaded.close?.();
+  // W1–W5 are printed now, so that nothing measured is lost if what follows fails
+  print(markdownTable(results));
+  print('');
+  const machine = machineInfo();
+  const threads = Math.min(MAX_THREADS, Math.max(2, machine.cores));
+  let threaded: Backend | null = null;
+  let threadsError: string | undefined;
+  try {
+    threaded = await loadBackend('wasm', { threads });
+  } catch (err) {
+    threadsError = (err as Error).message;
+    progress(`bench: W7 (threads) will not run: ${threadsError}`);
+  }
+  const scaleReport = await runScale({ scale, quick: !!o.quick, threaded, threadsError, wasm: backends.wasm, threads, onProgress: progress });
+  await threaded?.close();
   const report: BenchReport = {
     schema: 1,
     date: new Date().toISOString(),
     quick: !!o.quick,
     scale,
-    machine: { cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: platform(), arch: arch(), memoryBytes: totalmem() },
-    runtime: { node: process.versions.node, v8: process.versions.v8 },
+    machine,
+    runtime: runtimeInfo(),
     results,
     beyondDense: scaleReport,
   };
-  print(markdownTable(results));
-  print('');
   print(scaleTables(scaleReport));
   const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
+  if (threadsError) print(`not run: W7 (threads): ${threadsError}`);
   if (jsonPath) writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

@@ -24,6 +24,11 @@ async function load(): Promise<NodeCanvasModule> {
     mod = typeof imported.createCanvas === 'function' ? imported : imported.default!;
   } catch (e) {
     loaded = null;
+    const why = (e as Error).message;
+    // Deno refuses a native addon without --allow-ffi (and its files without --allow-read): canvas is there, the permission is not
+    if ((e as Error).name === 'NotCapable' || (e as Error).name === 'PermissionDenied' || /run again with the --allow-/.test(why)) {
+      throw new AttnpoolError('E_BACKEND', `savePNG: node-canvas is installed but the runtime refused to load it: ${why}`);
+    }
     throw new AttnpoolError(
       'E_BACKEND',
       `savePNG: the optional dependency "canvas" (node-canvas) could not be loaded, so PNG files cannot be written (${(e as Error).message}). Install it with \`npm install canvas\`; it needs Cairo and Pango (Debian: libcairo2-dev libpango1.0-dev)`,

@@ -34,7 +34,12 @@ export async function savePNG(figure: Figure, path: string): Promise<void> {
   }
   checkFigure(figure);
   const dir = dirname(resolve(path));
-  const info = await stat(dir).catch(() => null);
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err?.code === 'ENOENT' || err?.code === 'ENOTDIR') return null;
+    // not "missing": a permission (EACCES; under Deno without --allow-read, NotCapable) or an I/O
+    // error, whose own message names the cause and the way out
+    throw new AttnpoolError('E_VALUE', `path: cannot check the directory ${dir} of ${JSON.stringify(path)}: ${err?.message ?? String(err)}`);
+  });
   if (!info?.isDirectory()) {
     throw new AttnpoolError(
       'E_VALUE',

@@ -13,7 +13,7 @@ describe('attnpool bench', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'attnpool-bench-')), 'bench.json');
     const r = spawnSync(process.execPath, [cli, 'bench', '--quick', '--scale', '0.01', '--json', file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/\[10\/10\]/); // progress
+    expect(r.stderr).toMatch(/\[18\/18\]/); // progress
     expect(r.stdout).toMatch(/^\| workload \|/m);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     expect(report.schema).toBe(1);
@@ -22,7 +22,23 @@ describe('attnpool bench', () => {
     expect(report.runtime.node).toBe(process.versions.node);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(report.date))).toBe(false);
-    expect(report.results.map((w: { group: string }) => w.group)).toEqual(['W1', 'W1', 'W1', 'W1', 'W1', 'W2', 'W2', 'W3', 'W4', 'W5']);
+    expect(report.results.map((w: { group: string }) => w.group)).toEqual([
+      'W1',
+      'W1',
+      'W1',
+      'W1',
+      'W1',
+      'W2',
+      'W2',
+      'W3',
+      'W4',
+      'W5',
+      ...new Array(8).fill('W8'),
+    ]);
+    // W8: d = 2 and 8 features, pooling and the loss with its gradient per feature
+    expect(report.results.filter((w: { group: string }) => w.group === 'W8').map((w: { id: string }) => w.id)).toEqual(
+      [2, 8].flatMap((d) => [10, 41].flatMap((n) => ['pool', 'loss+grad'].map((op) => `W8 ${op} n=${n} d=${d}`))),
+    );
     for (const w of report.results) {
       for (const side of [w.wasm, w.js]) {
         expect(side.samples).toBeGreaterThanOrEqual(2);

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { runtimes } from '../engines/runtimes.js';
 
 const root = join(__dirname, '..', '..');
 const bin = (name: string) => join(root, 'node_modules', '.bin', name);
@@ -140,6 +141,108 @@ ${nodeOnly}`,
     const out = JSON.parse(sh(join(app, 'node_modules', '.bin', 'attnpool'), ['train', '--json', '--epochs', '2'], app));
     expect(out.losses).toHaveLength(2);
     expect(existsSync(join(app, 'node_modules', 'attnpool', 'dist', 'cli', 'main.js'))).toBe(true);
+  });
+});
+
+/** The ```js code blocks of README.md, in order. */
+const readmeBlocks = () => [...readFileSync(join(root, 'README.md'), 'utf8').matchAll(/```js\n([\s\S]*?)```/g)].map((m) => m[1]);
+
+describe('the core checks (tests/engines/core.mjs) on the installed tarball, under each runtime', () => {
+  // bench is left to tests/e2e/engines.test.ts (the built package); the rest runs here as a user gets it
+  it.each(runtimes(root).filter((r) => ['node20', 'bun', 'deno'].includes(r.name) || r.argv[0] === process.execPath))(
+    '$name',
+    ({ name, argv }) => {
+      if (!existsSync(argv[0])) return; // tests/e2e/engines.test.ts says which runtime is missing
+      const [cmd, ...pre] = argv;
+      const r = spawnSync(cmd, [...pre, join(root, 'tests', 'engines', 'core.mjs'), join(app, 'node_modules', 'attnpool')], {
+        encoding: 'utf8',
+        timeout: 300_000,
+        env: { ...process.env, ATTNPOOL_CORE_SKIP: 'bench', NO_COLOR: '1' },
+      });
+      const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+      const failed = Object.entries(result.checks as Record<string, { ok: boolean }>)
+        .filter(([, c]) => !c.ok)
+        .map(([k]) => k);
+      expect(failed, `${name}: ${r.stdout}`).toEqual([]);
+    },
+    300_000,
+  );
+});
+
+describe("README's examples, against the installed tarball", () => {
+  it('the library example trains to the losses `attnpool train` prints', () => {
+    const block = readmeBlocks().find((b) => b.includes('new NWKernelRegression'))!;
+    writeFileSync(
+      join(app, 'readme-library.mjs'),
+      `${block}\nconsole.log(JSON.stringify({ losses, w: model.w, yHat: yHat.data.length, prediction: prediction.data.length }));\n`,
+    );
+    const out = JSON.parse(sh(process.execPath, ['readme-library.mjs'], app));
+    const cli = sh(join(app, 'node_modules', '.bin', 'attnpool'), ['train', '--seed', '0'], app)
+      .trim()
+      .split('\n');
+    expect(out.losses.map((l: number, i: number) => `epoch ${i + 1}, loss ${l.toFixed(6)}`)).toEqual(cli.slice(0, 5));
+    expect(`w ${out.w.toFixed(6)}`).toBe(cli[5]);
+  });
+
+  it('the threads example type-checks and runs (`await be.close()`)', () => {
+    const block = readmeBlocks().find((b) => b.includes('createWorkerPool(2)'))!;
+    const dir = join(app, 'readme-threads');
+    mkdirSync(dir, { recursive: true });
+    const prelude = `import { loadBackend, createWorkerPool, syntheticData } from 'attnpool';\nconst { xTrain: q, xTrain: k, yTrain: v } = syntheticData({ seed: 0 });\n`;
+    // the Node half runs; the browser half (createWorkerPool) only type-checks here
+    writeFileSync(join(dir, 'main.ts'), `${prelude}${block}\nexport { yHat };\n`);
+    writeFileSync(join(dir, 'package.json'), JSON.stringify({ type: 'module' }));
+    writeFileSync(
+      join(dir, 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: {
+          module: 'node16',
+          moduleResolution: 'node16',
+          target: 'es2022',
+          strict: true,
+          noEmit: true,
+          lib: ['es2022', 'dom'],
+          types: ['node'],
+        },
+      }),
+    );
+    sh(bin('tsc'), ['-p', dir], app);
+    const nodeHalf = block.slice(0, block.indexOf('const pool'));
+    writeFileSync(join(dir, 'run.mjs'), `${prelude}${nodeHalf}\nconsole.log(be.threads);\n`);
+    expect(sh(process.execPath, ['run.mjs'], dir).trim()).toBe('2');
+  });
+});
+
+describe('a browser-only install: npm install attnpool --omit=optional (no canvas)', () => {
+  const lean = join(work, 'lean');
+  beforeAll(() => {
+    mkdirSync(lean, { recursive: true });
+    writeFileSync(join(lean, 'package.json'), JSON.stringify({ name: 'lean', private: true, type: 'module' }));
+    sh('npm', ['install', '--no-audit', '--no-fund', '--omit=optional', tarball], lean);
+  }, 600_000);
+
+  it('has no canvas, imports both entries, pools on WASM and on threads, and savePNG says what is missing', () => {
+    expect(existsSync(join(lean, 'node_modules', 'canvas'))).toBe(false);
+    writeFileSync(
+      join(lean, 'use.mjs'),
+      `import { loadBackend, syntheticData, NWKernelRegression, train } from 'attnpool';
+import { savePNG } from 'attnpool/node';
+const one = await loadBackend();
+const be = await loadBackend('wasm', { threads: 2 });
+const x = Float32Array.from({ length: 1024 }, (_, i) => (i * 0.37) % 5);
+const y = x.map((v) => Math.sin(v));
+const a = be.attentionPool(x, x, y, 3, { method: 'dense' }).yHat.data;
+const b = one.attentionPool(x, x, y, 3, { method: 'dense' }).yHat.data;
+await be.close();
+const d = syntheticData({ seed: 0 });
+const { losses } = train(new NWKernelRegression(one, { w: 1 }), { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
+const png = await savePNG({ width: 2, height: 2, draw() {} }, 'x.png').then(() => 'written', (e) => e.code + ': ' + e.message);
+console.log(JSON.stringify({ backend: one.name, threads: be.threads, same: a.every((v, i) => Object.is(v, b[i])), losses: losses.length, png }));
+`,
+    );
+    const out = JSON.parse(sh(process.execPath, ['use.mjs'], lean));
+    expect(out).toMatchObject({ backend: 'wasm', threads: 2, same: true, losses: 5 });
+    expect(out.png).toMatch(/^E_BACKEND: .*"canvas".*npm install canvas/);
   });
 });
 
