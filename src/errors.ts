@@ -11,6 +11,7 @@ export type AttnpoolErrorCode =
   | 'E_OPTION' // an unknown option or an option of the wrong kind
   | 'E_BACKEND' // a backend that cannot be loaded
   | 'E_PARSE' // an input file that does not parse
+  | 'E_IO' // a file or directory that cannot be read, created or written (the message names the path and the cause)
   | 'E_DIVERGED'; // training produced a non-finite or invalid parameter
 
 /**

@@ -33,3 +33,23 @@ export function choiceOption<T extends string>(value: unknown, name: string, cho
   }
   return value as T;
 }
+
+/** The largest seed: the generators are seeded with a 32-bit integer, and a larger one would wrap (2^32 would give seed 0's data). */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** A seed, checked: an integer in [0, 2^32 − 1]. */
+export function checkSeed(value: unknown, name = 'seed'): number {
+  return numberOption(value, name, { integer: true, min: 0, max: MAX_SEED });
+}
+
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+/**
+ * A number written in decimal (digits, an optional fraction and exponent: 16, -2.5, 1e9), or
+ * NaN for anything else. Unlike Number(), it refuses hexadecimal, octal and binary (0x10, 0o20,
+ * 0b10), "Infinity", and an empty or blank string.
+ */
+export function decimalNumber(text: string): number {
+  const t = text.trim();
+  return DECIMAL.test(t) ? Number(t) : Number.NaN;
+}

@@ -5,6 +5,7 @@ import { checkMethod } from '../args/method.js';
 import { checkOptions } from '../args/options.js';
 import { checkPairs, checkPool, checkTargets, checkWs, type PoolCall } from '../args/pool.js';
 import { badSoftmaxRow, checkSoftmax } from '../args/softmax.js';
+import { resultArray } from '../args/size.js';
 import type { Tensor } from '../tensor.js';
 import { type Kernels, localMomentsSize } from './kernels.js';
 import { fastPool, fastPoolLoss, useFast } from './method.js';
@@ -62,7 +63,7 @@ export function runPool(r: PoolRequest, kernels: Kernels, reference: Kernels): P
   if (r.fast) return fastPool(r.call);
   const { call } = r;
   const yHat = new Float32Array(call.nq * call.dv);
-  const weights = r.weights ? new Float32Array(call.nq * call.nk) : null;
+  const weights = r.weights ? resultArray(call.nq * call.nk, `attentionPool: the weights [${call.nq}, ${call.nk}]`) : null;
   if (!kernels.pool(call, yHat, weights)) reference.pool(call, yHat, weights);
   return poolResult(call, yHat, weights);
 }
@@ -144,7 +145,7 @@ export class FrontEnd implements Backend {
     const kernel = checkKernel(o.kernel, fn);
     const p = checkPairs(queries, keys);
     const wc = checkWs(w, p.d).w;
-    const out = new Float32Array(p.nq * p.nk);
+    const out = resultArray(p.nq * p.nk, `${fn}: the scores [${p.nq}, ${p.nk}]`);
     if (!this.kernels.scores(p, wc, kernel, out)) this.reference.scores(p, wc, kernel, out);
     return { data: out, shape: [p.nq, p.nk] };
   }
@@ -159,7 +160,7 @@ export class FrontEnd implements Backend {
 
   bmm(a: unknown, b: unknown): Tensor {
     const m = checkBmm(a, b);
-    const out = new Float32Array(m.batch * m.n * m.p);
+    const out = resultArray(m.batch * m.n * m.p, `bmm: the product [${m.batch}, ${m.n}, ${m.p}]`);
     this.kernels.bmm(m, out);
     return { data: out, shape: [m.batch, m.n, m.p] };
   }
@@ -190,5 +191,9 @@ export class FrontEnd implements Backend {
 
   async close(): Promise<void> {
     await this.kernels.close?.();
+  }
+
+  async trim(): Promise<void> {
+    await this.kernels.trim?.();
   }
 }

@@ -89,6 +89,19 @@ export interface Backend {
   bmm(a: TensorInput, b: TensorInput): Tensor;
   /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
   attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: Bandwidth, options?: PoolOptions): PoolResult;
+  /**
+   * Gives back the memory a large call left behind. A WebAssembly memory grows to fit the largest
+   * call so far and never shrinks (400 MB stay held after one call with 5e7 keys); `trim()`
+   * replaces an instance that has grown beyond its initial size with a fresh one, so that memory
+   * can be collected. Results are unchanged; the next large call grows memory again. Resolves at
+   * once for the js backend, which holds no memory between calls. With threads, it trims the
+   * calling thread's instance.
+   *
+   * @example
+   * be.attentionPool(q, hugeKeys, hugeValues); // memory grows to fit
+   * await be.trim(); // and is given back
+   */
+  trim(): Promise<void>;
   /** Ends a threaded backend's worker threads (`loadBackend(name, { threads })`; later calls run on the calling thread); resolves at once for any other backend. */
   close(): Promise<void>;
   /** The summed squared error of attentionPool against `targets`, with a bandwidth per feature: `grad` holds ∂ loss / ∂ w_k for each feature k. */

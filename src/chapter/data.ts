@@ -1,6 +1,7 @@
 import { MT19937 } from '../torch/mt19937.js';
-import { choiceOption, numberOption } from '../args/numbers.js';
+import { choiceOption, checkSeed, numberOption } from '../args/numbers.js';
 import { checkOptions } from '../args/options.js';
+import { allocating } from '../args/size.js';
 import { torchChapterData } from './torchData.js';
 import type { SyntheticData } from './dataSet.js';
 
@@ -49,11 +50,12 @@ function normal(g: MT19937): number {
 export function syntheticData(options?: SyntheticDataOptions): SyntheticData {
   const o = checkOptions(options, { nTrain: 'any', seed: 'any', noise: 'any', rng: 'any' }, 'syntheticData');
   const n = numberOption(o.nTrain ?? 50, 'nTrain', { integer: true, min: 1 });
-  const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
+  const seed = checkSeed(o.seed ?? 0);
   const noise = numberOption(o.noise ?? 0.5, 'noise', { min: 0 });
   const rng = choiceOption(o.rng ?? 'default', 'rng', RNG_NAMES);
   if (rng === 'torch') return torchChapterData(seed, { nTrain: n, noise }).data;
-  return drawSyntheticData(new MT19937(seed), n, noise);
+  // float64 draws, then float32 copies: 24 bytes a point at the peak
+  return allocating(() => drawSyntheticData(new MT19937(seed), n, noise), n, 24, `syntheticData: nTrain = ${n}`);
 }
 
 /** The draws of syntheticData from a given generator, which the caller may go on using (the chapter draws w₀ next). */

@@ -3,7 +3,7 @@ import { averagePooling } from '../model/averagePooling.js';
 import { drawSyntheticData, RNG_NAMES, type RngName, type SyntheticData } from './data.js';
 import { MT19937 } from '../torch/mt19937.js';
 import { NWKernelRegression } from '../model/nwKernelRegression.js';
-import { choiceOption, numberOption } from '../args/numbers.js';
+import { choiceOption, checkSeed, numberOption } from '../args/numbers.js';
 import { checkOptions } from '../args/options.js';
 import { torchChapterData } from './torchData.js';
 import { train, type EpochReport } from '../model/train.js';
@@ -76,7 +76,7 @@ export interface ChapterStart {
  * With `rng` `'torch'` both are what the book's PyTorch code draws after `torch.manual_seed(seed)`.
  */
 export function chapterStart(seed = 0, rng: RngName = 'default'): ChapterStart {
-  const s = numberOption(seed, 'seed', { integer: true, min: 0 });
+  const s = checkSeed(seed);
   if (choiceOption(rng, 'rng', RNG_NAMES) === 'torch') return torchChapterData(s);
   const g = new MT19937(s);
   const data = drawSyntheticData(g, 50, 0.5);

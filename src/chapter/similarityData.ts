@@ -2,7 +2,7 @@ import type { SyntheticData } from './data.js';
 import { drawSyntheticData } from './data.js';
 import { MT19937 } from '../torch/mt19937.js';
 import { checkOptions } from '../args/options.js';
-import { numberOption } from '../args/numbers.js';
+import { checkSeed, numberOption } from '../args/numbers.js';
 
 /** d2l 1.0's target function ("Attention Pooling by Similarity"): f(x) = 2 sin x + x. */
 export function similarityFunction(x: number): number {
@@ -27,7 +27,7 @@ export interface SimilarityDataOptions {
 export function similarityData(options?: SimilarityDataOptions): SyntheticData {
   const o = checkOptions(options, { nTrain: 'any', seed: 'any', noise: 'any' }, 'similarityData');
   const n = numberOption(o.nTrain ?? 40, 'nTrain', { integer: true, min: 1 });
-  const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
+  const seed = checkSeed(o.seed ?? 0);
   const noise = numberOption(o.noise ?? 1, 'noise', { min: 0 });
   return drawSyntheticData(new MT19937(seed), n, noise, similarityFunction);
 }

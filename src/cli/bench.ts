@@ -1,4 +1,3 @@
-import { writeFileSync } from 'node:fs';
 import { arch, cpus, platform, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -11,6 +10,7 @@ import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
 import { markdownTable } from '../bench/table.js';
 import { workloads } from '../bench/workloads.js';
+import { checkOutputFile, writeFileAtomic } from '../io/files.js';
 
 export interface BenchCommandOptions {
   quick?: boolean;
@@ -87,6 +87,8 @@ function runtimeInfo(): BenchReport['runtime'] {
 
 /** `attnpool bench`: every workload on both backends, interleaved; a table, and JSON when asked. */
 export async function benchCommand(o: BenchCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<BenchReport> {
+  // The JSON file's path is checked before the benchmark runs (minutes), not after.
+  const jsonPath = o.json === undefined ? undefined : checkOutputFile(o.json, '--json');
   const scale = o.scale ?? (o.quick ? 0.25 : 1);
   const gc = collector();
   if (!gc) progress('bench: no garbage collector to call on this runtime; the memory columns include uncollected garbage');
@@ -132,6 +134,6 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
   if (threadsError) print(`not run: W7 (threads): ${threadsError}`);
-  if (o.json) writeFileSync(o.json, `${JSON.stringify(report, null, 2)}\n`);
+  if (jsonPath) writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

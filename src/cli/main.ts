@@ -3,18 +3,20 @@
 import { Command, Option } from 'commander';
 import { hasGradient, KERNEL_NAMES } from '../args/kernel.js';
 import { AttnpoolError } from '../errors.js';
+import { ioError } from '../io/files.js';
 import { RNG_NAMES } from '../chapter/data.js';
+import { MAX_SEED } from '../args/numbers.js';
 import { integerArg, numberArg } from './parse.js';
 import { bandwidthCommand } from './bandwidth.js';
 import { benchCommand } from './bench.js';
 import { figuresCommand } from './figures.js';
 import { fitCommand } from './fit.js';
 import { BANDWIDTH_RULES, REGRESSIONS } from '../regression/kernelRegression.js';
-import { trainCommand } from './train.js';
+import { MAX_JSON_EPOCHS, trainCommand } from './train.js';
 
 const print = (line: string) => process.stdout.write(`${line}\n`);
 const progress = (line: string) => process.stderr.write(`${line}\n`);
-const seedOption = (what: string) => new Option('--seed <n>', `seed of ${what}`).argParser(integerArg(0)).default(0);
+const seedOption = (what: string) => new Option('--seed <n>', `seed of ${what}`).argParser(integerArg(0, MAX_SEED)).default(0);
 const dataOption = (what: string) => new Option('--data <file>', `${what} a CSV file with an "x,y" header or a JSON file {"x": [...], "y": [...]}`);
 const rngOption = () =>
   new Option('--rng <name>', "generator of the data and the initial w: attnpool's own, or PyTorch's (torch.manual_seed(seed), bit for bit)")
@@ -45,9 +47,18 @@ program
   .addOption(rngOption())
   .option('--epochs <n>', 'number of SGD epochs', integerArg(1), 5)
   .option('--lr <x>', 'learning rate', numberArg(0), 0.5)
-  .option('--w0 <x>', 'initial w (default: drawn from the seed as the chapter does)', numberArg(0))
+  .option(
+    '--w0 <x>',
+    'initial w > 0 (default: drawn from the seed as the chapter does)',
+    numberArg(0, { why: 'at w = 0 every weight is equal and the gradient in w is exactly 0, so SGD would never move w' }),
+  )
   .addOption(dataOption('train on'))
-  .option('--json', 'print one JSON object {"losses", "ws", "w"} instead of lines')
+  .addOption(
+    new Option('--json', `print one JSON object {"losses", "ws", "w"} at the end instead of lines (at most ${MAX_JSON_EPOCHS} epochs; see --jsonl)`).conflicts(
+      'jsonl',
+    ),
+  )
+  .option('--jsonl', 'print one JSON object {"epoch", "loss", "w"} per line as each epoch ends, then {"w"} (any number of epochs)')
   .addOption(new Option('--kernel <name>', 'attention kernel (those with a gradient in w)').choices(KERNEL_NAMES.filter(hasGradient)).default('gaussian'))
   .addOption(backendOption())
   .action((opts) => trainCommand(opts, print, progress));
@@ -88,8 +99,12 @@ program
   });
 
 program.parseAsync(process.argv).catch((err: unknown) => {
+  const e = err as NodeJS.ErrnoException;
   if (err instanceof AttnpoolError) {
     process.stderr.write(`attnpool: ${err.message}\n`);
+  } else if (err instanceof Error && typeof e.code === 'string' && typeof e.syscall === 'string') {
+    // A file-system error that no check caught: its path and cause, without a stack trace.
+    process.stderr.write(`attnpool: ${ioError(e.path ?? e.syscall, e.syscall, err).message}\n`);
   } else {
     process.stderr.write(`attnpool: unexpected error: ${(err as Error).stack ?? String(err)}\n`);
   }

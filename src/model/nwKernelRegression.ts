@@ -1,6 +1,6 @@
 import { describe } from '../args/describe.js';
 import { checkKernel, type KernelName } from '../args/kernel.js';
-import { numberOption } from '../args/numbers.js';
+import { checkSeed, numberOption } from '../args/numbers.js';
 import { checkOptions } from '../args/options.js';
 import type { Backend } from '../backend/types.js';
 import { AttnpoolError } from '../errors.js';
@@ -54,7 +54,7 @@ export class NWKernelRegression<W extends number | number[] = number> {
     if (o.w !== undefined) {
       this.wValue = checkParameter(o.w) as W;
     } else {
-      const seed = numberOption(o.seed ?? 0, 'seed', { integer: true, min: 0 });
+      const seed = checkSeed(o.seed ?? 0);
       this.wValue = new MT19937(seed).nextDouble() as W;
     }
   }

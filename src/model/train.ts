@@ -45,6 +45,11 @@ export interface TrainOptions<W extends number | number[] = number> {
   lr?: number;
   /** called after every epoch */
   onEpoch?: (e: EpochReport<W>) => void;
+  /**
+   * Keep every epoch's loss and w in the result (default true). With false, `losses` and `ws`
+   * come back empty and memory stays constant however many epochs run: read them in `onEpoch`.
+   */
+  keepHistory?: boolean;
 }
 
 /**
@@ -58,7 +63,8 @@ export interface TrainOptions<W extends number | number[] = number> {
  * const { losses } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
  */
 export function train<W extends number | number[] = number>(model: NWKernelRegression<W>, data: TrainingData, options?: TrainOptions<W>): TrainResult<W> {
-  const o = checkOptions(options, { epochs: 'any', lr: 'any', onEpoch: 'any' }, 'train');
+  const o = checkOptions(options, { epochs: 'any', lr: 'any', onEpoch: 'any', keepHistory: 'boolean' }, 'train');
+  const keep = o.keepHistory !== false;
   const epochs = numberOption(o.epochs ?? 5, 'epochs', { integer: true, min: 1 });
   const lr = numberOption(o.lr ?? 0.5, 'lr', { min: 0 });
   if (o.onEpoch !== undefined && typeof o.onEpoch !== 'function') {
@@ -99,8 +105,10 @@ export function train<W extends number | number[] = number>(model: NWKernelRegre
     const grad = r.grad as number | number[];
     const next = (Array.isArray(w) ? w.map((wk, k) => step(wk, (grad as number[])[k], k)) : step(w as number, grad as number)) as W;
     model.w = next;
-    losses.push(r.loss);
-    ws.push(next);
+    if (keep) {
+      losses.push(r.loss);
+      ws.push(next);
+    }
     onEpoch?.({ epoch, loss: r.loss, w: next });
   }
   return { losses, ws };

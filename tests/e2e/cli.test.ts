@@ -61,9 +61,9 @@ describe('attnpool train', () => {
 
   it.each([
     [['train', '--bogus'], /unknown option '--bogus'/],
-    [['train', '--epochs', '0'], /--epochs <n>' argument '0' is invalid. expected an integer >= 1/],
+    [['train', '--epochs', '0'], /--epochs <n>' argument '0' is invalid. expected a decimal integer >= 1/],
     [['train', '--lr', 'fast'], /--lr <x>' argument 'fast' is invalid/],
-    [['train', '--w0', '-1'], /expected a finite number >= 0, got "-1"/],
+    [['train', '--w0', '-1'], /expected a finite decimal number > 0, got "-1"/],
     [['train', '--backend', 'gpu'], /Allowed choices are auto, wasm, js/],
     [['train', '--data', '/nonexistent/file.csv'], /nonexistent\/file.csv: cannot read the file \(ENOENT\)/],
     [['train', '--data', '<bad.csv>'], /bad.csv, line 3: y must be a finite number, got "oops"/],

@@ -41,6 +41,11 @@ export class ThreadedKernels implements Kernels {
     return this.single.memoryBytes();
   }
 
+  /** Trims the calling thread's instance (the workers' instances keep their memory until close). */
+  trim(): Promise<void> {
+    return this.single.trim();
+  }
+
   pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
     const c = scoreScale(p.w[0]);
     const slices = weights ? 1 : this.slices(p, c);

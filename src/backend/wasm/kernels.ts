@@ -5,7 +5,7 @@ import type { PairCall, PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
 import { scoreScale } from './abi.js';
-import type { KernelExports } from './load.js';
+import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
 import { Workspace } from './workspace.js';
 
@@ -18,10 +18,26 @@ import { Workspace } from './workspace.js';
  * false and the front end recomputes them with the float64 reference.
  */
 export class WasmKernels implements Kernels {
-  private readonly ws: Workspace;
+  private ws: Workspace;
+  /** Bytes of linear memory a fresh instance starts with. */
+  private readonly initialBytes: number;
 
-  constructor(private readonly x: KernelExports) {
+  constructor(private x: KernelExports) {
     this.ws = new Workspace(x.memory);
+    this.initialBytes = this.ws.bytes;
+  }
+
+  /**
+   * Gives back the memory that large calls grew: a WebAssembly memory cannot shrink, so an
+   * instance grown beyond its initial size is replaced by a fresh one (the module is the same;
+   * nothing is kept between calls). Calls run synchronously, so none is running while this
+   * awaits; a call made meanwhile runs on the old instance.
+   */
+  async trim(): Promise<void> {
+    if (this.ws.bytes <= this.initialBytes) return;
+    const fresh = await instantiateKernels();
+    this.x = fresh;
+    this.ws = new Workspace(fresh.memory);
   }
 
   /** The instance's linear memory (tests check that no result is a view of it). */

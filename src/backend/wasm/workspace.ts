@@ -1,6 +1,9 @@
 import { AttnpoolError } from '../../errors.js';
 import { BASE, PAGE, sliceBytes } from './abi.js';
 
+/** The most linear memory a 32-bit WebAssembly instance can address: 4 GiB. */
+const MAX_MEMORY = 2 ** 32;
+
 /**
  * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE,
  * grows the memory once if they do not fit (never otherwise, so repeated calls of one size
@@ -42,7 +45,7 @@ export class Workspace {
     } catch {
       throw new AttnpoolError(
         'E_BACKEND',
-        `wasm: the call needs ${bytes} bytes of WebAssembly memory and the engine refused to grow it from ${have}; use the js backend or smaller inputs`,
+        `wasm: the call needs ${bytes} bytes of WebAssembly memory (at most ${MAX_MEMORY} in a 32-bit instance) and the engine refused to grow it from ${have}; split the call into smaller ones (fewer queries per call)`,
       );
     }
     this.f32 = new Float32Array(this.memory.buffer);
