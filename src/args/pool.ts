@@ -120,7 +120,7 @@ export function checkPool(
   const v = toTensor(values, 'values');
   const lead = perQuery ? [nq, nk] : [nk];
   const valueColumns = v.shape.length === lead.length + 1;
-  if (!(v.shape.length === lead.length || valueColumns) || lead.some((n, i) => v.shape[i] !== n)) {
+  if (!(v.shape.length === lead.length || valueColumns) || v.shape[0] !== lead[0] || (perQuery && v.shape[1] !== nk)) {
     const keysShape = pairs.d === 1 ? formatShape(lead) : `${formatShape(lead)} (the keys' leading axes)`;
     throw new AttnpoolError(
       'E_SHAPE',
@@ -144,7 +144,8 @@ export function checkPool(
       throw new AttnpoolError('E_SHAPE', `${fn}: excludeSelf needs at least 2 keys (each query must keep one), got nk = ${nk}`);
     }
   }
-  return { ...pairs, v: v.data, dv, valueColumns, w: ws.w, wVector: ws.wVector, excludeSelf: !!excludeSelf, kernel };
+  // one object literal with every field (no spread): the kernels read these on every call
+  return { q: pairs.q, k: pairs.k, nq, nk, d: pairs.d, perQuery, v: v.data, dv, valueColumns, w: ws.w, wVector: ws.wVector, excludeSelf: !!excludeSelf, kernel };
 }
 
 /** targets, checked: [nq] for values without columns, [nq, dv] for values with dv columns. */
