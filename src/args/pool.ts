@@ -145,7 +145,21 @@ export function checkPool(
     }
   }
   // one object literal with every field (no spread): the kernels read these on every call
-  return { q: pairs.q, k: pairs.k, nq, nk, d: pairs.d, perQuery, v: v.data, dv, valueColumns, w: ws.w, wVector: ws.wVector, excludeSelf: !!excludeSelf, kernel };
+  return {
+    q: pairs.q,
+    k: pairs.k,
+    nq,
+    nk,
+    d: pairs.d,
+    perQuery,
+    v: v.data,
+    dv,
+    valueColumns,
+    w: ws.w,
+    wVector: ws.wVector,
+    excludeSelf: !!excludeSelf,
+    kernel,
+  };
 }
 
 /** targets, checked: [nq] for values without columns, [nq, dv] for values with dv columns. */
