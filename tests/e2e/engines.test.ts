@@ -100,7 +100,7 @@ describe('Deno permissions', () => {
           { encoding: 'utf8', timeout: 120_000, env: { ...process.env, NO_COLOR: '1' } },
         );
         expect(r.status).toBe(1);
-        expect(r.stderr).toMatch(/attnpool: path: cannot check the directory .*--allow-read/);
+        expect(r.stderr).toMatch(/attnpool: .*cannot inspect the path .*--allow-read/);
         expect(r.stderr).not.toMatch(/does not exist/);
       } finally {
         rmSync(out, { recursive: true, force: true });
