@@ -1,8 +1,11 @@
 // Issue 19, "wrong numbers, returned silently": each result is within the backend's tolerance of
 // the float64 reference, or the backend takes the float64 path itself.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { createJsBackend } from '../src/backend/js/index.js';
 import type { Backend } from '../src/backend/types.js';
 import { BACKENDS, load } from './backends.js';
+
+const reference = createJsBackend();
 
 describe.each(BACKENDS)('issue 19 on $name', ({ name, tol }) => {
   let be: Backend;
@@ -22,5 +25,81 @@ describe.each(BACKENDS)('issue 19 on $name', ({ name, tol }) => {
     // the 16-wide and 4-wide column paths too
     const b20 = { data: new Float32Array(m * 20).fill(0.1), shape: [1, m, 20] };
     for (const x of be.bmm(a, b20).data) expect(Math.abs(x - want)).toBeLessThanOrEqual(bound);
+  });
+});
+
+describe.each(BACKENDS)('issue 19, float32 limits, on $name', ({ name, tol }) => {
+  let be: Backend;
+  beforeAll(async () => {
+    be = await load(name);
+  });
+  const close = (got: number, want: number) => expect(Math.abs(got - want)).toBeLessThanOrEqual(tol.value[0] + tol.value[1] * Math.abs(want));
+
+  it('gaussian: keys beyond |q − k| ≈ 1.8e19 with w·(q − k) moderate are kept', () => {
+    const r = be.attentionPool([0], [0.5, 1e20, 2e20], [0, 1, 2], 1e-20, { weights: true });
+    const want = reference.attentionPool([0], [0.5, 1e20, 2e20], [0, 1, 2], 1e-20, { weights: true });
+    close(r.yHat.data[0], want.yHat.data[0]);
+    expect(r.yHat.data[0]).toBeCloseTo(0.5036, 4);
+    for (let j = 0; j < 3; j++) expect(Math.abs(r.weights!.data[j] - want.weights!.data[j])).toBeLessThanOrEqual(tol.weight);
+  });
+
+  it('gaussian at w = 0: keys at ±3e38 are kept (the plain average)', () => {
+    close(be.attentionPool([0], [0, 1, 2, 3, -3e38, 3e38], [1, 2, 3, 4, 5, 6], 0).yHat.data[0], 3.5);
+    const l = be.attentionPoolLoss([0], [0, 1, 2, 3, -3e38, 3e38], [1, 2, 3, 4, 5, 6], [3], 0);
+    expect(l.loss).toBeCloseTo(0.25, 5);
+  });
+
+  it('gaussian: the chapter-like data scaled by 1e20 with w scaled by 1e-20 is the same model', () => {
+    const q = [0.3, 1.7, 2.2, 4.1];
+    const k = [0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5, 4, 4.5];
+    const v = k.map((x) => Math.sin(x) * 3);
+    const t = [1, 2, 2.5, -2];
+    const base = be.attentionPool(q, k, v, 1.3).yHat.data;
+    const baseLoss = be.attentionPoolLoss(q, k, v, t, 1.3);
+    for (const s of [1e-30, 1e-20, 1e-10, 1e10, 1e20, 1e30]) {
+      const sq = q.map((x) => x * s);
+      const sk = k.map((x) => x * s);
+      const y = be.attentionPool(sq, sk, v, 1.3 / s).yHat.data;
+      for (let i = 0; i < q.length; i++) close(y[i], base[i]);
+      const l = be.attentionPoolLoss(sq, sk, v, t, 1.3 / s);
+      expect(Math.abs(l.loss - baseLoss.loss)).toBeLessThanOrEqual(tol.value[1] * 10 * baseLoss.loss);
+      // w = s·w', so dL/dw' = s·dL/dw
+      const g = (l.grad as number) / s;
+      expect(Math.abs(g - (baseLoss.grad as number))).toBeLessThanOrEqual(1e-3 * Math.abs(baseLoss.grad as number));
+    }
+  });
+
+  it('compact kernels: values of 3e38 are averaged, not overflowed', () => {
+    const k = [0, 1, 2, 3, 4, 5, 6, 7];
+    expect(be.attentionPool([0], k, new Array(8).fill(3e38), 1, { kernel: 'constant' }).yHat.data[0]).toBe(Math.fround(3e38));
+    const pm = [3e38, -3e38, 3e38, -3e38, 3e38, -3e38, 3e38, -3e38];
+    close(be.attentionPool([0], k, pm, 1, { kernel: 'constant' }).yHat.data[0], 0);
+  });
+
+  it('epanechnikov loss at huge values is the float64 one, not Infinity or NaN', () => {
+    const q = [0, 1, 2];
+    const k = [0, 0.5, 1, 1.5, 2];
+    const v = [3e38, -3e38, 3e38, -3e38, 3e38];
+    const t = [-3e38, 3e38, -3e38];
+    const want = reference.attentionPoolLoss(q, k, v, t, 0.7, { kernel: 'epanechnikov' });
+    const got = be.attentionPoolLoss(q, k, v, t, 0.7, { kernel: 'epanechnikov' });
+    expect(Number.isFinite(got.loss)).toBe(true);
+    expect(Math.abs(got.loss - want.loss)).toBeLessThanOrEqual(tol.loss * want.loss);
+  });
+
+  it('nearest-key ties are not decided on float32 d²', () => {
+    expect(be.attentionPool([0], [2e19, 3e19, -5e19], [1, 2, 3], 1, { kernel: 'epanechnikov' }).yHat.data[0]).toBe(1);
+    // d² underflows float32 (1e-46 → 0) at these distances
+    expect(be.attentionPool([0], [1e-23, 2e-23, -5e-23], [1, 2, 3], 1e30, { kernel: 'triangular' }).yHat.data[0]).toBe(1);
+    // q − k rounds to the same float32 for both keys
+    expect(be.attentionPool([1e8], [1, 1.5], [1, 2], 1, { kernel: 'boxcar' }).yHat.data[0]).toBe(2);
+  });
+
+  it('gaussianScores: w = 1e20 with q = k is −0, and d = 2e19 is −2e38', () => {
+    const s = be.gaussianScores([0, 0], [0, 1e-30], 1e20).data;
+    expect(Number.isNaN(s[0])).toBe(false);
+    expect(s[0]).toBe(-0);
+    const s2 = be.gaussianScores([0], [2e19], 1).data;
+    close(s2[0], -2e38);
   });
 });

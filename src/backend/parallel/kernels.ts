@@ -2,7 +2,7 @@ import { firstNonFinite } from '../../args/finite.js';
 import type { PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
-import { scoreScale } from '../wasm/abi.js';
+import { float32Holds, scoreScale } from '../wasm/abi.js';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { ndCallParams } from '../wasm/ndKernels.js';
 import { OP_LOSS, OP_POOL, sumTerms, termsPerQuery } from './protocol.js';
@@ -84,7 +84,7 @@ export class ThreadedKernels implements Kernels {
  * d-dimensional call of any kernel that float32 holds (the conditions of ndKernels.ts's single calls).
  */
 export function sliceable(p: PoolCall, c = scoreScale(p.w[0])): boolean {
-  if (isOneDimensional(p)) return p.kernel === 'gaussian' && Number.isFinite(c);
+  if (isOneDimensional(p)) return p.kernel === 'gaussian' && float32Holds(p.q, p.k, c);
   return ndCallParams(p, p.w, p.kernel, 'pool') !== null;
 }
 

@@ -29,7 +29,7 @@ export const CTL = {
   /** Float64 offset of the per-query loss terms, [loss, ∂/∂w_1 … ∂/∂w_d] each. */
   OFF_TERMS: 13,
   EXCLUDE_SELF: 14,
-  /** Float64 index of c (= w²·log2 e / 2, float32; the 1-D Gaussian kernel's constant; Int32 indices 16–17). */
+  /** Float64 index of c (= w·√(log2 e / 2), float32; the 1-D Gaussian kernel's difference scale; Int32 indices 16–17). */
   F64_C: 8,
   /** Slice s covers queries [BOUNDS + s, BOUNDS + s + 1); slice 0 is the caller's. */
   BOUNDS: 20,
@@ -73,7 +73,7 @@ export type Job = Pick<PoolCall, 'nq' | 'nk' | 'd' | 'dv' | 'perQuery' | 'exclud
   a: number;
   b: number;
   keysVersion: number;
-  /** the 1-D Gaussian kernel's score constant (abi.ts, scoreScale of w[0]) */
+  /** the 1-D Gaussian kernel's difference scale (abi.ts, scoreScale of w[0]) */
   c: number;
 };
 

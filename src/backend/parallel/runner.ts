@@ -1,5 +1,5 @@
 import { isOneDimensional } from '../js/kernels.js';
-import { BASE, PAGE, sliceBytes } from '../wasm/abi.js';
+import { BASE, gradientFactor, PAGE, sliceBytes } from '../wasm/abi.js';
 import type { KernelExports } from '../wasm/load.js';
 import { NdSlot, ndKind, ndParams, ndSliceSizes, writeNdSlice } from '../wasm/ndKernels.js';
 import { Workspace } from '../wasm/workspace.js';
@@ -92,7 +92,7 @@ export function createRunner(module: WebAssembly.Module): Runner {
     if (job.op === OP_POOL) {
       x.poolRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, y - 4 * a, 0);
     } else {
-      x.poolLossRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, w, t - 4 * a, y - 4 * a, res - 16 * a);
+      x.poolLossRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, gradientFactor(w), t - 4 * a, y - 4 * a, res - 16 * a);
       src.terms.set(f64.subarray(res >> 3, (res >> 3) + 2 * m), 2 * a);
     }
     src.y.set(f32.subarray(y >> 2, (y >> 2) + m), a);

@@ -10,12 +10,53 @@ export const BASE = 64;
 export const PAGE = 65536;
 
 /**
- * The Gaussian kernels' score constant c = w²·log2(e)/2 in float32: they compute
- * e = 2^(c·d²min − c·d²). Not finite where w is beyond float32's reach (the caller then takes
- * the float64 path).
+ * The Gaussian kernels' difference scale S = w·√(log2(e)/2) in float32: they compute
+ * u = S·(q − k) and e = 2^(u²min − u²), so the score −(w·d)²/2 never squares d itself. Not
+ * finite where w is beyond float32's reach (the caller then takes the float64 path).
  */
 export function scoreScale(w: number): number {
-  return Math.fround((w * w * Math.LOG2E) / 2);
+  return Math.fround(w * Math.sqrt(Math.LOG2E / 2));
+}
+
+/**
+ * The factor g = −w/S² that turns the Gaussian loss kernel's Σe·u²·(v − ŷ) into d/dw terms
+ * (d score/dw = −w·d² = g·u²), for S = scoreScale(w); 0 at w = 0.
+ */
+export function gradientFactor(w: number): number {
+  if (w === 0) return 0;
+  const s = scoreScale(w);
+  return -w / (s * s);
+}
+
+/** Below this, a float32 is subnormal and has lost relative precision. */
+const F32_NORMAL = 2 ** -126;
+
+/** Float32's largest finite value. */
+const F32_MAX = 3.4028234663852886e38;
+
+/**
+ * Whether the 1-D float32 kernels hold a call: every difference q − k is finite in float32,
+ * and the scale (S for the Gaussian, w for the compact kernels) is 0 or a finite normal
+ * float32. Ranges only (O(nq + nk)): max |q − k| is max(qmax − kmin, kmax − qmin).
+ */
+export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: number): boolean {
+  if (!Number.isFinite(scale) || (scale !== 0 && Math.abs(scale) < F32_NORMAL)) return false;
+  let qmin = Infinity;
+  let qmax = -Infinity;
+  for (let i = 0; i < q.length; i++) {
+    const x = q[i];
+    if (x < qmin) qmin = x;
+    if (x > qmax) qmax = x;
+  }
+  let kmin = Infinity;
+  let kmax = -Infinity;
+  for (let i = 0; i < k.length; i++) {
+    const x = k[i];
+    if (x < kmin) kmin = x;
+    if (x > kmax) kmax = x;
+  }
+  // with half float32's range of margin: the rounded difference stays finite
+  return Math.max(qmax - kmin, kmax - qmin) < F32_MAX / 2;
 }
 
 /** Bytes of a slice of n float32, rounded up to 16 so that every slice stays v128-aligned. */

@@ -4,7 +4,7 @@ import { COMPACT_KINDS, type CompactKernel, type KernelName } from '../../args/k
 import type { PairCall, PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
-import { scoreScale } from './abi.js';
+import { float32Holds, gradientFactor, scoreScale } from './abi.js';
 import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
 import { Workspace } from './workspace.js';
@@ -52,13 +52,13 @@ export class WasmKernels implements Kernels {
   scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
     if (p.d > 1) return scoresNd(this.x, this.ws, p, ws, kernel, out);
     const w = ws[0];
-    // w beyond float32's range: the compact kernels would see w = Infinity and 0·Infinity = NaN
-    if (kernel !== 'gaussian' && !Number.isFinite(Math.fround(w))) return false;
+    // w beyond float32's range (0·Infinity = NaN), a subnormal scale or a difference beyond float32
+    if (!float32Holds(p.q, p.k, kernel === 'gaussian' ? Math.fround(w * Math.SQRT1_2) : Math.fround(w))) return false;
     const [q, k, o] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
     this.ws.write(q, p.q);
     this.ws.write(k, p.k);
     if (kernel === 'gaussian') {
-      this.x.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround((w * w) / 2), o);
+      this.x.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround(w * Math.SQRT1_2), o);
       this.ws.readInto(o, out);
       return true;
     }
@@ -90,13 +90,13 @@ export class WasmKernels implements Kernels {
     const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
     const c = gaussian ? scoreScale(w) : Math.fround(w);
-    if (!Number.isFinite(c)) return false;
+    if (!float32Holds(p.q, p.k, c)) return false;
     const [q, k, v, y, wt] = this.layoutPool(p, p.nq, weights ? p.nq * p.nk : 0);
     const wPtr = weights ? wt : 0;
     if (gaussian) this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wPtr);
     else this.x.poolCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, y, wPtr);
     this.ws.readInto(y, yHat);
-    if (gaussian && firstNonFinite(yHat) >= 0) return false;
+    if (firstNonFinite(yHat) >= 0) return false;
     if (weights) this.ws.readInto(wt, weights);
     return true;
   }
@@ -106,15 +106,16 @@ export class WasmKernels implements Kernels {
     const w = p.w[0];
     const gaussian = p.kernel === 'gaussian';
     const c = gaussian ? scoreScale(w) : Math.fround(w);
-    if (!Number.isFinite(c)) return null;
+    if (!float32Holds(p.q, p.k, c)) return null;
     const [q, k, v, y, t, result] = this.layoutPool(p, p.nq, p.nq, 4);
     this.ws.write(t, targets);
-    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, w, t, y, result);
+    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, gradientFactor(w), t, y, result);
     else this.x.poolLossCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, t, y, result);
     const loss = this.ws.readF64(result, 0);
     const grad = this.ws.readF64(result, 1);
-    if (gaussian && (!Number.isFinite(loss) || !Number.isFinite(grad))) return null;
+    if (!Number.isFinite(loss) || !Number.isFinite(grad)) return null;
     this.ws.readInto(y, yHat);
+    if (firstNonFinite(yHat) >= 0) return null;
     gradient[0] = grad;
     return loss;
   }

@@ -7,12 +7,15 @@ type PoolPointers = [q: number, nq: number, k: number, v: number, nk: number, pe
 type RowPointers = [i0: number, i1: number, q: number, k: number, v: number, nk: number, perQuery: boolean, excludeSelf: boolean];
 /** A d-dimensional pooling call in linear memory, after its queries (q, nq, or i0, i1, q for the rows variants). */
 type NdPointers = [k: number, v: number, nk: number, d: number, dv: number, perQuery: boolean, excludeSelf: boolean, kind: number, params: number];
-/** What the loss kernels take after the call's arguments and score constant: w, targets, ŷ and where to put the sums. */
+/**
+ * What the loss kernels take after the call's arguments and score constant: w (the Gaussian's:
+ * the gradient factor, abi.ts gradientFactor), targets, ŷ and where to put the sums.
+ */
 type LossOutputs = [w: number, targets: number, yHat: number, result: number];
 
 /**
  * The kernels' ABI (assembly/index.ts): byte pointers into linear memory and sizes. `c` is the
- * Gaussian kernels' score constant (abi.ts, scoreScale); the compact kernels take w itself.
+ * Gaussian kernels' difference scale (abi.ts, scoreScale); the compact kernels take w itself.
  */
 export interface KernelExports {
   memory: WebAssembly.Memory;
