@@ -2,6 +2,8 @@
 // the float64 reference, or the backend takes the float64 path itself.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
+import { syntheticData } from '../src/chapter/data.js';
+import { looCurve } from '../src/model/bandwidth.js';
 import type { Backend } from '../src/backend/types.js';
 import { BACKENDS, load } from './backends.js';
 
@@ -101,5 +103,34 @@ describe.each(BACKENDS)('issue 19, float32 limits, on $name', ({ name, tol }) =>
     expect(s[0]).toBe(-0);
     const s2 = be.gaussianScores([0], [2e19], 1).data;
     close(s2[0], -2e38);
+  });
+});
+
+describe.each(BACKENDS)('issue 19, large w, on $name', ({ name, tol }) => {
+  let be: Backend;
+  beforeAll(async () => {
+    be = await load(name);
+  });
+
+  it('loss and gradient stay finite and within tolerance of the float64 reference up to w = 1e300', () => {
+    const d = syntheticData();
+    for (const w of [300, 3e4, 2e10, 1e12, 1e200, 1e300]) {
+      const want = reference.attentionPoolLoss(d.xTest, d.xTrain, d.yTrain, d.yTruth, w);
+      const got = be.attentionPoolLoss(d.xTest, d.xTrain, d.yTrain, d.yTruth, w);
+      expect(Number.isFinite(want.loss) && Number.isFinite(want.grad as number), `reference at w = ${w}`).toBe(true);
+      expect(Math.abs(got.loss - want.loss), `${name} loss at w = ${w}`).toBeLessThanOrEqual(tol.loss * want.loss);
+      const g = got.grad as number;
+      const gw = want.grad as number;
+      expect(Math.abs(g - gw), `${name} grad at w = ${w}: ${g} vs ${gw}`).toBeLessThanOrEqual(tol.grad[0] + tol.grad[1] * Math.abs(gw));
+      const y = be.attentionPool(d.xTest, d.xTrain, d.yTrain, w).yHat.data;
+      expect(Array.from(y).every(Number.isFinite), `${name} ŷ at w = ${w}`).toBe(true);
+    }
+  });
+
+  it('looCurve is finite at large w', () => {
+    const d = syntheticData();
+    const c = looCurve(d.xTrain, d.yTrain, [300, 2e10, 1e12, 1e200]);
+    expect(Array.from(c.loss).every(Number.isFinite)).toBe(true);
+    expect(Array.from(c.grad).every(Number.isFinite)).toBe(true);
   });
 });

@@ -29,36 +29,54 @@ function nearestKey(qi: number, k: RealArray, row: number, nk: number, skip: num
 
 /**
  * Where query i's sums start, shared by the forward and the loss: its key row, the key it skips
- * (−1: none), the largest score m and the value v₀ of its nearest key. One object reused for
- * every query, so the loops allocate nothing.
+ * (−1: none), the nearest key's distance |d|min and value v₀. One object reused for every query,
+ * so the loops allocate nothing.
  */
-const frame = { row: 0, skip: -1, m: 0, v0: 0 };
+const frame = { row: 0, skip: -1, dMin: 0, v0: 0 };
 
-function startQuery(p: RealPoolCall, i: number, c: number): typeof frame {
+function startQuery(p: RealPoolCall, i: number): typeof frame {
   const row = p.perQuery ? i * p.nk : 0;
   const skip = p.excludeSelf ? i : -1;
   const jMax = nearestKey(p.q[i], p.k, row, p.nk, skip);
-  const dMax = p.q[i] - p.k[row + jMax];
   frame.row = row;
   frame.skip = skip;
-  frame.m = -c * dMax * dMax;
+  frame.dMin = Math.abs(p.q[i] - p.k[row + jMax]);
   frame.v0 = p.v[row + jMax];
   return frame;
 }
 
+/**
+ * The score of a key relative to the largest, x = (u²min − u²)/2 ≤ 0 with u = w·d, where
+ * c·d²min = (w·d_min)²/2 > PLAIN_LIMIT: −(w·(|d| − |d|min))·(w·(|d| + |d|min))/2, never w² or d²
+ * alone, so x is exact to rounding for every finite w (−c·d² − m cancels from w ≈ 1e10 on the
+ * chapter's data and overflows from w ≈ 1e154), and 0 for the nearest keys (no 0·Infinity).
+ * Below the limit the loops keep the plain −c·d² − m, which the float64 estimators share bit for bit.
+ */
+function farScore(w: number, d: number, dMin: number): number {
+  const ad = Math.abs(d);
+  if (ad === dMin) return 0;
+  return -0.5 * (w * (ad - dMin)) * (w * (ad + dMin));
+}
+
+/** Below this c·d²min, −c·d² − m loses at most ~2^-32 of the exponent to cancellation. */
+const PLAIN_LIMIT = 2 ** 20;
+
 /** ŷ into yHat [nq]; the weights into `weights` [nq, nk] when it is given (0 for a skipped key). */
 export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray | null): void {
   const { q, k, v, nq, nk } = p;
-  const c = 0.5 * p.w[0] * p.w[0];
+  const w = p.w[0];
+  const c = 0.5 * w * w;
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const { row, skip, m, v0 } = startQuery(p, i, c);
+    const { row, skip, dMin, v0 } = startQuery(p, i);
+    const m = -c * dMin * dMin;
+    const plain = -m <= PLAIN_LIMIT;
     let se = 0;
     let sev = 0;
     for (let j = 0; j < nk; j++) {
       if (j === skip) continue;
       const d = qi - k[row + j];
-      const e = Math.exp(-c * d * d - m);
+      const e = Math.exp(plain ? -c * d * d - m : farScore(w, d, dMin));
       se += e;
       sev += e * (v[row + j] - v0);
     }
@@ -72,7 +90,7 @@ export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray
           continue;
         }
         const d = qi - k[row + j];
-        weights[out + j] = Math.exp(-c * d * d - m) * inv;
+        weights[out + j] = Math.exp(plain ? -c * d * d - m : farScore(w, d, dMin)) * inv;
       }
     }
   }
@@ -80,7 +98,10 @@ export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray
 
 /**
  * L = Σ_i (ŷ_i − t_i)² and dL/dw, where dŷ_i/dw = −w·Σ_j e_j·d_j²·(v_j − ŷ_i) / Σ_j e_j
- * (d = q − k), from the same two passes with Σe·d² and Σe·d²·(v − v₀) added.
+ * (d = q − k), from the same two passes with Σe·δ and Σe·δ·(v − v₀) added. Below PLAIN_LIMIT
+ * δ = d²; beyond, since Σ_j e_j·(v_j − ŷ_i) = 0, δ = d² − d²min = −2x/w² with x the relative
+ * score, so dŷ_i/dw = (2/w)·Σ_j e_j·x_j·(v_j − ŷ_i) / Σ_j e_j: no term grows with w (the nearest
+ * keys' is 0).
  */
 export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
   const { q, k, v, nq, nk } = p;
@@ -90,7 +111,9 @@ export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): 
   let grad = 0;
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
-    const { row, skip, m, v0 } = startQuery(p, i, c);
+    const { row, skip, dMin, v0 } = startQuery(p, i);
+    const m = -c * dMin * dMin;
+    const plain = -m <= PLAIN_LIMIT;
     let se = 0;
     let sev = 0;
     let sed2 = 0;
@@ -98,8 +121,16 @@ export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): 
     for (let j = 0; j < nk; j++) {
       if (j === skip) continue;
       const d = qi - k[row + j];
-      const d2 = d * d;
-      const e = Math.exp(-c * d2 - m);
+      let d2: number;
+      let e: number;
+      if (plain) {
+        d2 = d * d;
+        e = Math.exp(-c * d2 - m);
+      } else {
+        d2 = farScore(w, d, dMin); // x, for the (2/w)·Σe·x·(v − ŷ) form
+        e = Math.exp(d2);
+        if (e === 0) continue;
+      }
       const dv = v[row + j] - v0;
       se += e;
       sev += e * dv;
@@ -111,7 +142,8 @@ export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): 
     yHat[i] = y;
     const r = y - targets[i];
     loss += r * r;
-    grad += 2 * r * ((-w * (sed2v - shift * sed2)) / se);
+    if (plain) grad += 2 * r * ((-w * (sed2v - shift * sed2)) / se);
+    else grad += (2 * r * ((2 * (sed2v - shift * sed2)) / w)) / se;
   }
   return { loss, grad };
 }
