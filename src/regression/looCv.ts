@@ -29,10 +29,19 @@ export function looCv(
     sum += r * r;
     if (wantGrad) for (let k = 0; k < d; k++) gradRho[k] += r * est.dyHat[k];
   }
+  return { ...cvValue(keys, w, sum, gradRho), fallbacks: est.fallbacks - before };
+}
+
+/**
+ * The CV and its gradients from the sums over the points: Σ r_i² and Σ r_i·∂ŷ_{−i}/∂ρ_k (in
+ * place, scaled by 2/n), with the chain rule to w_k. Shared by the float64 path and the backend's.
+ */
+export function cvValue(keys: KeySet, w: Bandwidths, sum: number, gradRho: Float64Array): CriterionValue {
+  const { n, d } = keys;
   const gradW = new Float64Array(d);
   for (let k = 0; k < d; k++) {
     gradRho[k] *= 2 / n;
     gradW[k] = dRhoDw(keys.kernel, w[k]) * gradRho[k];
   }
-  return { value: sum / n, gradW, gradRho, fallbacks: est.fallbacks - before };
+  return { value: sum / n, gradW, gradRho };
 }

@@ -3,6 +3,7 @@ import { localMomentsSize } from '../backend/kernels.js';
 import type { Criterion } from './bandwidthSearch.js';
 import { type Bandwidths, dRhoDw, type KeySet } from './keySet.js';
 import { LocalEstimator, type Regression } from './localEstimate.js';
+import { cvValue } from './looCv.js';
 import { LocalSystem, solveLocalLinear } from './localSolve.js';
 
 /**
@@ -142,12 +143,7 @@ export class BackendPasses {
           if (wantGrad) for (let k = 0; k < d; k++) gradRho[k] += r * est.dyHat[k];
         }
       }
-      const gradW = new Float64Array(d);
-      for (let k = 0; k < d; k++) {
-        gradRho[k] *= 2 / n;
-        gradW[k] = dRhoDw(keys.kernel, w[k]) * gradRho[k];
-      }
-      return { value: sum / n, gradW, gradRho };
+      return cvValue(keys, w, sum, gradRho);
     };
   }
 
