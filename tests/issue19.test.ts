@@ -1,5 +1,6 @@
 // Issue 19, "wrong numbers, returned silently": each result is within the backend's tolerance of
 // the float64 reference, or the backend takes the float64 path itself.
+import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { syntheticData } from '../src/chapter/data.js';
@@ -145,5 +146,118 @@ describe.each(BACKENDS)('issue 19, training from a huge w, on $name', ({ name })
     const { losses } = train(model, { queries: d.xTrain, keys: d.xTrain, values: d.yTrain, targets: d.yTrain, excludeSelf: true });
     expect(losses.every(Number.isFinite)).toBe(true);
     expect(Number.isFinite(model.w)).toBe(true);
+  });
+});
+
+describe.each(BACKENDS)('issue 19, column-vector keys, on $name', ({ name }) => {
+  let be: Backend;
+  beforeAll(async () => {
+    be = await load(name);
+  });
+
+  it('keys [n, 1] with queries [n] are refused, naming the likely intent', () => {
+    const x = { data: new Float32Array([0, 1, 2, 3]), shape: [4, 1] };
+    const y = { data: new Float32Array([1, 2, 3, 4]), shape: [4, 1] };
+    expect(() => be.attentionPool([0, 1, 2, 3], x, y, 1)).toThrow(/one key per query.*pass them as \[4\]/);
+    expect(() => be.attentionPoolLoss([0, 1, 2, 3], x, y, [1, 2, 3, 4], 1)).toThrow(/per-query keys with nk = 1.*excludeSelf/);
+    // the intended calls still work
+    expect(be.attentionPool([0, 1, 2, 3], [0, 1, 2, 3], [1, 2, 3, 4], 1).yHat.data.length).toBe(4);
+    expect(be.attentionPool({ data: new Float32Array([0, 1, 2, 3]), shape: [4, 1] }, x, [1, 2, 3, 4], 1).yHat.data.length).toBe(4);
+  });
+});
+
+/**
+ * L = Σ_i (ŷ_i − t_i)² with Gaussian weights α_ij over u_ij = w·(q_i − k_j), and its derivative in
+ * float64 from the centred form
+ *   dL/dw = Σ_i 2 r_i Σ_j α_ij (ū_i² − u_ij²)(v_j − ŷ_i)/w,  r_i = ŷ_i − t_i,  ū_i² = Σ_j α_ij u_ij²,
+ * with the stated error bound of README "Numerics": |g − dL/dw| ≤ ε_g·Ĝ + φ, where
+ *   Ĝ = Σ_i 2(|r_i| + ρ_i)·4ρ_i·Σ_j α_ij·u_ij²·(1 + u_ij²)/|w|,  ρ_i = max_j |v_j − t_i|.
+ * Why this form: the backends sum Σe·u²·(v − c) and (ŷ − c)·Σe·u², c the target (wasm) or the
+ * nearest key's value (js), each term at most 2ρ_i·α·u²; a float32 weight carries a relative error
+ * that grows with its score, hence (1 + u²); and r_i itself is only known to ~ε·ρ_i, hence |r_i| + ρ_i.
+ *   φ = Σ_i 2|r_i|·nk·2^-140/|w| on wasm, for products that fall below float32's normal range.
+ */
+function gaussLoss64(q: Float32Array, k: Float32Array, v: Float32Array, t: Float32Array, w: number, excludeSelf: boolean) {
+  let grad = 0;
+  let gHat = 0;
+  let underflow = 0;
+  for (let i = 0; i < q.length; i++) {
+    const u2: number[] = [];
+    const vs: number[] = [];
+    for (let j = 0; j < k.length; j++) {
+      if (excludeSelf && i === j) continue;
+      u2.push((w * (q[i] - k[j])) ** 2);
+      vs.push(v[j]);
+    }
+    const m = Math.min(...u2);
+    const e = u2.map((x) => Math.exp(-(x - m) / 2));
+    const z = e.reduce((a, b) => a + b, 0);
+    const a = e.map((x) => x / z);
+    const y = a.reduce((s, aj, j) => s + aj * vs[j], 0);
+    const uBar = a.reduce((s, aj, j) => s + aj * u2[j], 0);
+    const moment = a.reduce((s, aj, j) => s + aj * u2[j] * (1 + u2[j]), 0);
+    const r = y - t[i];
+    for (let j = 0; j < a.length; j++) grad += (2 * r * a[j] * (uBar - u2[j]) * (vs[j] - y)) / w;
+    const rho = Math.max(...vs.map((vj) => Math.abs(vj - t[i])));
+    gHat += (2 * (Math.abs(r) + rho) * 4 * rho * moment) / Math.abs(w);
+    underflow += (2 * Math.abs(r) * k.length * 2 ** -140) / Math.abs(w);
+  }
+  return { grad, gHat, underflow };
+}
+
+describe.each(BACKENDS)('issue 19, the gradient error bound, on $name', ({ name }) => {
+  const epsG = name === 'js' ? 1e-9 : 2e-5;
+  const bound = (ref: { gHat: number; underflow: number }) => epsG * ref.gHat + (name === 'js' ? 0 : ref.underflow);
+  let be: Backend;
+  beforeAll(async () => {
+    be = await load(name);
+  });
+
+  it('|g − dL/dw| ≤ ε_g·Ĝ + φ from w = 1e-3 to 1e3, at the minimum of L too, shared keys and leave-one-out', () => {
+    const d = syntheticData();
+    const cases: [Float32Array, Float32Array, Float32Array, Float32Array, boolean][] = [
+      [d.xTest.data, d.xTrain.data, d.yTrain.data, d.yTruth.data, false],
+      [d.xTrain.data, d.xTrain.data, d.yTrain.data, d.yTrain.data, true],
+    ];
+    for (const [q, k, v, t, excludeSelf] of cases) {
+      // near the minimum of the leave-one-out loss the gradient is small against Ĝ: a relative bound in |g| would fail there
+      const wMin = excludeSelf ? 6.145279 : 1;
+      for (const w of [1e-3, 0.1, 1, wMin, 10, 100, 300, 1e3]) {
+        const ref = gaussLoss64(q, k, v, t, w, excludeSelf);
+        const got = be.attentionPoolLoss(q, k, v, t, w, { excludeSelf }).grad as number;
+        expect(Math.abs(got - ref.grad), `${name} w = ${w}: ${got} vs ${ref.grad}, Ĝ ${ref.gHat}`).toBeLessThanOrEqual(bound(ref));
+      }
+    }
+  });
+
+  it('holds on random data sets (fast-check), shared keys and leave-one-out', () => {
+    const data = fc.integer({ min: 3, max: 40 }).chain((n) =>
+      fc.record({
+        x: fc.float32Array({ minLength: n, maxLength: n, min: -10, max: 10, noNaN: true }),
+        y: fc.float32Array({ minLength: n, maxLength: n, min: -5, max: 5, noNaN: true }),
+        logW: fc.double({ min: -2, max: 2, noNaN: true }),
+        excludeSelf: fc.boolean(),
+      }),
+    );
+    fc.assert(
+      fc.property(data, ({ x, y, logW, excludeSelf }) => {
+        const w = 10 ** logW;
+        const ref = gaussLoss64(x, x, y, y, w, excludeSelf);
+        const got = be.attentionPoolLoss(x, x, y, y, w, { excludeSelf }).grad as number;
+        expect(Math.abs(got - ref.grad)).toBeLessThanOrEqual(bound(ref));
+      }),
+      { numRuns: 200, seed: 19 },
+    );
+  });
+
+  it('the bound scales with the data: keys and queries ×s, w/s, for s = 1e-20 … 1e20', () => {
+    const d = syntheticData();
+    for (const s of [1e-20, 1e-5, 1e5, 1e20]) {
+      const q = d.xTrain.data.map((x) => x * s);
+      const y = d.yTrain.data;
+      const ref = gaussLoss64(q, q, y, y, 3 / s, true);
+      const got = be.attentionPoolLoss(q, q, y, y, 3 / s, { excludeSelf: true }).grad as number;
+      expect(Math.abs(got - ref.grad), `${name} s = ${s}`).toBeLessThanOrEqual(bound(ref));
+    }
   });
 });

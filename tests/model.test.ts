@@ -146,6 +146,26 @@ describe.each(BACKENDS)('NWKernelRegression and train on $name', ({ name, tol })
     expect(() => train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, { lr: 1e308 })).toThrow(/lower lr/);
     expect(model.w).toBe(0.5);
   });
+
+  it('does not advise a lower lr when the gradient itself is not finite', async () => {
+    const be = await load(name);
+    // a backend whose loss has no finite gradient: no lr would help
+    const broken = {
+      ...be,
+      attentionPoolLoss: (...args: Parameters<typeof be.attentionPoolLoss>) => ({ ...be.attentionPoolLoss(...args), grad: Number.NaN }),
+    } as typeof be;
+    const model = new NWKernelRegression(broken, { w: 0.5 });
+    const x = [0, 1, 2, 3];
+    let message = '';
+    try {
+      train(model, { queries: x, keys: x, values: x, targets: x, excludeSelf: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/no finite gradient at w = 0.5; start from another w/);
+    expect(message).not.toMatch(/lower lr/);
+    expect(model.w).toBe(0.5);
+  });
 });
 
 describe('runChapter', () => {

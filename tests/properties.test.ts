@@ -113,7 +113,8 @@ describe.each(BACKENDS)('properties on $name', ({ name, tol }) => {
   });
 
   it('excludeSelf equals pooling over the explicit leave-one-out rows', () => {
-    const loo = fc.integer({ min: 2, max: 30 }).chain((n) => fc.record({ x: array(-10, 10, n, n), y: array(-5, 5, n, n), w }));
+    // From n = 3: two points leave one key per query, which the front end refuses as a likely column vector.
+    const loo = fc.integer({ min: 3, max: 30 }).chain((n) => fc.record({ x: array(-10, 10, n, n), y: array(-5, 5, n, n), w }));
     fc.assert(
       fc.property(loo, ({ x, y, w }) => {
         const n = x.length;

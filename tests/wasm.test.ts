@@ -73,6 +73,7 @@ describe('wasm backend', () => {
         const want = reference.attentionPool(q, k, v, 1.7, { weights: true });
         expectClose(got.yHat.data, want.yHat.data, 1e-6, 1e-6, `yHat nq=${nq} nk=${nk}`);
         expectClose(got.weights!.data, want.weights!.data, 1e-6, 0, `weights nq=${nq} nk=${nk}`);
+        if (nk === 1) continue; // one key per query reads as a column vector and is refused (tests/issue19.test.ts)
         const kk = { data: uniform(nq * nk, 0, 5, nk + 7 * nq), shape: [nq, nk] };
         const vv = { data: uniform(nq * nk, -1, 1, nk + 11 * nq), shape: [nq, nk] };
         expectClose(be.attentionPool(q, kk, vv, 1.7).yHat.data, reference.attentionPool(q, kk, vv, 1.7).yHat.data, 1e-6, 1e-6, 'per query');

@@ -66,6 +66,15 @@ function oneFeature(q: Tensor, k: Tensor): PairCall {
   if (k.shape.length === 2 && k.shape[0] !== nq) {
     throw new AttnpoolError('E_SHAPE', `keys: expected [nq, nk] with nq = ${nq} (the number of queries), got ${formatShape(k.shape)}`);
   }
+  if (k.shape.length === 2 && k.shape[1] === 1) {
+    // a column vector of keys, as [n, 1], would read as one key per query: ŷ equal to the values, loss 0
+    throw new AttnpoolError(
+      'E_SHAPE',
+      `keys: shape ${formatShape(k.shape)} reads as one key per query (per-query keys with nk = 1, so every ŷ would be its own value); ` +
+        `for ${k.shape[0]} shared keys of one feature pass them as [${k.shape[0]}] (flatten the column vector), or the queries as [${nq}, 1]; ` +
+        'for leave-one-out pass the shared keys with { excludeSelf: true }',
+    );
+  }
   return { q: q.data, k: k.data, nq, nk: k.shape[k.shape.length - 1], d: 1, perQuery: k.shape.length === 2 };
 }
 

@@ -98,7 +98,9 @@ export function train<W extends number | number[] = number>(model: NWKernelRegre
       const next = wk - lr * grad;
       if (!Number.isFinite(next)) {
         const name = k === undefined ? 'w' : `w[${k}]`;
-        throw new AttnpoolError('E_DIVERGED', `train: the step of epoch ${epoch} takes ${name} from ${wk} to ${next} (gradient ${grad}); lower lr (now ${lr})`);
+        // a finite gradient times lr overflowed: a smaller lr helps; a non-finite gradient it would not
+        const advice = Number.isFinite(grad) ? `lower lr (now ${lr})` : `the loss has no finite gradient at ${name} = ${wk}; start from another w`;
+        throw new AttnpoolError('E_DIVERGED', `train: the step of epoch ${epoch} takes ${name} from ${wk} to ${next} (gradient ${grad}); ${advice}`);
       }
       return next;
     };
