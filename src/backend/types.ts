@@ -76,9 +76,21 @@ export interface PoolLossResult<G = number> {
  * const be = await loadBackend();
  * const { yHat } = be.attentionPool([0.5, 1.5], [0, 1, 2], [10, 20, 30], 2);
  */
+/** What a backend runs on: see {@link Backend.features}. */
+export interface BackendFeatures {
+  /** WebAssembly SIMD (true for every 'wasm' backend, false for 'js'). */
+  simd: boolean;
+  /** The relaxed-SIMD build (f32x4.relaxed_madd): chosen wherever the engine validates it, unless loadBackend's `relaxedSimd` is false. */
+  relaxedSimd: boolean;
+  /** The threads the fused pooling is split over (1 without `threads`, and after `close()`). */
+  threads: number;
+}
+
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
+  /** Which build and how many threads this backend runs. */
+  readonly features: BackendFeatures;
   /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */
   scores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
   /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */
