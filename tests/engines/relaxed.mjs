@@ -9,9 +9,12 @@ import { pathToFileURL } from 'node:url';
 const root = process.argv[2];
 const { loadBackend } = await import(pathToFileURL(join(root, 'dist', 'index.js')).href);
 
-// deterministic data: 300 queries, 5000 keys (several 1024-key blocks and a scalar tail)
+// deterministic data: 300 queries, 5003 keys (several 1024-key blocks and a scalar tail)
 let s = 12345;
-const rnd = () => ((s = (s * 1103515245 + 12345) % 2147483648) / 2147483648) * 2 - 1;
+const rnd = () => {
+  s = (s * 1103515245 + 12345) % 2147483648;
+  return (s / 2147483648) * 2 - 1;
+};
 const nq = 300;
 const nk = 5003;
 const q = Float32Array.from({ length: nq }, () => 3 * rnd());
