@@ -57,6 +57,16 @@ export interface PoolLossResult<G = number> {
   yHat: Tensor;
 }
 
+/** What a backend runs on: see {@link Backend.features}. */
+export interface BackendFeatures {
+  /** WebAssembly SIMD (true for every 'wasm' backend, false for 'js'). */
+  simd: boolean;
+  /** The relaxed-SIMD build (f32x4.relaxed_madd): chosen wherever the engine validates it, unless loadBackend's `relaxedSimd` is false. */
+  relaxedSimd: boolean;
+  /** The threads the fused pooling is split over (1 without `threads`, and after `close()`). */
+  threads: number;
+}
+
 /**
  * The operations every backend implements, with identical argument checks and results
  * that agree to the tolerances stated in the tests. The rank of the queries decides the layout:
@@ -76,16 +86,6 @@ export interface PoolLossResult<G = number> {
  * const be = await loadBackend();
  * const { yHat } = be.attentionPool([0.5, 1.5], [0, 1, 2], [10, 20, 30], 2);
  */
-/** What a backend runs on: see {@link Backend.features}. */
-export interface BackendFeatures {
-  /** WebAssembly SIMD (true for every 'wasm' backend, false for 'js'). */
-  simd: boolean;
-  /** The relaxed-SIMD build (f32x4.relaxed_madd): chosen wherever the engine validates it, unless loadBackend's `relaxedSimd` is false. */
-  relaxedSimd: boolean;
-  /** The threads the fused pooling is split over (1 without `threads`, and after `close()`). */
-  threads: number;
-}
-
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
