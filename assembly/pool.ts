@@ -13,7 +13,7 @@
 // totals, so the rounding error of a sum does not grow with the number of keys.
 // Keys are one shared row, or one row per query (row i for query i); with excludeSelf (shared
 // keys, nq == nk), query i skips key i by running both passes on [0, i) and (i, nk).
-import { exp2s, exp2x4, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
+import { exp2s, exp2x4, madd, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
 import { BLOCK, lanes } from './lanes';
 
 
@@ -67,7 +67,7 @@ function forwardSums(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, w: 
       const e = exp2x4(f32x4.sub(tv, f32x4.mul(d, d)), k0, k1, k2, k3, k4, k5, magic, flush);
       if (keepWeights) v128.store(w + o, e);
       eA = f32x4.add(eA, e);
-      evA = f32x4.add(evA, f32x4.mul(e, v128.load(v + o)));
+      evA = madd(e, v128.load(v + o), evA);
     }
     for (; j < end; j++) {
       const o = <usize>j << 2;
@@ -117,9 +117,9 @@ function sumsLoss(q: f32, k: usize, v: usize, from: i32, to: i32, c: f32, v0: f3
       const dv = f32x4.sub(v128.load(v + o), v0v);
       const ed2 = f32x4.mul(e, f32x4.sub(d2, tv));
       eA = f32x4.add(eA, e);
-      evA = f32x4.add(evA, f32x4.mul(e, dv));
+      evA = madd(e, dv, evA);
       ed2A = f32x4.add(ed2A, ed2);
-      ed2vA = f32x4.add(ed2vA, f32x4.mul(ed2, dv));
+      ed2vA = madd(ed2, dv, ed2vA);
     }
     for (; j < end; j++) {
       const o = <usize>j << 2;

@@ -46,7 +46,7 @@
 // apart, as f64 [L_i, ∂L_i/∂w_0 … ∂L_i/∂w_(d−1)] at terms + 8·(1 + d)·i, and poolLossNd adds
 // those same terms in query order from 0, so a host adding the slices' terms in query order
 // gets poolLossNd's result bit for bit.
-import { exp2x4, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
+import { exp2x4, madd, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
 import { BLOCK, lanes } from './lanes';
 import { BOXCAR, CHUNK, CONSTANT, EPANECHNIKOV, GAUSSIAN, TRIANGULAR, VONE, gammaAt, keyTerms, paddedKeys, scaleAt, termMin } from './ndTerms';
 
@@ -141,7 +141,7 @@ function columnSum(x: usize, v: usize, nkp: i32, t: f32): f64 {
     let a = f32x4.splat(0);
     for (; j < end; j += 4) {
       const o = <usize>j << 2;
-      a = f32x4.add(a, f32x4.mul(v128.load(x + o), f32x4.sub(v128.load(v + o), tv)));
+      a = madd(v128.load(x + o), f32x4.sub(v128.load(v + o), tv), a);
     }
     s += lanes(a);
   }
@@ -159,10 +159,10 @@ function columnB(step: i32, x: usize, v: usize, b: usize, nkp: i32, r: f32, t: f
   if (step == 0) {
     for (let o: usize = 0; o < bytes; o += 16) v128.store(b + o, f32x4.mul(rv, f32x4.sub(v128.load(v + o), tv)));
   } else if (step == 1) {
-    for (let o: usize = 0; o < bytes; o += 16) v128.store(b + o, f32x4.add(v128.load(b + o), f32x4.mul(rv, f32x4.sub(v128.load(v + o), tv))));
+    for (let o: usize = 0; o < bytes; o += 16) v128.store(b + o, madd(rv, f32x4.sub(v128.load(v + o), tv), v128.load(b + o)));
   } else {
     for (let o: usize = 0; o < bytes; o += 16) {
-      const a = f32x4.add(v128.load(b + o), f32x4.mul(rv, f32x4.sub(v128.load(v + o), tv)));
+      const a = madd(rv, f32x4.sub(v128.load(v + o), tv), v128.load(b + o));
       v128.store(b + o, f32x4.mul(v128.load(x + o), a));
     }
   }
@@ -186,8 +186,8 @@ function slopeSums(kind: i32, q: f32, s: f32, k: usize, x: usize, b: usize, o0: 
     const e = v128.load(x + o);
     const bj = v128.load(b + o);
     if (kind == GAUSSIAN) {
-      hA = f32x4.add(hA, f32x4.mul(f32x4.mul(u, e), delta));
-      gA = f32x4.add(gA, f32x4.mul(f32x4.mul(u, bj), delta));
+      hA = madd(f32x4.mul(u, e), delta, hA);
+      gA = madd(f32x4.mul(u, bj), delta, gA);
     } else {
       const a = f32x4.abs(u);
       const inside = f32x4.lt(a, one);
@@ -195,8 +195,8 @@ function slopeSums(kind: i32, q: f32, s: f32, k: usize, x: usize, b: usize, o0: 
         ? f32x4.div(f32x4.mul(u, delta), f32x4.mul(f32x4.sub(one, a), f32x4.add(one, a)))
         : f32x4.div(f32x4.abs(delta), f32x4.sub(one, a));
       const r = v128.and(inside, rho);
-      hA = f32x4.add(hA, f32x4.mul(r, e));
-      gA = f32x4.add(gA, f32x4.mul(r, bj));
+      hA = madd(r, e, hA);
+      gA = madd(r, bj, gA);
     }
   }
   store<f64>(acc, load<f64>(acc) + lanes(gA));

@@ -9,7 +9,7 @@ import { resultArray } from '../args/size.js';
 import type { Tensor } from '../tensor.js';
 import { type Kernels, localMomentsSize } from './kernels.js';
 import { fastPool, fastPoolLoss, useFast } from './method.js';
-import type { Backend, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
+import type { Backend, BackendFeatures, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
 
 /**
  * The one front end over every backend's kernels (TensorFlow.js splits ops from kernels the same
@@ -130,6 +130,10 @@ export class FrontEnd implements Backend {
     /** The float64 kernels it falls back to. @internal */
     readonly reference: Kernels,
   ) {}
+
+  get features(): BackendFeatures {
+    return this.kernels.features?.() ?? { simd: false, relaxedSimd: false, threads: 1 };
+  }
 
   scores(queries: unknown, keys: unknown, w: unknown = 1, options?: ScoreOptions): Tensor {
     return this.scoresAs('scores', queries, keys, w, options);

@@ -1,5 +1,6 @@
 import type { BmmCall } from '../args/bmm.js';
 import type { KernelName } from '../args/kernel.js';
+import type { BackendFeatures } from './types.js';
 import type { PairCall, PoolCall } from '../args/pool.js';
 
 /**
@@ -12,6 +13,8 @@ import type { PairCall, PoolCall } from '../args/pool.js';
  * kernels on the same call.
  */
 export interface Kernels {
+  /** What these kernels run on; absent for the JS kernels (no SIMD, one thread). */
+  features?(): BackendFeatures;
   /** log K(u), u_f = w_f·(q_f − k_f), of `kernel` into out [nq, nk] (−Infinity where K = 0); w [d]. */
   scores(call: PairCall, w: Float64Array, kernel: KernelName, out: Float32Array): boolean;
   /** Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. */

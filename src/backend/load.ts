@@ -19,6 +19,13 @@ export interface LoadOptions {
    * on one thread (and on JS where WASM cannot run, as without threads).
    */
   threads?: number;
+  /**
+   * Whether the WASM backend may run its relaxed-SIMD build (f32x4.relaxed_madd: fused
+   * multiply-adds, faster; results agree with the plain build within rounding, not bit for bit).
+   * Default true: the relaxed build wherever the engine validates it (Node ≥ 22, Chrome, Edge),
+   * else the plain-SIMD one. false forces the plain build. See `backend.features`.
+   */
+  relaxedSimd?: boolean;
 }
 
 /** A backend to load: `'wasm'`, `'js'`, or `'auto'` (WASM where the engine can run it, else JS). */
@@ -43,31 +50,32 @@ export function fallbackReason(): string | null {
  * await be.close?.();
  */
 export async function loadBackend(name: BackendName = 'auto', options?: LoadOptions): Promise<Backend> {
-  const o = checkOptions<LoadOptions>(options, { threads: 'any' }, 'loadBackend');
+  const o = checkOptions<LoadOptions>(options, { threads: 'any', relaxedSimd: 'boolean' }, 'loadBackend');
+  const relaxedSimd = o.relaxedSimd;
   const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
   if (threads > 1) {
     if (name === 'js')
       throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
-    if (name === 'wasm') return createParallelBackend(threads);
+    if (name === 'wasm') return createParallelBackend(threads, { relaxedSimd });
     // 'auto' never fails for want of threads: it falls back as it does without them, and says why
     if (name === 'auto' && wasmSupport().ok) {
       try {
-        return await createParallelBackend(threads);
+        return await createParallelBackend(threads, { relaxedSimd });
       } catch (err) {
         console.warn(`attnpool: running on one thread: ${(err as Error).message}`);
-        return loadBackend('auto');
+        return loadBackend('auto', { relaxedSimd });
       }
     }
   }
   if (name === 'js') return createJsBackend();
-  if (name === 'wasm') return loadWasmBackend();
+  if (name === 'wasm') return loadWasmBackend(relaxedSimd);
   if (name !== 'auto') {
     throw new AttnpoolError('E_BACKEND', `name: expected 'auto', 'wasm' or 'js', got ${describe(name)}`);
   }
   const support = wasmSupport();
   if (support.ok) {
     try {
-      return await loadWasmBackend();
+      return await loadWasmBackend(relaxedSimd);
     } catch (err) {
       fallBack((err as Error).message);
       return createJsBackend();

@@ -57,6 +57,16 @@ export interface PoolLossResult<G = number> {
   yHat: Tensor;
 }
 
+/** What a backend runs on: see {@link Backend.features}. */
+export interface BackendFeatures {
+  /** WebAssembly SIMD (true for every 'wasm' backend, false for 'js'). */
+  simd: boolean;
+  /** The relaxed-SIMD build (f32x4.relaxed_madd): chosen wherever the engine validates it, unless loadBackend's `relaxedSimd` is false. */
+  relaxedSimd: boolean;
+  /** The threads the fused pooling is split over (1 without `threads`, and after `close()`). */
+  threads: number;
+}
+
 /**
  * The operations every backend implements, with identical argument checks and results
  * that agree to the tolerances stated in the tests. The rank of the queries decides the layout:
@@ -79,6 +89,8 @@ export interface PoolLossResult<G = number> {
 export interface Backend {
   /** Which implementation this is. */
   readonly name: 'wasm' | 'js';
+  /** Which build and how many threads this backend runs. */
+  readonly features: BackendFeatures;
   /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */
   scores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
   /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */

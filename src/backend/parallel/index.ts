@@ -27,6 +27,8 @@ export interface ParallelOptions {
    * traps, to check how a failing worker is reported. @internal
    */
   module?: WebAssembly.Module;
+  /** false: the plain-SIMD build even where the engine runs relaxed SIMD (as loadBackend's option). */
+  relaxedSimd?: boolean;
 }
 
 /**
@@ -46,10 +48,14 @@ export async function createParallelBackend(threads: number, options: ParallelOp
     throw new AttnpoolError('E_VALUE', `threads: expected an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
   }
   const minPairs = options.minPairs ?? MIN_SLICED_PAIRS;
-  const single = await instantiateWasmKernels(); // throws E_BACKEND where WASM SIMD cannot run
+  const single = await instantiateWasmKernels(options.relaxedSimd); // throws E_BACKEND where WASM SIMD cannot run
   let team: Team;
   try {
-    team = await Team.start(options.module ?? (await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>)), threads, options.steal ?? true);
+    team = await Team.start(
+      options.module ?? (await WebAssembly.compile(wasmBytes(single.relaxed) as Uint8Array<ArrayBuffer>)),
+      threads,
+      options.steal ?? true,
+    );
   } catch (err) {
     throw new AttnpoolError('E_BACKEND', `parallel: the workers failed to start: ${(err as Error).message}`);
   }

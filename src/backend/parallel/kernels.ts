@@ -2,6 +2,7 @@ import { firstNonFinite } from '../../args/finite.js';
 import type { PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
+import type { BackendFeatures } from '../types.js';
 import { float32Holds, scoreScale } from '../wasm/abi.js';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { ndCallParams } from '../wasm/ndKernels.js';
@@ -35,6 +36,10 @@ export class ThreadedKernels implements Kernels {
 
   get threads(): number {
     return this.team.threads;
+  }
+
+  features(): BackendFeatures {
+    return { ...this.single.features(), threads: this.team.threads };
   }
 
   memoryBytes(): number {

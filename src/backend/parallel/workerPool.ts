@@ -139,7 +139,8 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
   }
   const single = await instantiateWasmKernels();
   const reference = createJsKernels();
-  const module = await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>);
+  // the workers run the same build as this thread's instance
+  const module = await WebAssembly.compile(wasmBytes(single.relaxed) as Uint8Array<ArrayBuffer>);
   const url = o.workerUrl ?? URL.createObjectURL(new Blob([BROWSER_WORKER_SOURCE], { type: 'text/javascript' }));
   const why = o.workerUrl
     ? `check that ${String(o.workerUrl)} is served (the package's dist/browser/attnpool-worker.js) and that the page's Content-Security-Policy allows it in worker-src`

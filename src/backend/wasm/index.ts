@@ -3,7 +3,7 @@ import { FrontEnd } from '../frontEnd.js';
 import { createJsKernels } from '../js/kernels.js';
 import type { Backend } from '../types.js';
 import { WasmKernels } from './kernels.js';
-import { instantiateKernels } from './load.js';
+import { instantiateKernels, relaxedSimdSupport } from './load.js';
 
 // The smallest module that uses a SIMD instruction: (func (result v128) v128.const 0).
 const SIMD_PROBE = new Uint8Array([
@@ -21,20 +21,24 @@ export function wasmSupport(): { ok: true } | { ok: false; reason: string } {
   return { ok: true };
 }
 
-/** WASM kernels with their own instance and memory; throws AttnpoolError E_BACKEND where they cannot run. */
-export async function instantiateWasmKernels(): Promise<WasmKernels> {
+/**
+ * WASM kernels with their own instance and memory; throws AttnpoolError E_BACKEND where they
+ * cannot run. The relaxed-SIMD build wherever the engine validates it, unless `relaxedSimd` is false.
+ */
+export async function instantiateWasmKernels(relaxedSimd?: boolean): Promise<WasmKernels> {
   const support = wasmSupport();
   if (!support.ok) throw new AttnpoolError('E_BACKEND', `wasm: ${support.reason}; use loadBackend('js') or 'auto'`);
+  const relaxed = relaxedSimd !== false && relaxedSimdSupport();
   try {
-    return new WasmKernels(await instantiateKernels());
+    return new WasmKernels(await instantiateKernels(relaxed), relaxed);
   } catch (err) {
     throw new AttnpoolError('E_BACKEND', `wasm: the module failed to instantiate: ${(err as Error).message}`);
   }
 }
 
 /** A WASM backend with its own instance and memory; throws AttnpoolError E_BACKEND where it cannot run. */
-export async function loadWasmBackend(): Promise<Backend> {
-  return new FrontEnd('wasm', await instantiateWasmKernels(), createJsKernels());
+export async function loadWasmBackend(relaxedSimd?: boolean): Promise<Backend> {
+  return new FrontEnd('wasm', await instantiateWasmKernels(relaxedSimd), createJsKernels());
 }
 
 /** Bytes of WebAssembly memory a backend holds, or undefined for a backend without any. */

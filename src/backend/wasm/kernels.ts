@@ -4,6 +4,7 @@ import { COMPACT_KINDS, type CompactKernel, type KernelName } from '../../args/k
 import type { PairCall, PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
+import type { BackendFeatures } from '../types.js';
 import { float32Holds, gradientFactor, scoreScale } from './abi.js';
 import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
@@ -22,7 +23,11 @@ export class WasmKernels implements Kernels {
   /** Bytes of linear memory a fresh instance starts with. */
   private readonly initialBytes: number;
 
-  constructor(private x: KernelExports) {
+  constructor(
+    private x: KernelExports,
+    /** Whether `x` is the relaxed-SIMD build (trim instantiates the same one). */
+    readonly relaxed: boolean,
+  ) {
     this.ws = new Workspace(x.memory);
     this.initialBytes = this.ws.bytes;
   }
@@ -35,7 +40,7 @@ export class WasmKernels implements Kernels {
    */
   async trim(): Promise<void> {
     if (this.ws.bytes <= this.initialBytes) return;
-    const fresh = await instantiateKernels();
+    const fresh = await instantiateKernels(this.relaxed);
     this.x = fresh;
     this.ws = new Workspace(fresh.memory);
   }
@@ -43,6 +48,10 @@ export class WasmKernels implements Kernels {
   /** The instance's linear memory (tests check that no result is a view of it). */
   get memory(): WebAssembly.Memory {
     return this.x.memory;
+  }
+
+  features(): BackendFeatures {
+    return { simd: true, relaxedSimd: this.relaxed, threads: 1 };
   }
 
   memoryBytes(): number {
