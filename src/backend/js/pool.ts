@@ -104,41 +104,21 @@ export function poolForward(p: RealPoolCall, yHat: RealArray, weights: RealArray
  * keys' is 0).
  */
 export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk } = p;
+  const { q, nq } = p;
   const w = p.w[0];
   const c = 0.5 * w * w;
   let loss = 0;
   let grad = 0;
   for (let i = 0; i < nq; i++) {
-    const qi = q[i];
-    const { row, skip, dMin, v0 } = startQuery(p, i);
-    const m = -c * dMin * dMin;
+    const f = startQuery(p, i);
+    const m = -c * f.dMin * f.dMin;
     const plain = -m <= PLAIN_LIMIT;
-    let se = 0;
-    let sev = 0;
-    let sed2 = 0;
-    let sed2v = 0;
-    for (let j = 0; j < nk; j++) {
-      if (j === skip) continue;
-      const d = qi - k[row + j];
-      let d2: number;
-      let e: number;
-      if (plain) {
-        d2 = d * d;
-        e = Math.exp(-c * d2 - m);
-      } else {
-        d2 = farScore(w, d, dMin); // x, for the (2/w)·Σe·x·(v − ŷ) form
-        e = Math.exp(d2);
-        if (e === 0) continue;
-      }
-      const dv = v[row + j] - v0;
-      se += e;
-      sev += e * dv;
-      sed2 += e * d2;
-      sed2v += e * d2 * dv;
-    }
+    // one loop per case: a branch on `plain` inside the key loop made V8's code 2.5× slower
+    if (plain) plainLossSums(p, q[i], c, m);
+    else farLossSums(p, q[i], w);
+    const { se, sev, sed2, sed2v } = lossSums;
     const shift = sev / se; // ŷ − v₀
-    const y = v0 + shift;
+    const y = f.v0 + shift;
     yHat[i] = y;
     const r = y - targets[i];
     loss += r * r;
@@ -146,4 +126,57 @@ export function poolLoss(p: RealPoolCall, targets: RealArray, yHat: RealArray): 
     else grad += (2 * r * ((2 * (sed2v - shift * sed2)) / w)) / se;
   }
   return { loss, grad };
+}
+
+/** Σe, Σe·(v − v₀), Σe·δ and Σe·δ·(v − v₀) of the query in `frame`, reused so the loops allocate nothing. */
+const lossSums = { se: 0, sev: 0, sed2: 0, sed2v: 0 };
+
+/** The loss's sums with δ = d² and e = exp(−c·d² − m). */
+function plainLossSums(p: RealPoolCall, qi: number, c: number, m: number): void {
+  const { k, v, nk } = p;
+  const { row, skip, v0 } = frame;
+  let se = 0;
+  let sev = 0;
+  let sed2 = 0;
+  let sed2v = 0;
+  for (let j = 0; j < nk; j++) {
+    if (j === skip) continue;
+    const d = qi - k[row + j];
+    const d2 = d * d;
+    const e = Math.exp(-c * d2 - m);
+    const dv = v[row + j] - v0;
+    se += e;
+    sev += e * dv;
+    sed2 += e * d2;
+    sed2v += e * d2 * dv;
+  }
+  lossSums.se = se;
+  lossSums.sev = sev;
+  lossSums.sed2 = sed2;
+  lossSums.sed2v = sed2v;
+}
+
+/** The loss's sums with δ = x, the score relative to the nearest key (farScore), and e = exp(x). */
+function farLossSums(p: RealPoolCall, qi: number, w: number): void {
+  const { k, v, nk } = p;
+  const { row, skip, dMin, v0 } = frame;
+  let se = 0;
+  let sev = 0;
+  let sed2 = 0;
+  let sed2v = 0;
+  for (let j = 0; j < nk; j++) {
+    if (j === skip) continue;
+    const x = farScore(w, qi - k[row + j], dMin);
+    const e = Math.exp(x);
+    if (e === 0) continue; // adds nothing, and x may be −Infinity
+    const dv = v[row + j] - v0;
+    se += e;
+    sev += e * dv;
+    sed2 += e * x;
+    sed2v += e * x * dv;
+  }
+  lossSums.se = se;
+  lossSums.sev = sev;
+  lossSums.sed2 = sed2;
+  lossSums.sed2v = sed2v;
 }
