@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { poolForward, poolLoss } from '../src/backend/js/pool.js';
-import { fastAttentionPool as fastPoolCall, fastAttentionPoolLoss as fastLossCall, fastPays } from '../src/fast/fastPool.js';
+import { fastChoice } from '../src/fast/costModel.js';
+import { fastAttentionPool as fastPoolCall, fastAttentionPoolLoss as fastLossCall } from '../src/fast/fastPool.js';
 import { gaussTransform, termsFor, truncationBound } from '../src/fast/gaussTransform.js';
 import { sortPermutation } from '../src/fast/sortKeys.js';
 import { buildWindowTree, runTruncationBound, windowStack, windowedSums } from '../src/fast/windowedDense.js';
@@ -405,10 +406,10 @@ describe('sortPermutation', () => {
   });
 });
 
-describe('fastPays', () => {
-  it('says fast pays for a million queries and keys, and not for ten', () => {
-    expect(fastPays(1e6, 1e6, 1, 5)).toBe(true);
-    expect(fastPays(1e6, 1e6, 23, 5)).toBe(true);
-    expect(fastPays(10, 10, 1, 5)).toBe(false);
+describe('fastChoice', () => {
+  it('takes the transform for keys dense in units of 1/w, the windowed sums for sparse ones, and costs grow with n', () => {
+    expect(fastChoice(1e6, 1e6, 1, 5).method).toBe('fgt');
+    expect(fastChoice(256, 256, 23, 5).method).toBe('windowed');
+    expect(fastChoice(1e6, 1e6, 1, 5).ns).toBeGreaterThan(fastChoice(1e4, 1e4, 1, 5).ns);
   });
 });

@@ -7,9 +7,10 @@ import { checkPairs, checkPool, checkTargets, checkWs, type PoolCall } from '../
 import { badSoftmaxRow, checkSoftmax } from '../args/softmax.js';
 import { resultArray } from '../args/size.js';
 import type { Tensor } from '../tensor.js';
+import { costModel } from './costModel.js';
 import { type Kernels, localMomentsSize } from './kernels.js';
-import { fastPool, fastPoolLoss, useFast } from './method.js';
-import type { Backend, BackendFeatures, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
+import { type DenseRunner, fastPool, fastPoolLoss, useFast } from './method.js';
+import type { Backend, BackendFeatures, CostModel, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
 
 /**
  * The one front end over every backend's kernels (TensorFlow.js splits ops from kernels the same
@@ -39,23 +40,31 @@ export interface LossRequest {
 }
 
 /** attentionPool's arguments, checked, and its method chosen. */
-export function poolRequest(queries: unknown, keys: unknown, values: unknown, w: unknown, options: unknown): PoolRequest {
+export function poolRequest(queries: unknown, keys: unknown, values: unknown, w: unknown, options: unknown, runner: DenseRunner): PoolRequest {
   const o = checkOptions<PoolOptions>(options, POOL_OPTIONS, 'attentionPool');
   const kernel = checkKernel(o.kernel, 'attentionPool');
   const method = checkMethod(o.method, 'attentionPool');
   const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, 'attentionPool');
   const weights = o.weights === true;
-  return { call, weights, fast: useFast(method, call, weights, 'attentionPool') };
+  return { call, weights, fast: useFast(method, call, weights, false, 'attentionPool', runner) };
 }
 
 /** attentionPoolLoss's arguments, checked, and its method chosen. */
-export function lossRequest(queries: unknown, keys: unknown, values: unknown, targets: unknown, w: unknown, options: unknown): LossRequest {
+export function lossRequest(
+  queries: unknown,
+  keys: unknown,
+  values: unknown,
+  targets: unknown,
+  w: unknown,
+  options: unknown,
+  runner: DenseRunner,
+): LossRequest {
   const o = checkOptions<PoolLossOptions>(options, LOSS_OPTIONS, 'attentionPoolLoss');
   const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
   const method = checkMethod(o.method, 'attentionPoolLoss');
   const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, 'attentionPoolLoss');
   const t = checkTargets(targets, call);
-  return { call, targets: t, fast: useFast(method, call, false, 'attentionPoolLoss') };
+  return { call, targets: t, fast: useFast(method, call, false, true, 'attentionPoolLoss', runner) };
 }
 
 /** Runs a pooling request on `kernels`, or on `reference` (float64) where they cannot hold it. */
@@ -123,13 +132,22 @@ export function localMomentsOn(
 
 /** A Backend over `kernels`, falling back to `reference` (the float64 kernels) where float32 cannot hold a call. */
 export class FrontEnd implements Backend {
+  /** What 'auto' weighs the fast path against: these kernels, on as many threads as they would split a call over. */
+  private readonly runner: DenseRunner;
+
   constructor(
     readonly name: 'wasm' | 'js',
     /** The raw kernels this backend runs. @internal */
     readonly kernels: Kernels,
     /** The float64 kernels it falls back to. @internal */
     readonly reference: Kernels,
-  ) {}
+  ) {
+    this.runner = { kernels, threadsFor: (call) => kernels.threadsFor?.(call) ?? 1 };
+  }
+
+  costModel(): CostModel {
+    return costModel(this.kernels);
+  }
 
   get features(): BackendFeatures {
     return this.kernels.features?.() ?? { simd: false, relaxedSimd: false, threads: 1 };
@@ -170,7 +188,7 @@ export class FrontEnd implements Backend {
   }
 
   attentionPool(queries: unknown, keys: unknown, values: unknown, w: unknown = 1, options?: PoolOptions): PoolResult {
-    return runPool(poolRequest(queries, keys, values, w, options), this.kernels, this.reference);
+    return runPool(poolRequest(queries, keys, values, w, options, this.runner), this.kernels, this.reference);
   }
 
   attentionPoolLoss(
@@ -190,7 +208,7 @@ export class FrontEnd implements Backend {
     w: unknown,
     options?: PoolLossOptions,
   ): PoolLossResult<number | number[]> {
-    return runLoss(lossRequest(queries, keys, values, targets, w, options), this.kernels, this.reference);
+    return runLoss(lossRequest(queries, keys, values, targets, w, options, this.runner), this.kernels, this.reference);
   }
 
   async close(): Promise<void> {

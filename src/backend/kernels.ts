@@ -43,6 +43,8 @@ export interface Kernels {
   memoryBytes?(): number;
   /** Threads a call may be split over (1 unless sliced). */
   readonly threads?: number;
+  /** Threads this dense call would be split over (1 when absent). */
+  threadsFor?(call: PoolCall): number;
   /** Gives back WebAssembly memory grown beyond the initial size (a fresh instance), for kernels that hold any. */
   trim?(): Promise<void>;
   /** Ends any worker threads; later calls run on the calling thread. */

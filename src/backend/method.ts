@@ -2,11 +2,16 @@ import { extent } from 'd3-array';
 import type { PoolMethod } from '../args/method.js';
 import type { PoolCall } from '../args/pool.js';
 import { AttnpoolError } from '../errors.js';
-import { fastAttentionPool, fastAttentionPoolLoss, fastPays } from '../fast/fastPool.js';
+import { fastAttentionPool, fastAttentionPoolLoss } from '../fast/fastPool.js';
+import { costModel, fastIsFaster, MIN_AUTO_PAIRS } from './costModel.js';
+import type { Kernels } from './kernels.js';
 import type { PoolLossResult, PoolResult } from './types.js';
 
-/** Below this many pairs a dense call takes under a few ms: the fast path's set-up would not pay. */
-const AUTO_MIN_PAIRS = 1 << 22;
+/** Where a dense call would run: the kernels (whose cost model 'auto' consults) and how many threads a call would be split over. */
+export interface DenseRunner {
+  kernels: Kernels;
+  threadsFor(call: PoolCall): number;
+}
 
 /** Why the fast Gauss transform cannot compute a call, or null when it can. */
 function notFast(p: PoolCall, weights: boolean): string | null {
@@ -21,9 +26,10 @@ function notFast(p: PoolCall, weights: boolean): string | null {
 /**
  * Whether a call goes the fast way. The transform exists for one feature, the Gaussian kernel,
  * one shared row of keys and one value column, and never builds weights; asking for `'fast'`
- * elsewhere is an error that names the reason.
+ * elsewhere is an error that names the reason. `'auto'` takes it where it is valid and the
+ * runner's cost model, measured on this machine, predicts it faster than dense pooling.
  */
-export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, fn: string): boolean {
+export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss: boolean, fn: string, runner: DenseRunner): boolean {
   if (method === 'dense') return false;
   const why = notFast(p, weights);
   if (method === 'fast') {
@@ -34,9 +40,9 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, fn: s
       );
     return true;
   }
-  if (why || p.nq * p.nk < AUTO_MIN_PAIRS) return false;
+  if (why || p.nq * p.nk < MIN_AUTO_PAIRS) return false;
   const [lo, hi] = extent(p.k) as [number, number];
-  return fastPays(p.nq, p.nk, p.w[0], hi - lo);
+  return fastIsFaster(costModel(runner.kernels), p, hi - lo, loss, runner.threadsFor(p));
 }
 
 /** The fast forward, as a backend returns it (float32 ŷ). */

@@ -57,6 +57,24 @@ export interface PoolLossResult<G = number> {
   yHat: Tensor;
 }
 
+/**
+ * What `method: 'auto'` knows about the machine it runs on. Machines of one kind differ 2× in
+ * dense throughput, and the JS, WASM and threaded backends differ 20×, so a constant per pair
+ * picks the wrong method wherever the two are within that range. The numbers are measured once
+ * per backend (dense) and once per process (fast), lazily on the first call that needs them, in
+ * about 20 ms, and kept.
+ */
+export interface CostModel {
+  /** ns per query–key pair of this backend's dense forward, on one thread */
+  densePoolNs: number;
+  /** ns per query–key pair of its dense loss and gradient, on one thread */
+  denseLossNs: number;
+  /** measured over modelled time of the fast Gauss transform here (fast/costModel.ts) */
+  fgtScale: number;
+  /** measured over modelled time of the fast path's windowed exact sums here */
+  windowedScale: number;
+}
+
 /** What a backend runs on: see {@link Backend.features}. */
 export interface BackendFeatures {
   /** WebAssembly SIMD (true for every 'wasm' backend, false for 'js'). */
@@ -91,6 +109,11 @@ export interface Backend {
   readonly name: 'wasm' | 'js';
   /** Which build and how many threads this backend runs. */
   readonly features: BackendFeatures;
+  /**
+   * What `method: 'auto'` weighs: this backend's dense cost per query–key pair and how far the
+   * fast path's modelled costs are off on this machine, measured on first use (about 50 ms) and kept.
+   */
+  costModel(): CostModel;
   /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */
   scores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
   /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */

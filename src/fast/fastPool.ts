@@ -1,12 +1,10 @@
 import { extent } from 'd3-array';
 import type { PoolCall } from '../args/pool.js';
 import type { RealArray } from '../tensor.js';
-import { fastCosts, windowRunsPay } from './costModel.js';
+import { fastChoice, windowRunsPay } from './costModel.js';
 import { gaussTransform } from './gaussTransform.js';
 import { sortPermutation } from './sortKeys.js';
 import { buildWindowTree, windowStack, windowedSums, type WindowTree } from './windowedDense.js';
-
-export { fastPays } from './costModel.js';
 
 /**
  * Nadaraya–Watson attention pooling with shared keys, ŷ_i = Σ_j e_ij v_j / Σ_j e_ij with
@@ -86,9 +84,8 @@ function pool(a: FastCall, tolerance: number, wantGrad: boolean): PoolResult {
   }
 
   const [kMin, kMax] = extent(k) as [number, number];
-  const costs = fastCosts(nq, nk, w, kMax - kMin);
   const dense: number[] = [];
-  if (costs.fgt < costs.windowed) {
+  if (fastChoice(nq, nk, w, kMax - kMin).method === 'fgt') {
     // Scaled so the kernel is e^{−x²}, measured from the smallest key to keep the numbers small.
     const s = w / Math.SQRT2;
     const z = new Float64Array(nk);

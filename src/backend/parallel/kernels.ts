@@ -72,6 +72,10 @@ export class ThreadedKernels implements Kernels {
     return this.team.close();
   }
 
+  threadsFor(p: PoolCall): number {
+    return this.slices(p, scoreScale(p.w[0]));
+  }
+
   /**
    * How many slices a call gets: 1 (the calling thread alone) for a closed team, a call below
    * minPairs (pairs·d), a 1-D call of another kernel than the Gaussian, and a call float32

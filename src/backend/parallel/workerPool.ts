@@ -189,14 +189,15 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
   };
 
   let closed = false;
-  /** Whether the workers take a dense call: a large one that slices compute as the single kernels would (see sliceable). */
-  const sliced = (r: PoolRequest | LossRequest, weights: boolean): boolean =>
-    !closed && !r.fast && !weights && r.call.nq * r.call.nk * r.call.d >= MIN_SLICED_PAIRS && sliceable(r.call);
+  /** Whether the workers would take a dense call: a large one that slices compute as the single kernels would (see sliceable). */
+  const splits = (call: PoolCall): boolean => !closed && call.nq * call.nk * call.d >= MIN_SLICED_PAIRS && sliceable(call);
+  const sliced = (r: PoolRequest | LossRequest, weights: boolean): boolean => !r.fast && !weights && splits(r.call);
+  const runner = { kernels: single, threadsFor: (call: PoolCall) => (splits(call) ? Math.min(workers.length, call.nq) : 1) };
 
   return {
     threads: n,
     async attentionPool(queries, keys, values, w = 1, options) {
-      const r = poolRequest(queries, keys, values, w, options);
+      const r = poolRequest(queries, keys, values, w, options, runner);
       if (!sliced(r, r.weights)) return runPool(r, single, reference);
       const y = new Float32Array(r.call.nq * r.call.dv);
       await split(OP_POOL, r.call, EMPTY, y, NO_TERMS);
@@ -205,7 +206,7 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
       return poolResult(r.call, y, null);
     },
     attentionPoolLoss: (async (queries: unknown, keys: unknown, values: unknown, targets: unknown, w: Bandwidth, options?: PoolLossOptions) => {
-      const r = lossRequest(queries, keys, values, targets, w, options);
+      const r = lossRequest(queries, keys, values, targets, w, options, runner);
       if (!sliced(r, false)) return runLoss(r, single, reference);
       const y = new Float32Array(r.call.nq * r.call.dv);
       const terms = new Float64Array(termsPerQuery(r.call.d) * r.call.nq);

@@ -1,0 +1,113 @@
+import type { PoolCall } from '../args/pool.js';
+import { fastChoice } from '../fast/costModel.js';
+import { fastAttentionPool } from '../fast/fastPool.js';
+import { MT19937 } from '../torch/mt19937.js';
+import type { Kernels } from './kernels.js';
+import type { CostModel } from './types.js';
+
+/** Threads above one speed dense pooling up by this much each (W7: 1.94–1.98 on 2 threads). */
+const THREAD_EFFICIENCY = 0.95;
+
+/** Calls this small run dense without consulting the model: even the JS backend takes under ~1 ms, about the fast path's own set-up. */
+export const MIN_AUTO_PAIRS = 1 << 14;
+
+const dense = new WeakMap<Kernels, { densePoolNs: number; denseLossNs: number }>();
+let fast: { fgtScale: number; windowedScale: number } | undefined;
+
+/**
+ * The best of three timings of f in ms per call, each repeated for at least 1 ms, after a warm-up
+ * of at least 10 ms and 8 calls: engines run new code on a baseline tier first (V8's Liftoff for
+ * WASM, its interpreter for JS) and swap in optimised code after enough calls, and the fast
+ * path's first calls measured 15–30× slower than its warm ones.
+ */
+function bestTime(f: () => void): number {
+  const repeat = (ms: number, minCalls: number): number => {
+    let calls = 0;
+    const t0 = performance.now();
+    let t = t0;
+    do {
+      f();
+      calls++;
+      t = performance.now();
+    } while (t - t0 < ms || calls < minCalls);
+    return (t - t0) / calls;
+  };
+  repeat(10, 8);
+  return Math.min(repeat(1, 1), repeat(1, 1), repeat(1, 1));
+}
+
+function uniform(n: number, seed: number): Float32Array {
+  const g = new MT19937(seed);
+  return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
+}
+
+/** A checked Gaussian call with shared keys, as the front end would build it. */
+function calibrationCall(nq: number, nk: number, w: number): PoolCall {
+  const k = uniform(nk, 2);
+  return {
+    q: uniform(nq, 1),
+    k,
+    v: uniform(nk, 3),
+    nq,
+    nk,
+    d: 1,
+    dv: 1,
+    perQuery: false,
+    valueColumns: false,
+    w: Float64Array.of(w),
+    wVector: false,
+    excludeSelf: false,
+    kernel: 'gaussian',
+  };
+}
+
+function measureDense(kernels: Kernels): { densePoolNs: number; denseLossNs: number } {
+  // 32 × 2048 pairs: under the threaded kernels' slicing threshold, so one thread is measured
+  const call = calibrationCall(32, 2048, 1);
+  const pairs = call.nq * call.nk;
+  const yHat = new Float32Array(call.nq);
+  const grad = new Float64Array(1);
+  const targets = call.q;
+  return {
+    densePoolNs: (bestTime(() => kernels.pool(call, yHat, null)) * 1e6) / pairs,
+    denseLossNs: (bestTime(() => kernels.poolLoss(call, targets, yHat, grad)) * 1e6) / pairs,
+  };
+}
+
+function measureFast(): { fgtScale: number; windowedScale: number } {
+  const scale = (n: number, w: number, method: 'fgt' | 'windowed'): number => {
+    const c = calibrationCall(n, n, w);
+    const model = fastChoice(n, n, w, 5);
+    if (model.method !== method) throw new Error(`costModel: the calibration problem n = ${n}, w = ${w} does not take the ${method} path`);
+    return (bestTime(() => fastAttentionPool({ q: c.q, k: c.k, v: c.v, w, excludeSelf: false })) * 1e6) / model.ns;
+  };
+  return { fgtScale: scale(1024, 1, 'fgt'), windowedScale: scale(256, 23, 'windowed') };
+}
+
+/** The cost model of `kernels` on this machine, measured on first use. */
+export function costModel(kernels: Kernels): CostModel {
+  let d = dense.get(kernels);
+  if (!d) {
+    d = measureDense(kernels);
+    dense.set(kernels, d);
+  }
+  fast ??= measureFast();
+  return { ...d, ...fast };
+}
+
+/** Replaces the measured model of `kernels` (tests, and callers who calibrated elsewhere). @internal */
+export function setCostModel(kernels: Kernels, model: CostModel): void {
+  dense.set(kernels, { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
+  fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
+}
+
+/**
+ * Whether the fast path is predicted to beat dense pooling for `call` on kernels with this model,
+ * the dense call split over `threads` threads; `range` is the keys' extent (max − min).
+ */
+export function fastIsFaster(model: CostModel, call: PoolCall, range: number, loss: boolean, threads: number): boolean {
+  const speedUp = 1 + (threads - 1) * THREAD_EFFICIENCY;
+  const denseNs = (call.nq * call.nk * (loss ? model.denseLossNs : model.densePoolNs)) / speedUp;
+  const f = fastChoice(call.nq, call.nk, call.w[0], range);
+  return f.ns * (f.method === 'fgt' ? model.fgtScale : model.windowedScale) < denseNs;
+}
