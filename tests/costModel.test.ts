@@ -39,8 +39,14 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
     // which way a call went: the dense kernels count their calls
     const { pool, poolLoss } = kernels;
     let denseCalls = 0;
-    kernels.pool = (...a) => (denseCalls++, pool.apply(kernels, a));
-    kernels.poolLoss = (...a) => (denseCalls++, poolLoss.apply(kernels, a));
+    kernels.pool = (...a) => {
+      denseCalls++;
+      return pool.apply(kernels, a);
+    };
+    kernels.poolLoss = (...a) => {
+      denseCalls++;
+      return poolLoss.apply(kernels, a);
+    };
     const dense = (f: () => unknown): boolean => {
       const before = denseCalls;
       f();
@@ -75,7 +81,10 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
     const kept = be.costModel();
     const { pool } = kernels;
     let denseCalls = 0;
-    kernels.pool = (...a) => (denseCalls++, pool.apply(kernels, a));
+    kernels.pool = (...a) => {
+      denseCalls++;
+      return pool.apply(kernels, a);
+    };
     try {
       setCostModel(kernels, dearDense);
       be.attentionPool(q, q, q, 1);
