@@ -132,8 +132,8 @@ export function localMomentsOn(
 
 /** A Backend over `kernels`, falling back to `reference` (the float64 kernels) where float32 cannot hold a call. */
 export class FrontEnd implements Backend {
-  /** What 'auto' weighs the fast path against: these kernels, on as many threads as they would split a call over. */
-  private readonly runner: DenseRunner;
+  /** What 'auto' weighs the fast path against: these kernels, on as many threads as they would split a call over. @internal */
+  readonly runner: DenseRunner;
 
   constructor(
     readonly name: 'wasm' | 'js',

@@ -56,7 +56,12 @@ function uniform(n: number, lo: number, hi: number, seed: number): Float32Array 
 }
 
 /** Median timings of tasks measured in interleaved rounds (order alternating), as run.ts does. */
-async function interleaved(tasks: Record<string, () => unknown>, rounds: number, time: number, iterations: number): Promise<Record<string, SampleSummary>> {
+export async function interleaved(
+  tasks: Record<string, () => unknown>,
+  rounds: number,
+  time: number,
+  iterations: number,
+): Promise<Record<string, SampleSummary>> {
   const names = Object.keys(tasks);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const n of names) tasks[n](); // warm-up

@@ -6,6 +6,7 @@ import { loadWasmBackend, wasmMemoryBytes } from '../backend/wasm/index.js';
 import { loadBackend } from '../backend/load.js';
 import type { Backend } from '../backend/types.js';
 import { MAX_THREADS } from '../backend/parallel/protocol.js';
+import { type AutoReport, autoTable, runAuto } from '../bench/auto.js';
 import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
 import { markdownTable } from '../bench/table.js';
@@ -30,6 +31,8 @@ export interface BenchReport {
   results: WorkloadResult[];
   /** the fast Gauss transform against dense (W6), and threads against one thread (W7) */
   beyondDense: ScaleReport;
+  /** W11: method 'auto' against the faster of dense and fast, per backend, with each backend's measured cost model */
+  auto: AutoReport;
 }
 
 /**
@@ -119,6 +122,10 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     progress(`bench: W7 (threads) will not run: ${threadsError}`);
   }
   const scaleReport = await runScale({ scale, quick: !!o.quick, threaded, threadsError, wasm: backends.wasm, threads, onProgress: progress });
+  const sizes = [256, 1024, 4096, 16384].map((n) => Math.max(16, Math.round(n * scale)));
+  const autoBackends: Record<string, Backend> = { js: backends.js, wasm: backends.wasm };
+  if (threaded) autoBackends[`wasm ×${threads}`] = threaded;
+  const auto = await runAuto(autoBackends, { sizes, quick: !!o.quick, onProgress: progress });
   await threaded?.close();
   const report: BenchReport = {
     schema: 1,
@@ -129,9 +136,12 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     runtime: runtimeInfo(),
     results,
     beyondDense: scaleReport,
+    auto,
   };
   print(scaleTables(scaleReport));
-  const missed = [...results, ...scaleReport.fast, ...scaleReport.threads].filter((r) => !r.meetsTarget);
+  print('');
+  print(autoTable(auto));
+  const missed = [...results, ...scaleReport.fast, ...scaleReport.threads, ...auto.results].filter((r) => !r.meetsTarget);
   print(missed.length === 0 ? '\nall targets met' : `\nbelow target: ${missed.map((r) => r.id).join('; ')}`);
   if (threadsError) print(`not run: W7 (threads): ${threadsError}`);
   if (jsonPath) writeFileAtomic(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -77,6 +77,24 @@ describe('attnpool bench', () => {
       expect(t.speedup).toBeCloseTo(t.one.medianMs / t.many.medianMs, 9);
       expect(t.meetsTarget).toBe(t.speedup >= t.targetSpeedup);
     }
+    // W11: 'auto' against the faster of dense and fast, per backend, with the cost models measured
+    const auto = report.auto;
+    expect(Object.keys(auto.models)).toEqual(['js', 'wasm', expect.stringMatching(/^wasm ×\d+$/)]);
+    for (const m of Object.values(auto.models) as Record<string, number>[]) {
+      for (const v of Object.values(m)) expect(Number.isFinite(v) && v > 0).toBe(true);
+    }
+    expect(auto.results).toHaveLength(3 * 2 * 4 * 2);
+    expect(auto.results.slice(0, 8).map((a: { id: string }) => a.id)).toEqual(
+      [16, 16, 41, 164].flatMap((n) => [1, 23].map((w) => `W11 js pool n=${n} w=${w}`)),
+    );
+    for (const a of auto.results) {
+      expect(['dense', 'fast']).toContain(a.choice);
+      expect(a.ratio).toBeCloseTo(a.autoMs / Math.min(a.denseMs, a.fast.medianMs), 9);
+      expect(a.meetsTarget).toBe(a.ratio <= 1.2);
+    }
+    // below 2^14 pairs 'auto' is dense whatever the model says
+    for (const a of auto.results.filter((x: { n: number }) => x.n * x.n < 2 ** 14)) expect(a.choice).toBe('dense');
+    expect(r.stdout).toMatch(/\| W11 wasm loss n=164 w=23 \|/);
     expect(r.stdout).toMatch(/\| W7 threads pool n=164 \|/);
   }, 120_000);
 
