@@ -14,6 +14,25 @@ function uniform(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
 }
 
+/** A checked Gaussian call with n shared keys, as the front end builds it. */
+function call(n: number, w: number): PoolCall {
+  return {
+    q: uniform(n, 1),
+    k: uniform(n, 2),
+    v: uniform(n, 3),
+    nq: n,
+    nk: n,
+    d: 1,
+    dv: 1,
+    perQuery: false,
+    valueColumns: false,
+    w: Float64Array.of(w),
+    wVector: false,
+    excludeSelf: false,
+    kernel: 'gaussian',
+  };
+}
+
 const cheapDense: CostModel = { densePoolNs: 1e-6, denseLossNs: 1e-6, fgtScale: 1, windowedScale: 1 };
 const dearDense: CostModel = { densePoolNs: 1e6, denseLossNs: 1e6, fgtScale: 1, windowedScale: 1 };
 
@@ -97,22 +116,6 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
 });
 
 describe('fastIsFaster', () => {
-  const call = (n: number, w: number): PoolCall => ({
-    q: uniform(n, 1),
-    k: uniform(n, 2),
-    v: uniform(n, 3),
-    nq: n,
-    nk: n,
-    d: 1,
-    dv: 1,
-    perQuery: false,
-    valueColumns: false,
-    w: Float64Array.of(w),
-    wVector: false,
-    excludeSelf: false,
-    kernel: 'gaussian',
-  });
-
   it('weighs modelled fast costs, scaled to the machine, against pairs × ns per pair', () => {
     const m: CostModel = { densePoolNs: 1, denseLossNs: 2, fgtScale: 1, windowedScale: 1 };
     // n = 4096, w = 1: the transform is modelled at ~1.3 ms, dense at 16.8 ms (pool) and 33.6 ms (loss)
@@ -123,5 +126,19 @@ describe('fastIsFaster', () => {
     // threads share the dense work: 4 threads at 0.95 efficiency make dense 3.85× cheaper
     expect(fastIsFaster({ ...m, fgtScale: 5 }, call(4096, 1), 5, false, 1)).toBe(true);
     expect(fastIsFaster({ ...m, fgtScale: 5 }, call(4096, 1), 5, false, 4)).toBe(false);
+  });
+});
+
+describe("the threaded backend's dense cost", () => {
+  it('counts the threads a call would be split over: all of them above the slicing threshold, one below', async () => {
+    const { createParallelBackend } = await import('../src/backend/parallel/index.js');
+    const par = await createParallelBackend(2, { minPairs: 1 << 12 });
+    try {
+      const kernels = (par as unknown as FrontEnd).kernels;
+      expect(kernels.threadsFor?.(call(128, 1))).toBe(2);
+      expect(kernels.threadsFor?.(call(32, 1))).toBe(1);
+    } finally {
+      await par.close();
+    }
   });
 });
