@@ -15,7 +15,8 @@ const dense = new WeakMap<Kernels, { densePoolNs: number; denseLossNs: number }>
 let fast: { fgtScale: number; windowedScale: number } | undefined;
 
 /**
- * The best of five timings of f in ms per call, each repeated for at least 1 ms, after a warm-up
+ * The best of five timings of f in ms per call, each repeated for at least 3 ms (browsers coarsen
+ * performance.now() to 0.1–1 ms), after a warm-up
  * of at least 10 ms and 20 calls: engines run new code on a baseline tier first (V8's Liftoff
  * for WASM, its interpreter for JS) and swap in optimised code after enough calls (the fast
  * path's first dozen calls measured 5–40× slower than its warm ones), and the best of several
@@ -35,7 +36,7 @@ function bestTime(f: () => void): number {
   };
   repeat(10, 20);
   let best = Infinity;
-  for (let r = 0; r < 5; r++) best = Math.min(best, repeat(1, 1));
+  for (let r = 0; r < 5; r++) best = Math.min(best, repeat(3, 1));
   return best;
 }
 
