@@ -16,11 +16,10 @@ let fast: { fgtScale: number; windowedScale: number } | undefined;
 
 /**
  * The best of five timings of f in ms per call, each repeated for at least 3 ms (browsers coarsen
- * performance.now() to 0.1–1 ms), after a warm-up
- * of at least 10 ms and 20 calls: engines run new code on a baseline tier first (V8's Liftoff
- * for WASM, its interpreter for JS) and swap in optimised code after enough calls (the fast
- * path's first dozen calls measured 5–40× slower than its warm ones), and the best of several
- * skips the pauses of garbage collection.
+ * performance.now() to 0.1–1 ms), after a warm-up of at least 10 ms and 20 calls: engines run
+ * new code on a baseline tier first (V8's Liftoff for WASM, its interpreter for JS) and swap in
+ * optimised code after enough calls (the fast path's first dozen calls measured 5–40× slower
+ * than its warm ones), and the best of several skips the pauses of garbage collection.
  */
 function bestTime(f: () => void): number {
   const repeat = (ms: number, minCalls: number): number => {
