@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createParallelBackend, type ParallelBackendHandle } from '../src/backend/parallel/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
-import type { Backend } from '../src/backend/types.js';
+import { setCostModel } from '../src/backend/costModel.js';
+import type { FrontEnd } from '../src/backend/frontEnd.js';
+import type { Backend, CostModel } from '../src/backend/types.js';
 import { expectAttnpoolError } from './expectError.js';
 import { uniform } from './reference.js';
 
@@ -22,8 +24,16 @@ function rows(nq: number, nk: number, lo: number, hi: number, seed: number) {
 }
 
 let single: Backend;
+let measured: CostModel;
 beforeAll(async () => {
   single = await loadWasmBackend();
+  // Threads are bit for bit with one thread for dense pooling; which method 'auto' takes is a
+  // matter of timings (tests/costModel.test.ts), so here it is pinned to dense.
+  measured = single.costModel();
+  setCostModel((single as FrontEnd).kernels, { ...measured, densePoolNs: 1e-9, denseLossNs: 1e-9 });
+});
+afterAll(() => {
+  setCostModel((single as FrontEnd).kernels, measured);
 });
 
 // steal: false makes every worker run its own slice (by default the caller may take a slice

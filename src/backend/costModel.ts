@@ -11,7 +11,8 @@ const THREAD_EFFICIENCY = 0.95;
 /** Calls this small run dense without consulting the model: even the JS backend takes under ~1 ms, about the fast path's own set-up. */
 export const MIN_AUTO_PAIRS = 1 << 14;
 
-const dense = new WeakMap<Kernels, { densePoolNs: number; denseLossNs: number }>();
+/** Dense costs per kind of kernels (every WASM instance of one build runs the same code), so that backends of one kind in a process decide alike. */
+const dense = new Map<string, { densePoolNs: number; denseLossNs: number }>();
 let fast: { fgtScale: number; windowedScale: number } | undefined;
 
 /**
@@ -87,20 +88,26 @@ function measureFast(): { fgtScale: number; windowedScale: number } {
   return { fgtScale: scale(512, 1, 'fgt'), windowedScale: scale(256, 23, 'windowed') };
 }
 
+/** Which code the kernels run: the JS reference, or one of the WASM builds (threads do not change the per-thread cost). */
+function kind(kernels: Kernels): string {
+  const f = kernels.features?.();
+  return f ? `wasm${f.relaxedSimd ? '-relaxed' : ''}` : 'js';
+}
+
 /** The cost model of `kernels` on this machine, measured on first use. */
 export function costModel(kernels: Kernels): CostModel {
-  let d = dense.get(kernels);
+  let d = dense.get(kind(kernels));
   if (!d) {
     d = measureDense(kernels);
-    dense.set(kernels, d);
+    dense.set(kind(kernels), d);
   }
   fast ??= measureFast();
   return { ...d, ...fast };
 }
 
-/** Replaces the measured model of `kernels` (tests, and callers who calibrated elsewhere). @internal */
+/** Replaces the measured model of `kernels` and every kernels of their kind (tests, and callers who calibrated elsewhere). @internal */
 export function setCostModel(kernels: Kernels, model: CostModel): void {
-  dense.set(kernels, { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
+  dense.set(kind(kernels), { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
   fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
 }
 
