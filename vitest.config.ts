@@ -1,20 +1,10 @@
 import { defineConfig } from 'vitest/config';
+import { CORE_SUITES } from './tests/coreSuites.js';
 
 // Three projects: `unit` (the library from src/, seconds), `relaxed` (the core suites again with
 // Node's relaxed-SIMD flag, so the WASM backend runs its relaxed-SIMD build; Node 22+ need no
 // flag) and `e2e` (what a user runs: the CLI and the packed tarball from dist/, browsers, the docs
 // build, the benchmark command, the memory soak). `npm test` runs all; `npm run test:unit` only the first.
-/** The suites that hold the WASM backend to the float64 reference, run on both builds. */
-const RELAXED_SUITES = [
-  'tests/backend.test.ts',
-  'tests/kernels.test.ts',
-  'tests/wasm.test.ts',
-  'tests/wasmNd.test.ts',
-  'tests/nd.test.ts',
-  'tests/extremes.test.ts',
-  'tests/parallel.test.ts',
-  'tests/features.test.ts',
-];
 
 export default defineConfig({
   test: {
@@ -29,7 +19,7 @@ export default defineConfig({
       {
         test: {
           name: 'relaxed',
-          include: RELAXED_SUITES,
+          include: CORE_SUITES,
           execArgv: ['--experimental-wasm-relaxed-simd'],
           env: { ATTNPOOL_EXPECT_RELAXED: '1' },
           testTimeout: 60_000,

@@ -2,8 +2,9 @@
 // (src/backend/costModel.ts). Timings are not asserted here (bench/ measures them); these tests
 // check that the model is measured, kept, and decides as its numbers say.
 import { beforeAll, describe, expect, it } from 'vitest';
-import type { PoolCall } from '../src/args/pool.js';
-import { fastIsFaster, MIN_AUTO_PAIRS, setCostModel } from '../src/backend/costModel.js';
+import { calibrationCall, fastIsFaster, MIN_AUTO_PAIRS, setCostModel } from '../src/backend/costModel.js';
+
+const call = (n: number, w: number) => calibrationCall(n, n, w);
 import type { FrontEnd } from '../src/backend/frontEnd.js';
 import type { Backend, CostModel } from '../src/backend/types.js';
 import { MT19937 } from '../src/torch/mt19937.js';
@@ -12,25 +13,6 @@ import { BACKENDS, load } from './backends.js';
 function uniform(n: number, seed: number): Float32Array {
   const g = new MT19937(seed);
   return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
-}
-
-/** A checked Gaussian call with n shared keys, as the front end builds it. */
-function call(n: number, w: number): PoolCall {
-  return {
-    q: uniform(n, 1),
-    k: uniform(n, 2),
-    v: uniform(n, 3),
-    nq: n,
-    nk: n,
-    d: 1,
-    dv: 1,
-    perQuery: false,
-    valueColumns: false,
-    w: Float64Array.of(w),
-    wVector: false,
-    excludeSelf: false,
-    kernel: 'gaussian',
-  };
 }
 
 const cheapDense: CostModel = { densePoolNs: 1e-6, denseLossNs: 1e-6, fgtScale: 1, windowedScale: 1 };

@@ -45,8 +45,8 @@ function uniform(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
 }
 
-/** A checked Gaussian call with shared keys, as the front end would build it. */
-function calibrationCall(nq: number, nk: number, w: number): PoolCall {
+/** A checked Gaussian call with nq queries and nk shared keys uniform on [0, 5), as the front end would build it. @internal */
+export function calibrationCall(nq: number, nk: number, w: number): PoolCall {
   const k = uniform(nk, 2);
   return {
     q: uniform(nq, 1),
