@@ -4,7 +4,7 @@ import { runInNewContext } from 'node:vm';
 import { createJsBackend } from '../backend/js/index.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../backend/wasm/index.js';
 import { loadBackend } from '../backend/load.js';
-import type { Backend } from '../backend/types.js';
+import type { Backend, BackendFeatures } from '../backend/types.js';
 import { MAX_THREADS } from '../backend/parallel/protocol.js';
 import { runWorkloads, type WorkloadResult } from '../bench/run.js';
 import { runScale, scaleTables, type ScaleReport } from '../bench/scale.js';
@@ -25,8 +25,12 @@ export interface BenchReport {
   quick: boolean;
   scale: number;
   machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number };
-  /** `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports (Node's own, or the one Bun and Deno emulate) */
-  runtime: { name: string; version: string; node: string; v8: string };
+  /**
+   * `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports
+   * (Node's own, or the one Bun and Deno emulate); `wasm`: the WASM backend's features, which say
+   * which build ran (relaxedSimd: the relaxed-SIMD one). Reports written before it was recorded lack `wasm`.
+   */
+  runtime: { name: string; version: string; node: string; v8: string; wasm: BackendFeatures };
   results: WorkloadResult[];
   /** the fast Gauss transform against dense (W6), and threads against one thread (W7) */
   beyondDense: ScaleReport;
@@ -78,11 +82,11 @@ function machineInfo(): BenchReport['machine'] {
 }
 
 /** Which runtime runs the bench: Node, Bun or Deno, and its version. */
-function runtimeInfo(): BenchReport['runtime'] {
+function runtimeInfo(wasm: Backend): BenchReport['runtime'] {
   const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
   const name = g.Deno ? 'deno' : g.Bun ? 'bun' : 'node';
   const version = g.Deno ? g.Deno.version.deno : g.Bun ? g.Bun.version : process.versions.node;
-  return { name, version, node: process.versions.node, v8: process.versions.v8 ?? '' };
+  return { name, version, node: process.versions.node, v8: process.versions.v8 ?? '', wasm: { ...wasm.features } };
 }
 
 /** `attnpool bench`: every workload on both backends, interleaved; a table, and JSON when asked. */
@@ -93,6 +97,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   const gc = collector();
   if (!gc) progress('bench: no garbage collector to call on this runtime; the memory columns include uncollected garbage');
   const backends = { wasm: await loadWasmBackend(), js: createJsBackend() };
+  progress(`bench: ${backends.wasm.features.relaxedSimd ? 'relaxed-SIMD' : 'plain-SIMD'} WASM build`);
   const results = await runWorkloads(workloads(scale), backends, {
     rounds: o.quick ? 2 : 3,
     timePerRound: o.quick ? 60 : 300,
@@ -126,7 +131,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     quick: !!o.quick,
     scale,
     machine,
-    runtime: runtimeInfo(),
+    runtime: runtimeInfo(backends.wasm),
     results,
     beyondDense: scaleReport,
   };

@@ -20,6 +20,9 @@ describe('attnpool bench', () => {
     expect(report.quick).toBe(true);
     expect(report.scale).toBe(0.01);
     expect(report.runtime.node).toBe(process.versions.node);
+    // which WASM build ran: this Node's own choice (Node 20 validates relaxed SIMD only with a flag)
+    expect(report.runtime.wasm).toEqual({ simd: true, relaxedSimd: Number(process.versions.node.split('.')[0]) >= 22, threads: 1 });
+    expect(r.stderr).toMatch(report.runtime.wasm.relaxedSimd ? /relaxed-SIMD WASM build/ : /plain-SIMD WASM build/);
     expect(report.machine.cores).toBeGreaterThan(0);
     expect(Number.isNaN(Date.parse(report.date))).toBe(false);
     expect(report.results.map((w: { group: string }) => w.group)).toEqual([
