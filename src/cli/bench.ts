@@ -1,4 +1,4 @@
-import { arch, cpus, platform, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createJsBackend } from '../backend/js/index.js';
@@ -24,7 +24,12 @@ export interface BenchReport {
   date: string;
   quick: boolean;
   scale: number;
-  machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number };
+  /**
+   * `loadAverage`: the system's 1, 5 and 15 minute load averages when the bench started and when
+   * it ended (all zero where the runtime cannot read them); other work on the machine slows the
+   * workloads. Reports written before it was recorded lack it.
+   */
+  machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number; loadAverage: { start: number[]; end: number[] } };
   /**
    * `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports
    * (Node's own, or the one Bun and Deno emulate); `wasm`: the WASM backend's features, which say
@@ -57,19 +62,23 @@ function collector(): (() => void) | null {
   return null;
 }
 
+const read = <T>(f: () => T, fallback: T): T => {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+};
+
+/** The 1, 5 and 15 minute load averages, rounded to 0.01 (zeros where the runtime refuses to read them). */
+const loadAverage = (): number[] => read(() => loadavg(), [0, 0, 0]).map((x) => Math.round(x * 100) / 100);
+
 /**
  * The machine, as far as the runtime lets us read it: Deno without --allow-sys refuses
  * os.cpus() and os.totalmem() (NotCapable), and the bench then records what it cannot read as
  * unknown instead of failing after the workloads ran.
  */
-function machineInfo(): BenchReport['machine'] {
-  const read = <T>(f: () => T, fallback: T): T => {
-    try {
-      return f();
-    } catch {
-      return fallback;
-    }
-  };
+function machineInfo(): Omit<BenchReport['machine'], 'loadAverage'> {
   const list = read(() => cpus(), []);
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return {
@@ -94,6 +103,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   // The JSON file's path is checked before the benchmark runs (minutes), not after.
   const jsonPath = o.json === undefined ? undefined : checkOutputFile(o.json, '--json');
   const scale = o.scale ?? (o.quick ? 0.25 : 1);
+  const loadAtStart = loadAverage();
   const gc = collector();
   if (!gc) progress('bench: no garbage collector to call on this runtime; the memory columns include uncollected garbage');
   const backends = { wasm: await loadWasmBackend(), js: createJsBackend() };
@@ -130,7 +140,7 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     date: new Date().toISOString(),
     quick: !!o.quick,
     scale,
-    machine,
+    machine: { ...machine, loadAverage: { start: loadAtStart, end: loadAverage() } },
     runtime: runtimeInfo(backends.wasm),
     results,
     beyondDense: scaleReport,

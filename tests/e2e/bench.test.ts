@@ -24,6 +24,12 @@ describe('attnpool bench', () => {
     expect(report.runtime.wasm).toEqual({ simd: true, relaxedSimd: Number(process.versions.node.split('.')[0]) >= 22, threads: 1 });
     expect(r.stderr).toMatch(report.runtime.wasm.relaxedSimd ? /relaxed-SIMD WASM build/ : /plain-SIMD WASM build/);
     expect(report.machine.cores).toBeGreaterThan(0);
+    for (const load of [report.machine.loadAverage.start, report.machine.loadAverage.end]) {
+      expect(load).toHaveLength(3);
+      for (const x of load) expect(x).toBeGreaterThanOrEqual(0);
+    }
+    // readable (Windows has no load average), and the bench itself loads the machine
+    if (process.platform !== 'win32') expect(report.machine.loadAverage.end.some((x: number) => x > 0)).toBe(true);
     expect(Number.isNaN(Date.parse(report.date))).toBe(false);
     expect(report.results.map((w: { group: string }) => w.group)).toEqual([
       'W1',
