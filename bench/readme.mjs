@@ -56,9 +56,15 @@ function build(report) {
   if (report.runtime.name === 'node' && Number(report.runtime.node.split('.')[0]) < 22)
     return {
       name: 'plain-SIMD',
-      note: ` (inferred: the report predates \`runtime.wasm\`, and Node ${report.runtime.node.split('.')[0]} runs relaxed SIMD only with a flag)`,
+      note: `, inferred as the report predates \`runtime.wasm\` and Node ${report.runtime.node.split('.')[0]} runs relaxed SIMD only with a flag`,
     };
-  return { name: 'unknown', note: ' (not recorded)' };
+  return { name: 'unknown', note: ', not recorded' };
+}
+
+/** Whether other work shared the machine: a 1-minute load average above its cores at the start or the end (the bench itself keeps one core busy, two in W7). */
+function busy(report) {
+  const l = report.machine.loadAverage;
+  return !!l && Math.max(l.start[0], l.end[0]) > report.machine.cores;
 }
 
 function load(report) {
@@ -101,10 +107,15 @@ export function renderReadme(readme, files, readmePath = 'README.md') {
       machines.size === 1
         ? `on ${[...machines][0]}`
         : `on different machines (${[...machines].join('; ')}): compare the ratios t_js / t_wasm, not the times across runtimes`;
+    const loaded = reports.filter(busy).map(label);
+    const contended =
+      loaded.length === 0
+        ? ''
+        : ` ${loaded.join(' and ')} shared the machine with other work (a load average above the number of cores): its times are inflated, most where it used both cores (W7), so compare the ratios t_js / t_wasm, which each run measures under the same load, rather than times across runs.`;
     const sizes = new Set(reports.map((r) => `${r.quick ? '--quick, ' : ''}scale ${r.scale}`));
     const sized = sizes.size === 1 ? '' : ` The runs differ in size (${[...sizes].join('; ')}): a workload one of them lacks is a dash.`;
     runtimesBody = [
-      `The same workloads under ${runs.slice(0, -1).join(', ')} and ${runs.at(-1)}, ${where}. Medians in ms, t_js / t_wasm from each run, and how much faster each WASM call is than under ${label(main)} (above 1: faster). Between runtimes both the WASM build and the engine (V8) differ; the JS columns show what the engine alone changes. The second table: the medians of W6's fast Gauss transform and of W7's call on threads.${sized}`,
+      `The same workloads under ${runs.slice(0, -1).join(', ')} and ${runs.at(-1)}, ${where}. Medians in ms, t_js / t_wasm from each run, and how much faster each WASM call is than under ${label(main)} (above 1: faster). Between runtimes both the WASM build and the engine (V8) differ; the JS columns show what the engine alone changes. The second table: the medians of W6's fast Gauss transform and of W7's call on threads.${contended}${sized}`,
       '',
       runtimeComparison(reports.map((r) => ({ label: label(r), results: r.results, beyondDense: r.beyondDense }))),
     ].join('\n');

@@ -2,7 +2,7 @@
 // `npm run bench -- --node 22` (scripts/bench.mjs) with bench/readme.mjs, into a temporary copy of
 // README.md. (Speed is measured by `npm run bench`, never asserted here.)
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -194,6 +194,29 @@ describe('npm run bench -- --node 22, and README from two runtimes', () => {
       expect(cells[7]).toBe(`×${(w.wasm.medianMs / w22.wasm.medianMs).toFixed(2)}`);
     }
     for (const t of n22.beyondDense.threads) expect(row(both, t.id)).toHaveLength(4);
+  });
+
+  it('bench/readme.mjs says which run shared a busy machine (load average above the cores), and only then', () => {
+    const [n20, n22] = [node20Json, node22Json].map((f) => JSON.parse(readFileSync(f, 'utf8')));
+    const render = (load20: number, load22: number): string => {
+      const files = [
+        [n20, load20],
+        [n22, load22],
+      ].map(([report, load], k) => {
+        const f = join(dir, `load-${k}.json`);
+        const cores = report.machine.cores;
+        writeFileSync(f, JSON.stringify({ ...report, machine: { ...report.machine, loadAverage: { start: [load * cores, 0, 0], end: [0.5, 0, 0] } } }));
+        return f;
+      });
+      const out = join(dir, 'README-load.md');
+      copyFileSync(join(root, 'README.md'), out);
+      const r = spawnSync(process.execPath, [join(root, 'bench', 'readme.mjs'), '--readme', out, ...files], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return section(readFileSync(out, 'utf8'), 'bench-runtimes');
+    };
+    expect(render(0.2, 2.5)).toMatch(/ Node 22 shared the machine with other work .*compare the ratios t_js \/ t_wasm/);
+    expect(render(2.5, 2.5)).toMatch(/ Node 20 and Node 22 shared the machine/);
+    expect(render(0.2, 0.9)).not.toMatch(/shared the machine/);
   });
 
   it("without --node (plain `npm run bench`) runs this Node and writes its run as README's main tables", () => {
