@@ -1,10 +1,10 @@
-import { arch, cpus, platform, totalmem } from 'node:os';
+import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { createJsBackend } from '../backend/js/index.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../backend/wasm/index.js';
 import { loadBackend } from '../backend/load.js';
-import type { Backend } from '../backend/types.js';
+import type { Backend, BackendFeatures } from '../backend/types.js';
 import { MAX_THREADS } from '../backend/parallel/protocol.js';
 import { type AutoReport, autoTable, runAuto } from '../bench/auto.js';
 import { runWorkloads, type WorkloadResult } from '../bench/run.js';
@@ -25,9 +25,18 @@ export interface BenchReport {
   date: string;
   quick: boolean;
   scale: number;
-  machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number };
-  /** `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports (Node's own, or the one Bun and Deno emulate) */
-  runtime: { name: string; version: string; node: string; v8: string };
+  /**
+   * `loadAverage`: the system's 1, 5 and 15 minute load averages when the bench started and when
+   * it ended (all zero where the runtime cannot read them); other work on the machine slows the
+   * workloads. Reports written before it was recorded lack it.
+   */
+  machine: { cpu: string; cores: number; platform: string; arch: string; memoryBytes: number; loadAverage: { start: number[]; end: number[] } };
+  /**
+   * `name`: node, bun or deno; `version`: that runtime's; `node`: the Node.js version it reports
+   * (Node's own, or the one Bun and Deno emulate); `wasm`: the WASM backend's features, which say
+   * which build ran (relaxedSimd: the relaxed-SIMD one). Reports written before it was recorded lack `wasm`.
+   */
+  runtime: { name: string; version: string; node: string; v8: string; wasm: BackendFeatures };
   results: WorkloadResult[];
   /** the fast Gauss transform against dense (W6), and threads against one thread (W7) */
   beyondDense: ScaleReport;
@@ -56,19 +65,23 @@ function collector(): (() => void) | null {
   return null;
 }
 
+const read = <T>(f: () => T, fallback: T): T => {
+  try {
+    return f();
+  } catch {
+    return fallback;
+  }
+};
+
+/** The 1, 5 and 15 minute load averages, rounded to 0.01 (zeros where the runtime refuses to read them). */
+const loadAverage = (): number[] => read(() => loadavg(), [0, 0, 0]).map((x) => Math.round(x * 100) / 100);
+
 /**
  * The machine, as far as the runtime lets us read it: Deno without --allow-sys refuses
  * os.cpus() and os.totalmem() (NotCapable), and the bench then records what it cannot read as
  * unknown instead of failing after the workloads ran.
  */
-function machineInfo(): BenchReport['machine'] {
-  const read = <T>(f: () => T, fallback: T): T => {
-    try {
-      return f();
-    } catch {
-      return fallback;
-    }
-  };
+function machineInfo(): Omit<BenchReport['machine'], 'loadAverage'> {
   const list = read(() => cpus(), []);
   const nav = (globalThis as { navigator?: { hardwareConcurrency?: number } }).navigator;
   return {
@@ -81,11 +94,11 @@ function machineInfo(): BenchReport['machine'] {
 }
 
 /** Which runtime runs the bench: Node, Bun or Deno, and its version. */
-function runtimeInfo(): BenchReport['runtime'] {
+function runtimeInfo(wasm: Backend): BenchReport['runtime'] {
   const g = globalThis as { Bun?: { version: string }; Deno?: { version: { deno: string } } };
   const name = g.Deno ? 'deno' : g.Bun ? 'bun' : 'node';
   const version = g.Deno ? g.Deno.version.deno : g.Bun ? g.Bun.version : process.versions.node;
-  return { name, version, node: process.versions.node, v8: process.versions.v8 ?? '' };
+  return { name, version, node: process.versions.node, v8: process.versions.v8 ?? '', wasm: { ...wasm.features } };
 }
 
 /** `attnpool bench`: every workload on both backends, interleaved; a table, and JSON when asked. */
@@ -93,9 +106,11 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
   // The JSON file's path is checked before the benchmark runs (minutes), not after.
   const jsonPath = o.json === undefined ? undefined : checkOutputFile(o.json, '--json');
   const scale = o.scale ?? (o.quick ? 0.25 : 1);
+  const loadAtStart = loadAverage();
   const gc = collector();
   if (!gc) progress('bench: no garbage collector to call on this runtime; the memory columns include uncollected garbage');
   const backends = { wasm: await loadWasmBackend(), js: createJsBackend() };
+  progress(`bench: ${backends.wasm.features.relaxedSimd ? 'relaxed-SIMD' : 'plain-SIMD'} WASM build`);
   const results = await runWorkloads(workloads(scale), backends, {
     rounds: o.quick ? 2 : 3,
     timePerRound: o.quick ? 60 : 300,
@@ -132,8 +147,8 @@ export async function benchCommand(o: BenchCommandOptions, print: (line: string)
     date: new Date().toISOString(),
     quick: !!o.quick,
     scale,
-    machine,
-    runtime: runtimeInfo(),
+    machine: { ...machine, loadAverage: { start: loadAtStart, end: loadAverage() } },
+    runtime: runtimeInfo(backends.wasm),
     results,
     beyondDense: scaleReport,
     auto,

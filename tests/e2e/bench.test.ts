@@ -1,12 +1,14 @@
-// `attnpool bench --quick` at tiny sizes: the JSON it writes is complete and consistent.
-// (Speed is measured by `npm run bench`, never asserted here.)
+// `attnpool bench --quick` at tiny sizes: the JSON it writes is complete and consistent; and
+// `npm run bench -- --node 22` (scripts/bench.mjs) with bench/readme.mjs, into a temporary copy of
+// README.md. (Speed is measured by `npm run bench`, never asserted here.)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 
-const cli = join(__dirname, '..', '..', 'dist', 'cli', 'main.js');
+const root = join(__dirname, '..', '..');
+const cli = join(root, 'dist', 'cli', 'main.js');
 
 describe('attnpool bench', () => {
   it('writes a JSON report with every workload on both backends and a markdown table', () => {
@@ -20,7 +22,16 @@ describe('attnpool bench', () => {
     expect(report.quick).toBe(true);
     expect(report.scale).toBe(0.01);
     expect(report.runtime.node).toBe(process.versions.node);
+    // which WASM build ran: this Node's own choice (Node 20 validates relaxed SIMD only with a flag)
+    expect(report.runtime.wasm).toEqual({ simd: true, relaxedSimd: Number(process.versions.node.split('.')[0]) >= 22, threads: 1 });
+    expect(r.stderr).toMatch(report.runtime.wasm.relaxedSimd ? /relaxed-SIMD WASM build/ : /plain-SIMD WASM build/);
     expect(report.machine.cores).toBeGreaterThan(0);
+    for (const load of [report.machine.loadAverage.start, report.machine.loadAverage.end]) {
+      expect(load).toHaveLength(3);
+      for (const x of load) expect(x).toBeGreaterThanOrEqual(0);
+    }
+    // readable (Windows has no load average), and the bench itself loads the machine
+    if (process.platform !== 'win32') expect(report.machine.loadAverage.end.some((x: number) => x > 0)).toBe(true);
     expect(Number.isNaN(Date.parse(report.date))).toBe(false);
     expect(report.results.map((w: { group: string }) => w.group)).toEqual([
       'W1',
@@ -102,5 +113,157 @@ describe('attnpool bench', () => {
     const r = spawnSync(process.execPath, [cli, 'bench', '--fast'], { encoding: 'utf8' });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/unknown option '--fast'/);
+  });
+});
+
+/** The text between README's <!-- name:start --> and <!-- name:end --> markers. */
+function section(readme: string, name: string): string {
+  const start = `<!-- ${name}:start -->`;
+  const i = readme.indexOf(start);
+  const j = readme.indexOf(`<!-- ${name}:end -->`);
+  expect(i, `${name} section`).toBeGreaterThanOrEqual(0);
+  expect(j).toBeGreaterThan(i);
+  return readme.slice(i + start.length, j);
+}
+
+/** A markdown table's row for a workload, its cells trimmed. */
+function row(text: string, id: string): string[] {
+  const line = text.split('\n').find((l) => l.startsWith(`| ${id} `));
+  expect(line, id).toBeDefined();
+  return line!
+    .split('|')
+    .slice(1, -1)
+    .map((c) => c.trim());
+}
+
+describe('npm run bench -- --node 22, and README from two runtimes', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'attnpool-bench22-'));
+  const node20Json = join(dir, 'node20.json');
+  const node22Json = join(dir, 'node22.json');
+  const readme = join(dir, 'README.md');
+  const committed = () => ['README.md', 'bench/results/latest.json'].map((f) => readFileSync(join(root, f), 'utf8'));
+  let before: string[];
+  let driver: ReturnType<typeof spawnSync>;
+
+  beforeAll(() => {
+    before = committed();
+    copyFileSync(join(root, 'README.md'), readme);
+    const tiny = ['--quick', '--scale', '0.01'];
+    driver = spawnSync(process.execPath, [join(root, 'scripts', 'bench.mjs'), '--node', '22', ...tiny, '--json', node22Json, '--readme', readme], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    const r = spawnSync(process.execPath, [cli, 'bench', ...tiny, '--json', node20Json], { encoding: 'utf8', timeout: 300_000 });
+    expect(r.status, r.stderr).toBe(0);
+  }, 600_000);
+
+  it('runs the bench under Node 22, on the relaxed-SIMD build, and writes its tables beside the committed Node 20 run', () => {
+    expect(driver.status, `${driver.stderr}`).toBe(0);
+    expect(driver.stderr).toMatch(/\[bench\] Node 22 \(.*tests\/engines\/runtimes\/node_modules\/node22\/bin\/node\)/);
+    const report = JSON.parse(readFileSync(node22Json, 'utf8'));
+    expect(report.runtime.name).toBe('node');
+    expect(report.runtime.node).toMatch(/^22\./);
+    expect(report.runtime.wasm).toEqual({ simd: true, relaxedSimd: true, threads: 1 });
+    expect(report.scale).toBe(0.01);
+    const text = readFileSync(readme, 'utf8');
+    // the main tables stay the committed Node 20 run's; the side-by-side section names both files
+    expect(section(text, 'bench')).toContain('raw results in `bench/results/latest.json`');
+    const runtimes = section(text, 'bench-runtimes');
+    expect(runtimes).toContain(`Node 22 (${report.runtime.node}, relaxed-SIMD build;`);
+    expect(runtimes).toContain(`\`${node22Json}\``);
+    expect(runtimes).toMatch(
+      /\| workload +\| Node 20 wasm ms +\| Node 20 js ms +\| Node 20 t_js \/ t_wasm +\| Node 22 wasm ms .*\| wasm Node 20 \/ Node 22 +\|/,
+    );
+    // nothing committed was touched: not README.md, not the Node 20 results
+    expect(committed()).toEqual(before);
+  });
+
+  it('bench/readme.mjs --readme FILE sets two reports side by side, each number from its report', () => {
+    const out = join(dir, 'README-two.md');
+    copyFileSync(join(root, 'README.md'), out);
+    const r = spawnSync(process.execPath, [join(root, 'bench', 'readme.mjs'), '--readme', out, node20Json, node22Json], { encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    const text = readFileSync(out, 'utf8');
+    const original = readFileSync(join(root, 'README.md'), 'utf8');
+    // everything outside the two sections is as it was
+    expect(text.slice(0, text.indexOf('<!-- bench:start -->'))).toBe(original.slice(0, original.indexOf('<!-- bench:start -->')));
+    expect(text.slice(text.indexOf('<!-- bench-runtimes:end -->'))).toBe(original.slice(original.indexOf('<!-- bench-runtimes:end -->')));
+    const [n20, n22] = [node20Json, node22Json].map((f) => JSON.parse(readFileSync(f, 'utf8')));
+    // the main section: the first report, its build recorded
+    const main = section(text, 'bench');
+    expect(main).toContain(`Node ${n20.runtime.version} with the plain-SIMD WASM build`);
+    expect(main).toContain(`raw results in \`${node20Json}\``);
+    expect(row(main, 'W1 pool n=41')[1]).toMatch(/^\S+ \(\S+\)$/);
+    // the side-by-side section: both builds, the same machine and sizes, every row complete
+    const both = section(text, 'bench-runtimes');
+    expect(both).toContain(`Node 20 (${n20.runtime.version}, plain-SIMD build;`);
+    expect(both).toContain(`Node 22 (${n22.runtime.version}, relaxed-SIMD build;`);
+    expect(both).not.toMatch(/differ in size|different machines/);
+    for (const w of n20.results) {
+      const cells = row(both, w.id);
+      const w22 = n22.results.find((x: { id: string }) => x.id === w.id);
+      expect(cells).toHaveLength(8);
+      expect(cells).not.toContain('–');
+      // medians printed to 3 significant figures (or 2 decimals), ratios to 1 decimal
+      for (const [k, v] of [w.wasm.medianMs, w.js.medianMs, 0, w22.wasm.medianMs, w22.js.medianMs].entries()) {
+        if (v > 0) expect(Math.abs(Number(cells[k + 1]) - v) / v, `${w.id} column ${k + 1}`).toBeLessThan(0.01);
+      }
+      expect([cells[3], cells[6]]).toEqual([w.ratio.toFixed(1), w22.ratio.toFixed(1)]);
+      expect(cells[7]).toBe(`×${(w.wasm.medianMs / w22.wasm.medianMs).toFixed(2)}`);
+    }
+    for (const t of n22.beyondDense.threads) expect(row(both, t.id)).toHaveLength(4);
+  });
+
+  it('bench/readme.mjs says which run shared a busy machine (load average above the cores), and only then', () => {
+    const [n20, n22] = [node20Json, node22Json].map((f) => JSON.parse(readFileSync(f, 'utf8')));
+    const render = (load20: number, load22: number): string => {
+      const files = [
+        [n20, load20],
+        [n22, load22],
+      ].map(([report, load], k) => {
+        const f = join(dir, `load-${k}.json`);
+        const cores = report.machine.cores;
+        writeFileSync(f, JSON.stringify({ ...report, machine: { ...report.machine, loadAverage: { start: [load * cores, 0, 0], end: [0.5, 0, 0] } } }));
+        return f;
+      });
+      const out = join(dir, 'README-load.md');
+      copyFileSync(join(root, 'README.md'), out);
+      const r = spawnSync(process.execPath, [join(root, 'bench', 'readme.mjs'), '--readme', out, ...files], { encoding: 'utf8' });
+      expect(r.status, r.stderr).toBe(0);
+      return section(readFileSync(out, 'utf8'), 'bench-runtimes');
+    };
+    expect(render(0.2, 2.5)).toMatch(/ Node 22 shared the machine with other work .*compare the ratios t_js \/ t_wasm/);
+    expect(render(2.5, 2.5)).toMatch(/ Node 20 and Node 22 shared the machine/);
+    expect(render(0.2, 0.9)).not.toMatch(/shared the machine/);
+  });
+
+  it("without --node (plain `npm run bench`) runs this Node and writes its run as README's main tables", () => {
+    const own = join(dir, 'own.json');
+    const out = join(dir, 'README-own.md');
+    copyFileSync(join(root, 'README.md'), out);
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench.mjs'), '--quick', '--scale', '0.01', '--json', own, '--readme', out], {
+      encoding: 'utf8',
+      timeout: 300_000,
+    });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stderr).toContain(`[bench] Node ${process.versions.node.split('.')[0]} (${process.execPath})`);
+    const report = JSON.parse(readFileSync(own, 'utf8'));
+    expect(report.runtime.node).toBe(process.versions.node);
+    const main = section(readFileSync(out, 'utf8'), 'bench');
+    expect(main).toContain(`Node ${process.versions.node} with the`);
+    expect(main).toContain(`raw results in \`${own}\``);
+    expect(row(main, 'W1 pool n=41')).toHaveLength(8);
+    expect(committed()).toEqual(before);
+  });
+
+  it('refuses a Node it has no binary for, naming the ones it has', () => {
+    const r = spawnSync(process.execPath, [join(root, 'scripts', 'bench.mjs'), '--node', '23', '--json', join(dir, 'x.json'), '--readme', readme], {
+      encoding: 'utf8',
+    });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toMatch(/--node 23: the pinned runtimes are Node 22 and/);
+    const p = spawnSync(process.execPath, [join(root, 'scripts', 'bench.mjs'), '--node', join(dir, 'no-node'), '--readme', readme], { encoding: 'utf8' });
+    expect(p.status).toBe(1);
+    expect(p.stderr).toMatch(/no such file/);
   });
 });
