@@ -7,7 +7,20 @@ export { KERNEL_NAMES, type KernelName } from './args/kernel.js';
 export type { PoolMethod } from './args/method.js';
 export { loadBackend, fallbackReason, type BackendName, type LoadOptions } from './backend/load.js';
 export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './backend/parallel/workerPool.js';
-export type { Backend, BackendFeatures, Bandwidth, PoolOptions, PoolLossOptions, PoolResult, PoolLossResult, ScoreOptions } from './backend/types.js';
+export type {
+  Backend,
+  BackendFeatures,
+  Bandwidth,
+  BmmOptions,
+  PoolLossOptions,
+  PoolLossOut,
+  PoolLossResult,
+  PoolOptions,
+  PoolOut,
+  PoolResult,
+  ScoreOptions,
+  SoftmaxOptions,
+} from './backend/types.js';
 export { TorchGenerator } from './torch/generator.js';
 export { averagePooling } from './model/averagePooling.js';
 export { leaveOneOut } from './model/leaveOneOut.js';

@@ -58,6 +58,11 @@ export class WasmKernels implements Kernels {
     return this.ws.bytes;
   }
 
+  /** The instance's memory now: a view of it would be overwritten by the next call, and detached when it grows. */
+  ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.x.memory.buffer;
+  }
+
   scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
     if (p.d > 1) return scoresNd(this.x, this.ws, p, ws, kernel, out);
     const w = ws[0];
