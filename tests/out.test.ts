@@ -94,25 +94,25 @@ for (const { name } of BACKENDS) {
     });
 
     it('softmax: the same bits as without out, and in place (out = x)', () => {
-      const x = uniform(9 * 1031, -30, 30, 11);
+      const x = uniform(70 * 1031, -30, 30, 11); // on WASM, three blocks of rows (31, 31, 8)
       x[5] = -Infinity; // a masked entry
-      x[1031 * 4 + 17] = -Infinity;
-      const want = be.softmax(mat(x, [9, 1031]));
+      x[1031 * 40 + 17] = -Infinity;
+      const want = be.softmax(mat(x, [70, 1031]));
       const out = filled(x.length);
-      const got = be.softmax(mat(x, [9, 1031]), { out });
+      const got = be.softmax(mat(x, [70, 1031]), { out });
       expect(got.data).toBe(out);
-      expect(got.shape).toEqual([9, 1031]);
+      expect(got.shape).toEqual([70, 1031]);
       expectSameBits(out, want.data, 'softmax into out');
       // in place: x's own data
       const y = x.slice();
-      const inPlace = be.softmax(mat(y, [9, 1031]), { out: y });
+      const inPlace = be.softmax(mat(y, [70, 1031]), { out: y });
       expect(inPlace.data).toBe(y);
       expectSameBits(y, want.data, 'softmax in place');
       // in place through another view of the same elements of a larger buffer
       const buffer = new Float32Array(3 + x.length + 5).fill(SENTINEL);
       buffer.set(x, 3);
       const view = new Float32Array(buffer.buffer, 12, x.length);
-      be.softmax(mat(buffer.subarray(3, 3 + x.length), [9, 1031]), { out: view });
+      be.softmax(mat(buffer.subarray(3, 3 + x.length), [70, 1031]), { out: view });
       expectSameBits(view, want.data, 'softmax in place, another view');
       expect([buffer[0], buffer[2], buffer[3 + x.length], buffer.at(-1)]).toEqual([SENTINEL, SENTINEL, SENTINEL, SENTINEL]);
       // a row shorter than one SIMD vector, and a 1-D x
@@ -129,31 +129,35 @@ for (const { name } of BACKENDS) {
     });
 
     it('softmax: a row it cannot normalise leaves out, and x softmaxed in place, as they were', () => {
-      const x = uniform(8 * 64, -3, 3, 13);
+      // rows in the first, second and last of WASM's blocks of 31 rows: none may be written
+      const [rows, cols] = [70, 1031];
+      const x = uniform(rows * cols, -3, 3, 13);
       for (const [bad, value] of [
-        [5 * 64 + 7, Number.NaN],
-        [6 * 64, Infinity],
+        [5 * cols + 7, Number.NaN],
+        [40 * cols, Infinity],
+        [69 * cols + 1030, Number.NaN],
       ] as const) {
+        const row = Math.floor(bad / cols);
         const y = x.slice();
         y[bad] = value;
         const out = filled(y.length);
         expectRefused(
-          () => be.softmax(mat(y, [8, 64]), { out }),
+          () => be.softmax(mat(y, [rows, cols]), { out }),
           'E_NONFINITE',
-          /x: expected finite numbers or -Infinity/,
+          new RegExp(`x: expected finite numbers or -Infinity, got ${value} at row ${row}`),
           out,
-          `${value} in row ${Math.floor(bad / 64)}`,
+          `${value} in row ${row}`,
         );
         const before = y.slice();
-        expectAttnpoolError(() => be.softmax(mat(y, [8, 64]), { out: y }), 'E_NONFINITE', /x: expected finite numbers/);
-        expectSameBits(y, before, 'x after a refused softmax in place');
+        expectAttnpoolError(() => be.softmax(mat(y, [rows, cols]), { out: y }), 'E_NONFINITE', new RegExp(`at row ${row}`));
+        expectSameBits(y, before, `x after a refused softmax in place (row ${row})`);
       }
       const masked = x.slice();
-      masked.fill(-Infinity, 7 * 64, 8 * 64); // the last row entirely −Infinity
+      masked.fill(-Infinity, 69 * cols, 70 * cols); // the last row entirely −Infinity
       const out = filled(masked.length);
-      expectRefused(() => be.softmax(mat(masked, [8, 64]), { out }), 'E_VALUE', /x: row 7 is entirely -Infinity/, out, 'a masked row');
+      expectRefused(() => be.softmax(mat(masked, [rows, cols]), { out }), 'E_VALUE', /x: row 69 is entirely -Infinity/, out, 'a masked row');
       const before = masked.slice();
-      expectAttnpoolError(() => be.softmax(mat(masked, [8, 64]), { out: masked }), 'E_VALUE', /row 7/);
+      expectAttnpoolError(() => be.softmax(mat(masked, [rows, cols]), { out: masked }), 'E_VALUE', /row 69/);
       expectSameBits(masked, before, 'x after a refused softmax in place');
     });
 
