@@ -2,7 +2,7 @@
 // nothing and never call back into JS. The host (src/backend/wasm/) owns the memory.
 export { exp2Array } from './exp';
 export { scores } from './scores';
-export { softmax } from './softmax';
+export { softmax, softmaxCheck } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';

@@ -10,13 +10,17 @@ export { createWorkerPool, type WorkerPool, type WorkerPoolOptions } from './bac
 export type {
   Backend,
   BackendFeatures,
-  CostModel,
   Bandwidth,
-  PoolOptions,
+  BmmOptions,
+  CostModel,
   PoolLossOptions,
-  PoolResult,
+  PoolLossOut,
   PoolLossResult,
+  PoolOptions,
+  PoolOut,
+  PoolResult,
   ScoreOptions,
+  SoftmaxOptions,
 } from './backend/types.js';
 export { TorchGenerator } from './torch/generator.js';
 export { averagePooling } from './model/averagePooling.js';

@@ -135,7 +135,7 @@ const cases: Case[] = [
   [
     'an unknown pooling option',
     'E_OPTION',
-    /attentionPool: unknown option "weight" \(known: weights, excludeSelf, kernel, method\)/,
+    /attentionPool: unknown option "weight" \(known: weights, excludeSelf, kernel, method, out\)/,
     (be) => be.attentionPool(q, k, v, 1, { weight: true } as never),
   ],
   [

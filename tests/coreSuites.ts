@@ -16,4 +16,5 @@ export const CORE_SUITES = [
   'tests/issue19.test.ts',
   'tests/scaleInvariance.test.ts',
   'tests/costModel.test.ts',
+  'tests/out.test.ts',
 ];

@@ -89,6 +89,40 @@ describe('wasm backend', () => {
     }
   });
 
+  it('computes scores and softmax a block of rows at a time: every block right, and rows longer than a block', () => {
+    // 32768 floats a block: 1031 keys give blocks of 31 rows and a shorter last one; 40000 keys
+    // a block per row; 3 columns blocks of 10922 rows.
+    const kernels = ['gaussian', 'epanechnikov', 'boxcar'] as const;
+    const shapes: [string, number, number, number][] = [
+      ['nq = 100, nk = 1031', 100, 1031, 1],
+      ['nq = 3, nk = 40000', 3, 40000, 1],
+      ['d = 2', 100, 1031, 2],
+    ];
+    for (const [label, nq, nk, d] of shapes) {
+      const q = { data: uniform(nq * d, 0, 5, nq + d), shape: d === 1 ? [nq] : [nq, d] };
+      const shared = { data: uniform(nk * d, 0, 5, nk + d), shape: d === 1 ? [nk] : [nk, d] };
+      const perQuery = { data: uniform(nq * nk * d, 0, 5, nk + d + 1), shape: d === 1 ? [nq, nk] : [nq, nk, d] };
+      for (const keys of [shared, perQuery]) {
+        for (const kernel of kernels) {
+          const got = be.scores(q, keys, 1.3, { kernel }).data;
+          const want = reference.scores(q, keys, 1.3, { kernel }).data;
+          const what = `${label}, ${keys === shared ? 'shared' : 'per-query'} keys, ${kernel}`;
+          // the compact kernels' scores are −Infinity outside the support: compared as K = e^s
+          if (kernel === 'gaussian') expectClose(got, want, 1e-6, 1e-6, what);
+          else expectClose(got.map(Math.exp), want.map(Math.exp), 1e-6, 0, what);
+        }
+      }
+    }
+    for (const [rows, cols] of [
+      [100, 1031],
+      [3, 40000],
+      [40000, 3],
+    ]) {
+      const x = { data: uniform(rows * cols, -20, 20, rows), shape: [rows, cols] };
+      expectClose(be.softmax(x).data, reference.softmax(x).data, 1e-7, 1e-5, `softmax [${rows}, ${cols}]`);
+    }
+  });
+
   it('reads subarray views at odd element offsets into one shared buffer', () => {
     const buffer = uniform(1 + 13 + 3 + 29 + 5 + 29 + 7 + 13, 0, 5, 99);
     const q = buffer.subarray(1, 14); // byteOffset 4
@@ -127,7 +161,7 @@ describe('wasm backend', () => {
     const size = wasmMemoryBytes(be)!;
     for (let i = 0; i < 1000; i++) be.attentionPool(q, k, v, 2, { weights: true });
     expect(wasmMemoryBytes(be)).toBe(size);
-    be.gaussianScores(uniform(3000, 0, 5, 4), uniform(3000, 0, 5, 5)); // 36 MB: grows
+    be.attentionPool(uniform(3000, 0, 5, 4), uniform(3000, 0, 5, 5), uniform(3000, -1, 1, 6), 1, { weights: true }); // weights of 36 MB: grows
     expect(wasmMemoryBytes(be)!).toBeGreaterThan(size);
     const small = be.attentionPool([0.5, 2.5], [0, 1, 2, 3], [1, 2, 3, 4], 1);
     expectClose(small.yHat.data, reference.attentionPool([0.5, 2.5], [0, 1, 2, 3], [1, 2, 3, 4], 1).yHat.data, 1e-6, 1e-6, 'after growth');

@@ -46,6 +46,22 @@ const sameNd =
   lossNd.loss === refNd.loss &&
   lossNd.grad.every((g, f) => g === refNd.grad[f]) &&
   same(lossNd.yHat.data, refNd.yHat.data);
+// out: ŷ into the caller's arrays, the same bits; a bad one refused before any worker runs
+const yOut = new Float32Array(n);
+const lossOut = new Float32Array(n);
+const intoOut = await pool.attentionPool(x, x, y, 3, { ...opts, out: { yHat: yOut } });
+const lossIntoOut = await pool.attentionPoolLoss(x, x, y, y, 3, { ...opts, excludeSelf: true, out: { yHat: lossOut } });
+const refused = await pool.attentionPool(x, x, y, 3, { ...opts, out: { yHat: new Float32Array(n + 1) } }).then(
+  () => false,
+  (e) => e.code === 'E_SHAPE' && /out\.yHat/.test(e.message),
+);
+const sameOut =
+  intoOut.yHat.data === yOut &&
+  same(yOut, ref.yHat.data) &&
+  lossIntoOut.yHat.data === lossOut &&
+  lossIntoOut.loss === refLoss.loss &&
+  same(lossOut, refLoss.yHat.data) &&
+  refused;
 const tOne = await time(() => one.attentionPool(x, x, y, 3, opts));
 const tPool = await time(() => pool.attentionPool(x, x, y, 3, opts));
 // closing while a call runs fails that call (E_BACKEND) rather than leaving it pending
@@ -62,6 +78,7 @@ document.getElementById('out').textContent = JSON.stringify({
   sameLoss: loss.loss === refLoss.loss && loss.grad === refLoss.grad && same(loss.yHat.data, refLoss.yHat.data),
   freshValues: same(again.yHat.data, one.attentionPool(x, x, y2, 3, opts).yHat.data),
   sameNd,
+  sameOut,
   tOneMs: tOne,
   tPoolMs: tPool,
 });

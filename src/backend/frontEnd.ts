@@ -3,25 +3,37 @@ import { AttnpoolError } from '../errors.js';
 import { checkKernel } from '../args/kernel.js';
 import { checkMethod } from '../args/method.js';
 import { checkOptions } from '../args/options.js';
+import { checkOut, checkOutObject, type NamedArray } from '../args/out.js';
 import { checkPairs, checkPool, checkTargets, checkWs, type PoolCall } from '../args/pool.js';
 import { badSoftmaxRow, checkSoftmax } from '../args/softmax.js';
 import { resultArray } from '../args/size.js';
-import type { Tensor } from '../tensor.js';
+import { formatShape, type Tensor } from '../tensor.js';
 import { costModel } from './costModel.js';
 import { type Kernels, localMomentsSize } from './kernels.js';
 import { type DenseRunner, fastPool, fastPoolLoss, useFast } from './method.js';
-import type { Backend, BackendFeatures, CostModel, PoolLossOptions, PoolLossResult, PoolOptions, PoolResult, ScoreOptions } from './types.js';
+import type {
+  Backend,
+  BackendFeatures,
+  BmmOptions,
+  CostModel,
+  PoolLossOptions,
+  PoolLossResult,
+  PoolOptions,
+  PoolResult,
+  ScoreOptions,
+  SoftmaxOptions,
+} from './types.js';
 
 /**
  * The one front end over every backend's kernels (TensorFlow.js splits ops from kernels the same
  * way). Each public call runs the same sequence exactly once: option checks, argument checks
  * into a checked call (args/), the choice of dense or fast, the kernel, the float64 fallback
  * where float32 cannot hold the call, and the shaping of the results. Arguments are checked
- * before any work starts, so a bad call changes nothing.
+ * before any work starts, so a bad call changes nothing (a caller's `out` included).
  */
 
-const POOL_OPTIONS = { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string' } as const;
-const LOSS_OPTIONS = { excludeSelf: 'boolean', kernel: 'string', method: 'string' } as const;
+const POOL_OPTIONS = { weights: 'boolean', excludeSelf: 'boolean', kernel: 'string', method: 'string', out: 'any' } as const;
+const LOSS_OPTIONS = { excludeSelf: 'boolean', kernel: 'string', method: 'string', out: 'any' } as const;
 
 /** A checked attentionPool call and how it runs. */
 export interface PoolRequest {
@@ -30,6 +42,8 @@ export interface PoolRequest {
   weights: boolean;
   /** whether the fast Gauss transform computes it (else dense kernels) */
   fast: boolean;
+  /** the caller's arrays for ŷ and the weights (`out`), null where a fresh one is allocated */
+  out: { yHat: Float32Array | null; weights: Float32Array | null };
 }
 
 /** A checked attentionPoolLoss call and how it runs. */
@@ -37,19 +51,59 @@ export interface LossRequest {
   call: PoolCall;
   targets: Float32Array;
   fast: boolean;
+  /** the caller's array for ŷ (`out.yHat`), or null */
+  yHat: Float32Array | null;
 }
 
-/** attentionPool's arguments, checked, and its method chosen. */
+/** What a front end asks its kernels about an `out`: whether it is a view of their own memory. */
+type Owner = Pick<Kernels, 'ownsBuffer'> | undefined;
+
+function ownsBufferOf(kernels: Owner): ((buffer: ArrayBufferLike) => boolean) | undefined {
+  return kernels?.ownsBuffer ? (buffer) => kernels.ownsBuffer?.(buffer) === true : undefined;
+}
+
+const NO_OUT = { yHat: null, weights: null } as const;
+
+/**
+ * A pooling call's `out` ({ yHat, weights }), checked against the call and its inputs (`targets`
+ * for the loss); nothing to check, and nothing allocated, without one.
+ */
+function poolOut(value: unknown, call: PoolCall, weights: boolean, fn: string, kernels: Owner, targets?: Float32Array): PoolRequest['out'] {
+  if (value === undefined) return NO_OUT;
+  const outs = checkOutObject(value, targets ? ['yHat'] : ['yHat', 'weights'], fn);
+  const ownsBuffer = ownsBufferOf(kernels);
+  const inputs: NamedArray[] = [
+    { name: 'queries', data: call.q },
+    { name: 'keys', data: call.k },
+    { name: 'values', data: call.v },
+  ];
+  if (targets) inputs.push({ name: 'targets', data: targets });
+  const shape = call.valueColumns ? `[${call.nq}, ${call.dv}]` : `[${call.nq}]`;
+  const yHat = checkOut(outs.yHat, { fn, name: 'out.yHat', length: call.nq * call.dv, what: `ŷ ${shape}`, inputs, ownsBuffer });
+  if (outs.weights !== undefined && !weights) {
+    throw new AttnpoolError('E_OPTION', `${fn}: out.weights needs weights: true (the weights are built only when asked for)`);
+  }
+  if (yHat) inputs.push({ name: 'out.yHat', data: yHat });
+  const what = `the weights [${call.nq}, ${call.nk}]`;
+  return { yHat, weights: checkOut(outs.weights, { fn, name: 'out.weights', length: call.nq * call.nk, what, inputs, ownsBuffer }) };
+}
+
+/**
+ * attentionPool's arguments, checked, and its method chosen by `runner`'s cost model; an `out` may
+ * not be a view of the runner's kernels' memory.
+ */
 export function poolRequest(queries: unknown, keys: unknown, values: unknown, w: unknown, options: unknown, runner: DenseRunner): PoolRequest {
-  const o = checkOptions<PoolOptions>(options, POOL_OPTIONS, 'attentionPool');
-  const kernel = checkKernel(o.kernel, 'attentionPool');
-  const method = checkMethod(o.method, 'attentionPool');
-  const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, 'attentionPool');
+  const fn = 'attentionPool';
+  const o = checkOptions<PoolOptions>(options, POOL_OPTIONS, fn);
+  const kernel = checkKernel(o.kernel, fn);
+  const method = checkMethod(o.method, fn);
+  const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, fn);
   const weights = o.weights === true;
-  return { call, weights, fast: useFast(method, call, weights, false, 'attentionPool', runner) };
+  const out = poolOut(o.out, call, weights, fn, runner.kernels);
+  return { call, weights, fast: useFast(method, call, weights, false, fn, runner), out };
 }
 
-/** attentionPoolLoss's arguments, checked, and its method chosen. */
+/** attentionPoolLoss's arguments, checked, and its method chosen, as for {@link poolRequest}. */
 export function lossRequest(
   queries: unknown,
   keys: unknown,
@@ -59,29 +113,31 @@ export function lossRequest(
   options: unknown,
   runner: DenseRunner,
 ): LossRequest {
-  const o = checkOptions<PoolLossOptions>(options, LOSS_OPTIONS, 'attentionPoolLoss');
-  const kernel = checkKernel(o.kernel, 'attentionPoolLoss');
-  const method = checkMethod(o.method, 'attentionPoolLoss');
-  const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, 'attentionPoolLoss');
+  const fn = 'attentionPoolLoss';
+  const o = checkOptions<PoolLossOptions>(options, LOSS_OPTIONS, fn);
+  const kernel = checkKernel(o.kernel, fn);
+  const method = checkMethod(o.method, fn);
+  const call = checkPool(queries, keys, values, w, o.excludeSelf, kernel, fn);
   const t = checkTargets(targets, call);
-  return { call, targets: t, fast: useFast(method, call, false, true, 'attentionPoolLoss', runner) };
+  const out = poolOut(o.out, call, false, fn, runner.kernels, t);
+  return { call, targets: t, fast: useFast(method, call, false, true, fn, runner), yHat: out.yHat };
 }
 
 /** Runs a pooling request on `kernels`, or on `reference` (float64) where they cannot hold it. */
 export function runPool(r: PoolRequest, kernels: Kernels, reference: Kernels): PoolResult {
-  if (r.fast) return fastPool(r.call);
   const { call } = r;
-  const yHat = new Float32Array(call.nq * call.dv);
-  const weights = r.weights ? resultArray(call.nq * call.nk, `attentionPool: the weights [${call.nq}, ${call.nk}]`) : null;
+  const yHat = r.out.yHat ?? new Float32Array(call.nq * call.dv);
+  if (r.fast) return fastPool(call, yHat);
+  const weights = r.weights ? (r.out.weights ?? resultArray(call.nq * call.nk, `attentionPool: the weights [${call.nq}, ${call.nk}]`)) : null;
   if (!kernels.pool(call, yHat, weights)) reference.pool(call, yHat, weights);
   return poolResult(call, yHat, weights);
 }
 
 /** Runs a loss request on `kernels`, or on `reference` (float64) where they cannot hold it. */
 export function runLoss(r: LossRequest, kernels: Kernels, reference: Kernels): PoolLossResult<number | number[]> {
-  if (r.fast) return fastPoolLoss(r.call, r.targets);
   const { call } = r;
-  const yHat = new Float32Array(call.nq * call.dv);
+  const yHat = r.yHat ?? new Float32Array(call.nq * call.dv);
+  if (r.fast) return fastPoolLoss(call, r.targets, yHat);
   const grad = new Float64Array(call.d);
   const loss = kernels.poolLoss(call, r.targets, yHat, grad) ?? (reference.poolLoss(call, r.targets, yHat, grad) as number);
   return lossResult(call, loss, grad, yHat);
@@ -163,26 +219,70 @@ export class FrontEnd implements Backend {
 
   /** scores, with errors naming `fn` (the name it was called by). */
   private scoresAs(fn: string, queries: unknown, keys: unknown, w: unknown, options: unknown): Tensor {
-    const o = checkOptions<ScoreOptions>(options, { kernel: 'string' }, fn);
+    const o = checkOptions<ScoreOptions>(options, { kernel: 'string', out: 'any' }, fn);
     const kernel = checkKernel(o.kernel, fn);
     const p = checkPairs(queries, keys);
     const wc = checkWs(w, p.d).w;
-    const out = resultArray(p.nq * p.nk, `${fn}: the scores [${p.nq}, ${p.nk}]`);
+    const what = `the scores [${p.nq}, ${p.nk}]`;
+    const given =
+      o.out === undefined
+        ? null
+        : checkOut(o.out, {
+            fn,
+            name: 'out',
+            length: p.nq * p.nk,
+            what,
+            inputs: [
+              { name: 'queries', data: p.q },
+              { name: 'keys', data: p.k },
+            ],
+            ownsBuffer: ownsBufferOf(this.kernels),
+          });
+    const out = given ?? resultArray(p.nq * p.nk, `${fn}: ${what}`);
     if (!this.kernels.scores(p, wc, kernel, out)) this.reference.scores(p, wc, kernel, out);
     return { data: out, shape: [p.nq, p.nk] };
   }
 
-  softmax(x: unknown): Tensor {
+  softmax(x: unknown, options?: SoftmaxOptions): Tensor {
+    const o = checkOptions<SoftmaxOptions>(options, { out: 'any' }, 'softmax');
     const s = checkSoftmax(x);
-    const out = new Float32Array(s.x.data.length);
+    const given =
+      o.out === undefined
+        ? null
+        : checkOut(o.out, {
+            fn: 'softmax',
+            name: 'out',
+            length: s.x.data.length,
+            what: `x's ${formatShape(s.x.shape)}`,
+            inputs: [],
+            inPlace: { name: 'x', data: s.x.data },
+            ownsBuffer: ownsBufferOf(this.kernels),
+          });
+    const out = given ?? resultArray(s.x.data.length, `softmax: the result ${formatShape(s.x.shape)}`);
     const bad = this.kernels.softmax(s.x.data, s.rows, s.cols, out);
     if (bad >= 0) throw badSoftmaxRow(bad, s.cols, s.x.data);
     return { data: out, shape: s.x.shape.slice() };
   }
 
-  bmm(a: unknown, b: unknown): Tensor {
+  bmm(a: unknown, b: unknown, options?: BmmOptions): Tensor {
+    const o = checkOptions<BmmOptions>(options, { out: 'any' }, 'bmm');
     const m = checkBmm(a, b);
-    const out = resultArray(m.batch * m.n * m.p, `bmm: the product [${m.batch}, ${m.n}, ${m.p}]`);
+    const what = `the product [${m.batch}, ${m.n}, ${m.p}]`;
+    const given =
+      o.out === undefined
+        ? null
+        : checkOut(o.out, {
+            fn: 'bmm',
+            name: 'out',
+            length: m.batch * m.n * m.p,
+            what,
+            inputs: [
+              { name: 'a', data: m.a },
+              { name: 'b', data: m.b },
+            ],
+            ownsBuffer: ownsBufferOf(this.kernels),
+          });
+    const out = given ?? resultArray(m.batch * m.n * m.p, `bmm: ${what}`);
     this.kernels.bmm(m, out);
     return { data: out, shape: [m.batch, m.n, m.p] };
   }

@@ -5,8 +5,9 @@ import type { PairCall, PoolCall } from '../args/pool.js';
 
 /**
  * What a backend implements: raw kernels on checked data. The front end (frontEnd.ts) has
- * checked every argument, chosen dense or fast and allocated the outputs before a kernel runs,
- * so a kernel never validates and never allocates a result.
+ * checked every argument, chosen dense or fast and allocated the outputs (or taken the caller's
+ * `out`) before a kernel runs, so a kernel never validates and never allocates a result. An
+ * output array may hold anything when a kernel starts: a kernel writes every element of it.
  *
  * A kernel that cannot hold a call's numbers (float32 overflow) says so by returning false
  * (null for the loss), whatever it wrote; the front end then runs the float64 reference
@@ -17,7 +18,11 @@ export interface Kernels {
   features?(): BackendFeatures;
   /** log K(u), u_f = w_f·(q_f − k_f), of `kernel` into out [nq, nk] (−Infinity where K = 0); w [d]. */
   scores(call: PairCall, w: Float64Array, kernel: KernelName, out: Float32Array): boolean;
-  /** Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. */
+  /**
+   * Row-wise softmax of x [rows, cols] into out; the first row it cannot normalise, or −1. out
+   * may be x itself (in place). Nothing is written unless every row can be normalised, so a
+   * refused call leaves a caller's `out` (and an x softmaxed in place) as it was.
+   */
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number;
   /** out [batch, n, p] = a [batch, n, m] × b [batch, m, p]. */
   bmm(call: BmmCall, out: Float32Array): void;
@@ -39,6 +44,8 @@ export interface Kernels {
    * zeros (its caller decides). false where float32 cannot hold the call.
    */
   localMoments(call: PoolCall, slopes: boolean, out: Float64Array): boolean;
+  /** Whether `buffer` is memory these kernels write into on their own (a WebAssembly instance's), which a caller's `out` must not be a view of. */
+  ownsBuffer?(buffer: ArrayBufferLike): boolean;
   /** Bytes of WebAssembly memory held, for kernels that hold any. */
   memoryBytes?(): number;
   /** Threads a call may be split over (1 unless sliced). */

@@ -45,14 +45,16 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
   return fastIsFaster(costModel(runner.kernels), p, hi - lo, loss, runner.threadsFor(p));
 }
 
-/** The fast forward, as a backend returns it (float32 ŷ). */
-export function fastPool(p: PoolCall): PoolResult {
+/** The fast forward, as a backend returns it: ŷ rounded to float32 into yHat [nq]. */
+export function fastPool(p: PoolCall, yHat: Float32Array): PoolResult {
   const r = fastAttentionPool({ q: p.q, k: p.k, v: p.v, w: p.w[0], excludeSelf: p.excludeSelf });
-  return { yHat: { data: Float32Array.from(r.yHat), shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
+  yHat.set(r.yHat);
+  return { yHat: { data: yHat, shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
 }
 
-/** The fast loss and gradient, as a backend returns them. */
-export function fastPoolLoss(p: PoolCall, targets: Float32Array): PoolLossResult<number | number[]> {
+/** The fast loss and gradient, as a backend returns them, ŷ into yHat [nq]. */
+export function fastPoolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array): PoolLossResult<number | number[]> {
   const r = fastAttentionPoolLoss({ q: p.q, k: p.k, v: p.v, w: p.w[0], excludeSelf: p.excludeSelf }, targets);
-  return { loss: r.loss, grad: p.wVector ? [r.grad] : r.grad, yHat: { data: Float32Array.from(r.yHat), shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
+  yHat.set(r.yHat);
+  return { loss: r.loss, grad: p.wVector ? [r.grad] : r.grad, yHat: { data: yHat, shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
 }

@@ -6,6 +6,34 @@ import type { Tensor, TensorInput } from '../tensor.js';
 export interface ScoreOptions {
   /** The kernel whose log the scores are (default `'gaussian'`: −(w·d)²/2); −Infinity where K = 0. See {@link KernelName}. */
   kernel?: KernelName;
+  /** A Float32Array of nq·nk elements to write the scores into (see {@link Backend}). */
+  out?: Float32Array;
+}
+
+/** Options of {@link Backend.softmax}. */
+export interface SoftmaxOptions {
+  /** A Float32Array of x's length to write the softmax into; x's own data for a softmax in place (see {@link Backend}). */
+  out?: Float32Array;
+}
+
+/** Options of {@link Backend.bmm}. */
+export interface BmmOptions {
+  /** A Float32Array of batch·n·p elements to write the product into; it must not overlap a or b (see {@link Backend}). */
+  out?: Float32Array;
+}
+
+/** Where {@link Backend.attentionPool} writes its results (see {@link Backend}). */
+export interface PoolOut {
+  /** ŷ: nq·dv elements. */
+  yHat?: Float32Array;
+  /** The weights: nq·nk elements; needs `weights: true`. */
+  weights?: Float32Array;
+}
+
+/** Where {@link Backend.attentionPoolLoss} writes ŷ (see {@link Backend}). */
+export interface PoolLossOut {
+  /** ŷ: nq·dv elements. */
+  yHat?: Float32Array;
 }
 
 /** Options of {@link Backend.attentionPool}. */
@@ -18,6 +46,8 @@ export interface PoolOptions {
   kernel?: KernelName;
   /** `'dense'`, `'fast'` (the 1-D fast Gauss transform) or `'auto'` (default). See {@link PoolMethod}. */
   method?: PoolMethod;
+  /** Arrays of the caller's own to write ŷ and the weights into (either or both). */
+  out?: PoolOut;
 }
 
 /** Options of {@link Backend.attentionPoolLoss}. */
@@ -28,6 +58,8 @@ export interface PoolLossOptions {
   kernel?: KernelName;
   /** `'dense'`, `'fast'` (the 1-D fast Gauss transform) or `'auto'` (default). See {@link PoolMethod}. */
   method?: PoolMethod;
+  /** An array of the caller's own to write ŷ into. */
+  out?: PoolLossOut;
 }
 
 /**
@@ -100,6 +132,15 @@ export interface BackendFeatures {
  * 1 (the nonparametric model). The `kernel` option swaps the Gaussian for another attention
  * kernel, a product kernel over the features (see {@link KernelName}).
  *
+ * `out` (scores, softmax, bmm; `out: { yHat, weights }` for the pooling) is a Float32Array of the
+ * caller's own that the result is written into instead of a fresh one; the result Tensor's
+ * `data` is that very array. It is for a caller who calls in a loop and reuses one buffer. It
+ * must have exactly the result's number of elements (`buffer.subarray(0, n)` uses part of a
+ * larger one), must not share memory with an input (except softmax's `x`: a softmax in place)
+ * nor be a view of the WASM backend's own memory, and its buffer must not be detached. A
+ * refused `out` (AttnpoolError E_OPTION or E_SHAPE, naming it) or a refused input leaves it as
+ * it was.
+ *
  * @example
  * const be = await loadBackend();
  * const { yHat } = be.attentionPool([0.5, 1.5], [0, 1, 2], [10, 20, 30], 2);
@@ -118,10 +159,13 @@ export interface Backend {
   scores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
   /** The name `scores` had first, kept as an alias: the same function (for every kernel, not only the Gaussian). */
   gaussianScores(queries: TensorInput, keys: TensorInput, w?: Bandwidth, options?: ScoreOptions): Tensor;
-  /** Numerically stable softmax along the last axis. −Infinity entries get weight 0. */
-  softmax(x: TensorInput): Tensor;
+  /**
+   * Numerically stable softmax along the last axis. −Infinity entries get weight 0. A row it
+   * cannot normalise (NaN, +Infinity, all −Infinity) is an error, and then nothing is written.
+   */
+  softmax(x: TensorInput, options?: SoftmaxOptions): Tensor;
   /** Batched matrix product: [b, n, m] × [b, m, p] → [b, n, p]. */
-  bmm(a: TensorInput, b: TensorInput): Tensor;
+  bmm(a: TensorInput, b: TensorInput, options?: BmmOptions): Tensor;
   /** Fused attention pooling ŷ_i = Σ_j softmax_j(s_ij)·v_ij without building the score matrix. */
   attentionPool(queries: TensorInput, keys: TensorInput, values: TensorInput, w?: Bandwidth, options?: PoolOptions): PoolResult;
   /**

@@ -80,6 +80,44 @@ function features(n: number, d: number, loss: boolean): Workload {
 }
 
 /**
+ * W3: row-wise softmax of an m × m matrix. With `out`, into an array the caller allocated once
+ * (the `out` option), so the call allocates nothing of the result's size.
+ */
+function softmax(m: number, out: boolean): Workload {
+  return {
+    id: `W3 softmax ${m}x${m}${out ? ' +out' : ''}`,
+    group: 'W3',
+    description: `row-wise softmax of a ${m} × ${m} matrix${out ? ', into a preallocated out' : ''}`,
+    pairs: m * m,
+    targetRatio: out ? 8 : 10,
+    prepare(be) {
+      const x = reshape(uniform(m * m, -10, 10, 6), [m, m]);
+      if (!out) return () => be.softmax(x);
+      const into = new Float32Array(m * m);
+      return () => be.softmax(x, { out: into });
+    },
+  };
+}
+
+/** W5: Gaussian scores of m queries against m shared keys; with `out`, into a preallocated array. */
+function scores(m: number, out: boolean): Workload {
+  return {
+    id: `W5 scores ${m}x${m}${out ? ' +out' : ''}`,
+    group: 'W5',
+    description: `gaussianScores of ${m} queries against ${m} shared keys${out ? ', into a preallocated out' : ''}`,
+    pairs: m * m,
+    targetRatio: out ? 5 : 8,
+    prepare(be) {
+      const q = uniform(m, 0, 5, 9);
+      const k = uniform(m, 0, 5, 10);
+      if (!out) return () => be.gaussianScores(q, k, 2.5);
+      const into = new Float32Array(m * m);
+      return () => be.gaussianScores(q, k, 2.5, { out: into });
+    },
+  };
+}
+
+/**
  * The benchmark's workloads. `scale` < 1 shrinks every size (the quick run and the test use
  * it); the targets only apply at scale 1.
  */
@@ -92,17 +130,8 @@ export function workloads(scale = 1): Workload[] {
     poolForward(s(1024), true),
     trainingStep(s(50)),
     trainingStep(s(2048)),
-    {
-      id: `W3 softmax ${m}x${m}`,
-      group: 'W3',
-      description: `row-wise softmax of a ${m} × ${m} matrix`,
-      pairs: m * m,
-      targetRatio: 10,
-      prepare(be) {
-        const x = reshape(uniform(m * m, -10, 10, 6), [m, m]);
-        return () => be.softmax(x);
-      },
-    },
+    softmax(m, false),
+    softmax(m, true),
     {
       id: `W4 bmm 8x${b}x${b}`,
       group: 'W4',
@@ -115,18 +144,8 @@ export function workloads(scale = 1): Workload[] {
         return () => be.bmm(a, c);
       },
     },
-    {
-      id: `W5 scores ${m}x${m}`,
-      group: 'W5',
-      description: `gaussianScores of ${m} queries against ${m} shared keys`,
-      pairs: m * m,
-      targetRatio: 8,
-      prepare(be) {
-        const q = uniform(m, 0, 5, 9);
-        const k = uniform(m, 0, 5, 10);
-        return () => be.gaussianScores(q, k, 2.5);
-      },
-    },
+    scores(m, false),
+    scores(m, true),
     ...[2, 8].flatMap((d) => [s(1024), s(4096)].flatMap((n) => [features(n, d, false), features(n, d, true)])),
   ];
 }

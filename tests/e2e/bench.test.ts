@@ -15,7 +15,7 @@ describe('attnpool bench', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'attnpool-bench-')), 'bench.json');
     const r = spawnSync(process.execPath, [cli, 'bench', '--quick', '--scale', '0.01', '--json', file], { encoding: 'utf8' });
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/\[18\/18\]/); // progress
+    expect(r.stderr).toMatch(/\[20\/20\]/); // progress
     expect(r.stdout).toMatch(/^\| workload \|/m);
     const report = JSON.parse(readFileSync(file, 'utf8'));
     expect(report.schema).toBe(1);
@@ -42,9 +42,18 @@ describe('attnpool bench', () => {
       'W2',
       'W2',
       'W3',
+      'W3',
       'W4',
       'W5',
+      'W5',
       ...new Array(8).fill('W8'),
+    ]);
+    // W3 and W5 again with a preallocated out
+    expect(report.results.filter((w: { group: string }) => w.group === 'W3' || w.group === 'W5').map((w: { id: string }) => w.id)).toEqual([
+      'W3 softmax 41x41',
+      'W3 softmax 41x41 +out',
+      'W5 scores 41x41',
+      'W5 scores 41x41 +out',
     ]);
     // W8: d = 2 and 8 features, pooling and the loss with its gradient per feature
     expect(report.results.filter((w: { group: string }) => w.group === 'W8').map((w: { id: string }) => w.id)).toEqual(

@@ -209,7 +209,7 @@ describe('createWorkerPool in Chromium', () => {
     expect(text).not.toMatch(/^error/);
     const r = JSON.parse(text);
     expect(errors).toEqual([]);
-    expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
+    expect(r).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, sameOut: true, closedRejects: true });
     console.log(`worker pool in Chromium, n = 16384: one thread ${r.tOneMs.toFixed(1)} ms, 2 workers ${r.tPoolMs.toFixed(1)} ms`);
     await p.close();
   }, 90_000);
@@ -256,7 +256,7 @@ describe(`under a strict Content-Security-Policy (${STRICT_CSP})`, () => {
     const { p, problems } = await strictPage('/web/pool-check.html?threads=2&n=2048', () => document.getElementById('out')?.textContent !== 'running…');
     const text = (await p.textContent('#out')) as string;
     expect(text).not.toMatch(/^error/);
-    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
+    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, sameOut: true, closedRejects: true });
     expect(problems).toEqual([]);
     await p.close();
   }, 90_000);
@@ -282,6 +282,6 @@ describe(`under a Content-Security-Policy without blob: workers (${NO_BLOB_CSP})
   it("with { workerUrl } (the package's dist/browser/attnpool-worker.js) it splits calls with the single-thread bits", async () => {
     const text = await poolCheck('&workerUrl=../browser/attnpool-worker.js');
     expect(text).not.toMatch(/^error/);
-    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
+    expect(JSON.parse(text)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, sameOut: true, closedRejects: true });
   }, 90_000);
 });

@@ -188,7 +188,15 @@ describe.each(ENGINES)('%s', (engine) => {
     await page.waitFor(outDone, undefined, 90_000);
     const text = await page.evaluate(outText);
     expect(text).not.toMatch(/^error/);
-    expect(JSON.parse(text!)).toMatchObject({ threads: 2, sameYHat: true, sameLoss: true, freshValues: true, sameNd: true, closedRejects: true });
+    expect(JSON.parse(text!)).toMatchObject({
+      threads: 2,
+      sameYHat: true,
+      sameLoss: true,
+      freshValues: true,
+      sameNd: true,
+      sameOut: true,
+      closedRejects: true,
+    });
     expect(await page.errors()).toEqual([]);
     await page.close();
   }, 120_000);

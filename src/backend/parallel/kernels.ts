@@ -46,6 +46,11 @@ export class ThreadedKernels implements Kernels {
     return this.single.memoryBytes();
   }
 
+  /** The calling thread's instance's memory (the workers' memories and the shared buffer are never handed out). */
+  ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return this.single.ownsBuffer(buffer);
+  }
+
   /** Trims the calling thread's instance (the workers' instances keep their memory until close). */
   trim(): Promise<void> {
     return this.single.trim();

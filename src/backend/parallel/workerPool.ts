@@ -20,7 +20,9 @@ import { BROWSER_WORKER_SOURCE } from './workerSources.generated.js';
  * every slice runs in a worker while the page stays responsive. Each worker holds its own
  * instance of the embedded module (posted to it compiled) and runs the same runner code as
  * Node's threads, so ŷ, loss and grad are bit for bit those of the single-thread WASM backend.
- * Keys and values are posted once and reused while they stay the same.
+ * Keys and values are posted once and reused while they stay the same. `out: { yHat }` works as
+ * on a Backend: a sliced call writes it only once every worker has answered (a failed call
+ * leaves it as it was), and refuses it with E_OPTION if the caller transferred it meanwhile.
  */
 export interface WorkerPool {
   /** How many workers share a call. */
@@ -167,12 +169,15 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
     return version;
   };
 
-  /** Runs the slices in the workers; ŷ into y, and the loss terms when op is the loss. */
+  /**
+   * Runs the slices in the workers; ŷ into y, and the loss terms when op is the loss. Nothing is
+   * written before every slice has answered, so a failed call leaves a caller's `out` as it was.
+   */
   const split = async (op: Job['op'], p: PoolCall, t: Float32Array, y: Float32Array, terms: Float64Array): Promise<void> => {
     const kv = keysVersion(p);
     const c = scoreScale(p.w[0]);
     const slices = Math.min(workers.length, p.nq);
-    await Promise.all(
+    const replies = await Promise.all(
       Array.from({ length: slices }, async (_, s) => {
         const a = Math.floor((s * p.nq) / slices);
         const b = Math.floor(((s + 1) * p.nq) / slices);
@@ -182,10 +187,15 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
         const job: Job = { op, a, b, nq, nk, d, dv, perQuery, excludeSelf, kernel, w, keysVersion: kv, c };
         const r = await wk.run({ job, q: p.q, t, k: send ? p.k : null, v: send ? p.v : null });
         wk.held = kv;
-        y.set(r.y, a * dv);
-        if (op === OP_LOSS) terms.set(r.terms, termsPerQuery(d) * a);
+        return { a, r };
       }),
     );
+    // The caller may have transferred its out while the workers ran.
+    if (y.length !== p.nq * p.dv) throw new AttnpoolError('E_OPTION', 'createWorkerPool: out.yHat was detached while the call ran; nothing was written');
+    for (const { a, r } of replies) {
+      y.set(r.y, a * p.dv);
+      if (op === OP_LOSS) terms.set(r.terms, termsPerQuery(p.d) * a);
+    }
   };
 
   let closed = false;
@@ -199,7 +209,7 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
     async attentionPool(queries, keys, values, w = 1, options) {
       const r = poolRequest(queries, keys, values, w, options, runner);
       if (!sliced(r, r.weights)) return runPool(r, single, reference);
-      const y = new Float32Array(r.call.nq * r.call.dv);
+      const y = r.out.yHat ?? new Float32Array(r.call.nq * r.call.dv);
       await split(OP_POOL, r.call, EMPTY, y, NO_TERMS);
       // A float32 overflow: the float64 reference, as the single-thread backend does.
       if (firstNonFinite(y) >= 0) return runPool(r, reference, reference);
@@ -208,7 +218,7 @@ export async function createWorkerPool(threads: number, options?: WorkerPoolOpti
     attentionPoolLoss: (async (queries: unknown, keys: unknown, values: unknown, targets: unknown, w: Bandwidth, options?: PoolLossOptions) => {
       const r = lossRequest(queries, keys, values, targets, w, options, runner);
       if (!sliced(r, false)) return runLoss(r, single, reference);
-      const y = new Float32Array(r.call.nq * r.call.dv);
+      const y = r.yHat ?? new Float32Array(r.call.nq * r.call.dv);
       const terms = new Float64Array(termsPerQuery(r.call.d) * r.call.nq);
       await split(OP_LOSS, r.call, r.targets, y, terms);
       const grad = new Float64Array(r.call.d);

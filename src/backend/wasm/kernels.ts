@@ -8,7 +8,7 @@ import type { BackendFeatures } from '../types.js';
 import { float32Holds, gradientFactor, scoreScale } from './abi.js';
 import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
-import { Workspace } from './workspace.js';
+import { blockRows, Workspace } from './workspace.js';
 
 /**
  * The WebAssembly SIMD kernels. Each call copies its inputs into the workspace, runs one
@@ -58,32 +58,58 @@ export class WasmKernels implements Kernels {
     return this.ws.bytes;
   }
 
+  /** The instance's memory now: a view of it would be overwritten by the next call, and detached when it grows. */
+  ownsBuffer(buffer: ArrayBufferLike): boolean {
+    return buffer === this.x.memory.buffer;
+  }
+
   scores(p: PairCall, ws: Float64Array, kernel: KernelName, out: Float32Array): boolean {
     if (p.d > 1) return scoresNd(this.x, this.ws, p, ws, kernel, out);
     const w = ws[0];
+    const gaussian = kernel === 'gaussian';
+    const c = gaussian ? Math.fround(w * Math.SQRT1_2) : Math.fround(w);
     // w beyond float32's range (0·Infinity = NaN), a subnormal scale or a difference beyond float32
-    if (!float32Holds(p.q, p.k, kernel === 'gaussian' ? Math.fround(w * Math.SQRT1_2) : Math.fround(w))) return false;
-    const [q, k, o] = this.ws.layout(p.nq, p.k.length, p.nq * p.nk);
+    if (!float32Holds(p.q, p.k, c)) return false;
+    const { nq, nk, perQuery } = p;
+    const rows = blockRows(nk, nq);
+    // per-query keys go in a block of rows at a time, as the scores come out
+    const [q, k, o] = this.ws.layout(nq, perQuery ? rows * nk : nk, rows * nk);
     this.ws.write(q, p.q);
-    this.ws.write(k, p.k);
-    if (kernel === 'gaussian') {
-      this.x.scores(q, p.nq, k, p.nk, p.perQuery, Math.fround(w * Math.SQRT1_2), o);
-      this.ws.readInto(o, out);
-      return true;
+    if (!perQuery) this.ws.write(k, p.k);
+    for (let i0 = 0; i0 < nq; i0 += rows) {
+      const n = Math.min(rows, nq - i0);
+      if (perQuery) this.ws.write(k, p.k.subarray(i0 * nk, (i0 + n) * nk));
+      if (gaussian) this.x.scores(q + 4 * i0, n, k, nk, perQuery, c, o);
+      else this.x.kernelValues(kindOf(kernel), q + 4 * i0, n, k, nk, perQuery, c, o);
+      this.ws.readRange(o, out, i0 * nk, n * nk);
+      // The compact kernels' values in SIMD, their logs here (there is no SIMD log), while the block is in cache.
+      if (!gaussian) for (let i = i0 * nk; i < (i0 + n) * nk; i++) out[i] = Math.log(out[i]);
     }
-    // The kernel values in SIMD; their logs on the way out (there is no SIMD log, and the copy-out is one pass anyway).
-    this.x.kernelValues(kindOf(kernel), q, p.nq, k, p.nk, p.perQuery, w, o);
-    this.ws.readInto(o, out);
-    for (let i = 0; i < out.length; i++) out[i] = Math.log(out[i]);
     return true;
   }
 
   softmax(x: Float32Array, rows: number, cols: number, out: Float32Array): number {
-    const [xi, o] = this.ws.layout(x.length, x.length);
-    this.ws.write(xi, x);
-    const bad = this.x.softmax(xi, rows, cols, o);
-    if (bad < 0) this.ws.readInto(o, out);
-    return bad;
+    const block = blockRows(cols, rows);
+    const [xi] = this.ws.layout(block * cols);
+    // Nothing may reach `out` before every row is known good: with more than one block, a first
+    // pass checks them all (one block is checked by the kernel before it is copied out).
+    if (block < rows) {
+      for (let r0 = 0; r0 < rows; r0 += block) {
+        const n = Math.min(block, rows - r0);
+        this.ws.write(xi, x.subarray(r0 * cols, (r0 + n) * cols));
+        const bad = this.x.softmaxCheck(xi, n, cols);
+        if (bad >= 0) return r0 + bad;
+      }
+    }
+    // In place in the block; out may be x itself, whose rows are copied in before they are written.
+    for (let r0 = 0; r0 < rows; r0 += block) {
+      const n = Math.min(block, rows - r0);
+      this.ws.write(xi, x.subarray(r0 * cols, (r0 + n) * cols));
+      const bad = this.x.softmax(xi, n, cols, xi);
+      if (bad >= 0) return r0 + bad;
+      this.ws.readRange(xi, out, r0 * cols, n * cols);
+    }
+    return -1;
   }
 
   bmm(m: BmmCall, out: Float32Array): void {

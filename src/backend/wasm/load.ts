@@ -21,7 +21,10 @@ export interface KernelExports {
   memory: WebAssembly.Memory;
   exp2Array(x: number, n: number, out: number): void;
   scores(q: number, nq: number, k: number, nk: number, perQuery: boolean, c: number, out: number): void;
+  /** Row-wise softmax of x into out (which may be x); the first row it cannot normalise, or −1. */
   softmax(x: number, rows: number, cols: number, out: number): number;
+  /** The first row softmax cannot normalise, or −1; writes nothing. */
+  softmaxCheck(x: number, rows: number, cols: number): number;
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
   pool(...args: [...PoolPointers, c: number, yHat: number, weights: number]): void;
   poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs]): void;

@@ -3,7 +3,7 @@ import type { KernelName } from '../../args/kernel.js';
 import { localMomentsSize } from '../kernels.js';
 import type { PairCall, PoolCall } from '../../args/pool.js';
 import type { KernelExports } from './load.js';
-import type { Workspace } from './workspace.js';
+import { blockRows, type Workspace } from './workspace.js';
 
 /**
  * The d-dimensional WebAssembly kernels' host side (assembly/poolNd.ts, assembly/ndTerms.ts):
@@ -264,20 +264,26 @@ export function scoresNd(x: KernelExports, ws: Workspace, p: PairCall, w: Float6
   if (!params) return false;
   const { nq, nk, d } = p;
   const sets = p.perQuery ? nq : 1;
-  const [q, k, pr, o, scratch] = ws.layout(nq * d, sets * d * paddedKeys(nk), paramsElements(d), nq * nk, paddedKeys(nk));
+  const nkp = paddedKeys(nk);
+  const rows = blockRows(nk, nq);
+  const [q, k, pr, o, scratch] = ws.layout(nq * d, sets * d * nkp, paramsElements(d), rows * nk, nkp);
   ws.write(q, p.q);
   featureMajor(p.k, 0, sets, nk, d, new Float32Array(x.memory.buffer), k >> 2);
   writeNdParams(x.memory, pr, params);
-  x.scoresNd(q, nq, k, nk, d, p.perQuery, ndKind(kernel), pr, o, scratch);
-  ws.readInto(o, out);
-  if (kernel === 'gaussian') return true;
-  // The logs on the way out (there is no SIMD log). A product below float32's normal range may
-  // have underflowed inside the support: those few are recomputed as a sum of logs in float64.
+  // a block of rows at a time, each copied out while it is in cache (see blockRows)
   const smooth = kernel === 'epanechnikov' || kernel === 'triangular';
-  for (let i = 0; i < nq; i++) {
-    for (let j = 0; j < nk; j++) {
-      const at = i * nk + j;
-      out[at] = smooth && out[at] < SMALLEST_NORMAL ? logKernel(p, w, kernel, i, j) : Math.log(out[at]);
+  for (let i0 = 0; i0 < nq; i0 += rows) {
+    const n = Math.min(rows, nq - i0);
+    x.scoresNd(q + 4 * i0 * d, n, p.perQuery ? k + 4 * i0 * d * nkp : k, nk, d, p.perQuery, ndKind(kernel), pr, o, scratch);
+    ws.readRange(o, out, i0 * nk, n * nk);
+    if (kernel === 'gaussian') continue;
+    // The logs on the way out (there is no SIMD log). A product below float32's normal range may
+    // have underflowed inside the support: those few are recomputed as a sum of logs in float64.
+    for (let i = i0; i < i0 + n; i++) {
+      for (let j = 0; j < nk; j++) {
+        const at = i * nk + j;
+        out[at] = smooth && out[at] < SMALLEST_NORMAL ? logKernel(p, w, kernel, i, j) : Math.log(out[at]);
+      }
     }
   }
   return true;

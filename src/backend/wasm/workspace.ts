@@ -5,6 +5,19 @@ import { BASE, PAGE, sliceBytes } from './abi.js';
 const MAX_MEMORY = 2 ** 32;
 
 /**
+ * Floats of a result block (128 KiB): results as large as the inputs (scores, softmax) are
+ * computed a block of rows at a time and each block copied out while it is still in cache.
+ * Computed whole, a 64 MiB result would go out to memory and be read back for the copy; in
+ * blocks it costs one write, into the caller's array, and the WASM memory holds one block.
+ */
+const BLOCK_FLOATS = 1 << 15;
+
+/** Rows of `rowLength` floats in one result block: at least 1, at most `rows`. */
+export function blockRows(rowLength: number, rows: number): number {
+  return Math.max(1, Math.min(rows, Math.floor(BLOCK_FLOATS / rowLength)));
+}
+
+/**
  * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE,
  * grows the memory once if they do not fit (never otherwise, so repeated calls of one size
  * leave it as it is), copies inputs in and copies results out into the caller's arrays. Views of the
@@ -60,6 +73,11 @@ export class Workspace {
   /** Copy out.length float32 values at `offset` into `out` (a caller's array, never a view of this memory). */
   readInto(offset: number, out: Float32Array): void {
     out.set(this.f32.subarray(offset >>> 2, (offset >>> 2) + out.length));
+  }
+
+  /** Copy `length` float32 values at `offset` into out[at, at + length). */
+  readRange(offset: number, out: Float32Array, at: number, length: number): void {
+    out.set(this.f32.subarray(offset >>> 2, (offset >>> 2) + length), at);
   }
 
   readF64(offset: number, index: number): number {
