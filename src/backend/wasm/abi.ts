@@ -59,6 +59,12 @@ export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: 
   return Math.max(qmax - kmin, kmax - qmin) < F32_MAX / 2;
 }
 
+/**
+ * Bytes the host leaves free after its last slice: a kernel's masked block of 4 floats reads
+ * up to 12 bytes past the end of a slice whose length is not a multiple of 4 (assembly/pool.ts).
+ */
+export const SLACK = 16;
+
 /** Bytes of a slice of n float32, rounded up to 16 so that every slice stays v128-aligned. */
 export function sliceBytes(n: number): number {
   return Math.ceil((n * 4) / 16) * 16;

@@ -1,12 +1,12 @@
 import { AttnpoolError } from '../../errors.js';
-import { BASE, PAGE, sliceBytes } from './abi.js';
+import { BASE, PAGE, SLACK, sliceBytes } from './abi.js';
 
 /** The most linear memory a 32-bit WebAssembly instance can address: 4 GiB. */
 const MAX_MEMORY = 2 ** 32;
 
 /**
- * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE,
- * grows the memory once if they do not fit (never otherwise, so repeated calls of one size
+ * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE
+ * (and SLACK bytes after the last), grows the memory once if they do not fit (never otherwise, so repeated calls of one size
  * leave it as it is), copies inputs in and copies results out into the caller's arrays. Views of the
  * memory are rebuilt after every grow; no view of it is ever handed to a caller.
  */
@@ -32,7 +32,7 @@ export class Workspace {
       offsets.push(end);
       end += sliceBytes(n);
     }
-    this.ensure(end);
+    this.ensure(end + SLACK);
     return offsets;
   }
 
