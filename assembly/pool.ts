@@ -63,6 +63,63 @@ function nearest(q: f32, k: usize, nk: i32, mb: i32, keepA: v128, keepB: v128): 
   return f32x4.extract_lane(m, 0);
 }
 
+// The range of an array (see range), in module globals.
+let lo: f32 = Infinity;
+let hi: f32 = -Infinity;
+
+/** lo and hi: the smallest and largest of the n (≥ 1) float32 at p (finite: the host checked them). */
+function range(p: usize, n: i32): void {
+  let l = f32x4.splat(Infinity);
+  let h = f32x4.splat(-Infinity);
+  const full = n & ~3;
+  for (let j = 0; j < full; j += 4) {
+    const x = v128.load(p + (<usize>j << 2));
+    l = f32x4.pmin(l, x);
+    h = f32x4.pmax(h, x);
+  }
+  if (full < n) {
+    // lanes past n read as NaN (all bits set), which pmin(l, ·) and pmax(h, ·) pass over
+    const x = v128.or(v128.load(p + (<usize>full << 2)), v128.not(keepMask(full, n, -1)));
+    l = f32x4.pmin(l, x);
+    h = f32x4.pmax(h, x);
+  }
+  l = f32x4.pmin(l, v128.shuffle<f32>(l, l, 2, 3, 0, 1));
+  l = f32x4.pmin(l, v128.shuffle<f32>(l, l, 1, 0, 3, 2));
+  h = f32x4.pmax(h, v128.shuffle<f32>(h, h, 2, 3, 0, 1));
+  h = f32x4.pmax(h, v128.shuffle<f32>(h, h, 1, 0, 3, 2));
+  lo = f32x4.extract_lane(l, 0);
+  hi = f32x4.extract_lane(h, 0);
+}
+
+/**
+ * Whether every difference q − k of nq queries and nk keys (all rows) is finite in float32, with
+ * half its range of margin: max |q − k| = max(qmax − kmin, kmax − qmin) < F32_MAX/2, in f64, as
+ * the host's float32Holds (abi.ts) computes it.
+ */
+function differencesHold(q: usize, nq: i32, k: usize, nk: i32): bool {
+  range(q, nq);
+  const qlo = <f64>lo;
+  const qhi = <f64>hi;
+  range(k, nk);
+  return max(qhi - <f64>lo, <f64>hi - qlo) < <f64>f32.MAX_VALUE / 2;
+}
+
+/** Whether the n (≥ 1) float32 at p are all finite (x − x is 0 exactly for those). */
+function allFinite(p: usize, n: i32): bool {
+  let bad = f32x4.splat(0);
+  const full = n & ~3;
+  for (let j = 0; j < full; j += 4) {
+    const x = v128.load(p + (<usize>j << 2));
+    bad = v128.or(bad, f32x4.sub(x, x));
+  }
+  if (full < n) {
+    const x = v128.and(v128.load(p + (<usize>full << 2)), keepMask(full, n, -1));
+    bad = v128.or(bad, f32x4.sub(x, x));
+  }
+  // a finite x gives x − x = +0 (all bits 0); NaN and ±Infinity give NaN
+  return !v128.any_true(bad);
+}
+
 /** Stores the first n (≥ 1) lanes of x at p: all four when n ≥ 4. */
 // @ts-ignore: decorator
 @inline
@@ -158,9 +215,14 @@ function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
 /**
  * Forward: yHat[i] for every query; with `weights` != 0 also the [nq, nk] weight rows
  * (a skipped key gets weight 0). `c` = S = w·√(log2(e)/2), the scale of the differences.
+ * Returns false, computing nothing, where a difference q − k may not be finite in float32
+ * (abi.ts, float32Holds; the host checks the scale), and false where a ŷ came out non-finite:
+ * the host then takes the float64 path.
  */
-export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): void {
+export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): bool {
+  if (!differencesHold(q, nq, k, perQuery ? nq * nk : nk)) return false;
   poolRows(0, nq, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights);
+  return allFinite(yHat, nq);
 }
 
 /**
@@ -278,9 +340,11 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
 /**
  * Loss and gradient: writes yHat, and at `result` two f64: L = Σ_i (ŷ_i − t_i)² and
  * dL/dw = Σ_i 2(ŷ_i − t_i)·g·Σ_j e·u²·(v − ŷ_i) / Σ_j e, from the same two passes, with
- * g = −w/S² = −2/(w·log2 e) the host's (0 at w = 0).
+ * g = −w/S² = −2/(w·log2 e) the host's (0 at w = 0). Returns false as pool does (the host also
+ * checks L and dL/dw).
  */
-export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, result: usize): void {
+export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, result: usize): bool {
+  if (!differencesHold(q, nq, k, perQuery ? nq * nk : nk)) return false;
   let loss: f64 = 0;
   let grad: f64 = 0;
   for (let i = 0; i < nq; i++) {
@@ -290,6 +354,7 @@ export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuer
   }
   store<f64>(result, loss);
   store<f64>(result, grad, 8);
+  return allFinite(yHat, nq);
 }
 
 /**

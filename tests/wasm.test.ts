@@ -205,14 +205,38 @@ describe('wasm backend', () => {
         f32.set(x, kp >> 2);
         f32.set(y, vp >> 2);
         const what = `${last} last, nk=${nk}`;
-        k.pool(kp, nk, kp, vp, nk, false, true, c, yHat, 0);
+        expect(k.pool(kp, nk, kp, vp, nk, false, true, c, yHat, 0), `pool, ${what}`).toBe(1);
         const want = reference.attentionPool(x, x, y, 1.7, { excludeSelf: true });
         expectClose(f32.subarray(yHat >> 2, (yHat >> 2) + nk), want.yHat.data, 1e-6, 1e-6, `pool, ${what}`);
-        k.poolLoss(kp, nk, kp, vp, nk, false, true, c, gradientFactor(1.7), vp, yHat, result);
+        expect(k.poolLoss(kp, nk, kp, vp, nk, false, true, c, gradientFactor(1.7), vp, yHat, result), `loss, ${what}`).toBe(1);
         const loss = reference.attentionPoolLoss(x, x, y, y, 1.7, { excludeSelf: true });
         expect(Math.abs(new Float64Array(k.memory.buffer, result, 1)[0] - loss.loss), `loss, ${what}`).toBeLessThanOrEqual(1e-5 * loss.loss);
       }
     }
+  });
+
+  it('kernels refuse differences beyond float32 and a ŷ that is not finite (the host then takes the float64 path)', async () => {
+    const k = await instantiateKernels();
+    const f32 = new Float32Array(k.memory.buffer);
+    const [q, keys, v, y, t, result] = [BASE, BASE + 32, BASE + 64, BASE + 96, BASE + 128, BASE + 160];
+    const c = scoreScale(1);
+    const call = (qs: number[], ks: number[], vs: number[], ts = qs) => {
+      f32.set(qs, q >> 2);
+      f32.set(ks, keys >> 2);
+      f32.set(vs, v >> 2);
+      f32.set(ts, t >> 2);
+      const pool = k.pool(q, qs.length, keys, v, ks.length, false, false, c, y, 0);
+      const loss = k.poolLoss(q, qs.length, keys, v, ks.length, false, false, c, gradientFactor(1), t, y, result);
+      return [pool, loss];
+    };
+    expect(call([1, 2, 3], [0, 1, 2, 4, 5], [1, 2, 3, 4, 5])).toEqual([1, 1]);
+    // |q − k| = 2e38 > F32_MAX / 2, whichever array holds the extremes
+    expect(call([1e38, 0, 0], [-1e38, 1, 2, 4, 5], [1, 2, 3, 4, 5])).toEqual([0, 0]);
+    expect(call([0, 0, -1e38], [0, 1, 2, 4, 1e38], [1, 2, 3, 4, 5])).toEqual([0, 0]);
+    // values near float32's largest: the weighted sum overflows, ŷ is not finite (the loss's
+    // sums measure values from the targets: overflow there needs targets far from them)
+    expect(call([1, 2, 3], [1, 1, 1, 1, 1], [3e38, 3e38, 3e38, 3e38, 3e38], [0, 0, 0])).toEqual([0, 0]);
+    expect(call([1, 2, 3], [1, 1, 1, 1, 1], [3e38, 3e38, 3e38, 3e38, 3e38], [3e38, 3e38, 3e38])).toEqual([0, 1]);
   });
 
   it('reads subarray views at odd element offsets into one shared buffer', () => {

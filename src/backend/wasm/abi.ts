@@ -34,13 +34,20 @@ const F32_NORMAL = 2 ** -126;
 /** Float32's largest finite value. */
 const F32_MAX = 3.4028234663852886e38;
 
+/** Whether a kernel's scale (S for the Gaussian, w for the compact kernels) is 0 or a finite normal float32. */
+export function scaleHolds(scale: number): boolean {
+  return Number.isFinite(scale) && (scale === 0 || Math.abs(scale) >= F32_NORMAL);
+}
+
 /**
  * Whether the 1-D float32 kernels hold a call: every difference q − k is finite in float32,
  * and the scale (S for the Gaussian, w for the compact kernels) is 0 or a finite normal
- * float32. Ranges only (O(nq + nk)): max |q − k| is max(qmax − kmin, kmax − qmin).
+ * float32. Ranges only (O(nq + nk)): max |q − k| is max(qmax − kmin, kmax − qmin). The 1-D
+ * Gaussian kernels (assembly/pool.ts, pool and poolLoss) check the differences themselves, the
+ * same way; their host checks only the scale.
  */
 export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: number): boolean {
-  if (!Number.isFinite(scale) || (scale !== 0 && Math.abs(scale) < F32_NORMAL)) return false;
+  if (!scaleHolds(scale)) return false;
   let qmin = Infinity;
   let qmax = -Infinity;
   for (let i = 0; i < q.length; i++) {

@@ -1,4 +1,3 @@
-import { instantiate } from '@assemblyscript/loader';
 import { wasmBase64, wasmRelaxedBase64 } from './bytes.generated.js';
 
 /** A pooling call's arguments in linear memory: queries, keys, values and their sizes and layout. */
@@ -23,8 +22,10 @@ export interface KernelExports {
   scores(q: number, nq: number, k: number, nk: number, perQuery: boolean, c: number, out: number): void;
   softmax(x: number, rows: number, cols: number, out: number): number;
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
-  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number]): void;
-  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs]): void;
+  /** 0 where a difference q − k is not finite in float32 (nothing computed) or a ŷ is not finite, else 1. */
+  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number]): number;
+  /** 0 as pool (the host also checks the loss and its derivative), else 1. */
+  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs]): number;
   poolRows(...args: [...RowPointers, c: number, yHat: number, weights: number]): void;
   /** poolLoss for queries [i0, i1), each query's two terms kept apart as f64 pairs at `result` + 16·i. */
   poolLossRows(...args: [...RowPointers, c: number, ...LossOutputs]): void;
@@ -80,15 +81,18 @@ export function relaxedSimdSupport(): boolean {
  * The module's bytes, decoded from the base64 embedded at build time (no file, no fetch):
  * the relaxed-SIMD build when `relaxed` (default: where the engine validates it), else the plain-SIMD one.
  */
-export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array {
+export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array<ArrayBuffer> {
   const text = atob(relaxed ? wasmRelaxedBase64 : wasmBase64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
-/** A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory. */
+/**
+ * A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory.
+ * The module imports nothing, and its exports are called as they are (no wrapper per call).
+ */
 export async function instantiateKernels(relaxed = relaxedSimdSupport()): Promise<KernelExports> {
-  const { exports } = await instantiate<Record<string, unknown>>(wasmBytes(relaxed), {});
-  return exports as unknown as KernelExports;
+  const { instance } = await WebAssembly.instantiate(wasmBytes(relaxed), {});
+  return instance.exports as unknown as KernelExports;
 }

@@ -13,6 +13,8 @@ const MAX_MEMORY = 2 ** 32;
 export class Workspace {
   private f32: Float32Array;
   private f64: Float64Array;
+  /** Where the next slice goes (see begin). */
+  private end = BASE;
 
   constructor(private readonly memory: WebAssembly.Memory) {
     this.f32 = new Float32Array(memory.buffer);
@@ -27,13 +29,30 @@ export class Workspace {
   /** Byte offsets of slices of the given sizes (in 4-byte elements), growing memory if needed. */
   layout(...elements: number[]): number[] {
     const offsets: number[] = [];
-    let end = BASE;
-    for (const n of elements) {
-      offsets.push(end);
-      end += sliceBytes(n);
-    }
-    this.ensure(end + SLACK);
+    this.begin();
+    for (const n of elements) offsets.push(this.slice(n));
+    this.commit();
     return offsets;
+  }
+
+  /**
+   * Starts a layout without arrays, for the small calls' sake: begin(), one slice(n) per slice,
+   * then commit() before writing any. The same layout as layout(…) of the same sizes.
+   */
+  begin(): void {
+    this.end = BASE;
+  }
+
+  /** The byte offset of the next slice, of n float32 elements. */
+  slice(n: number): number {
+    const at = this.end;
+    this.end = at + sliceBytes(n);
+    return at;
+  }
+
+  /** Grows the memory, if needed, to hold the slices laid out since begin() and SLACK bytes after them. */
+  commit(): void {
+    this.ensure(this.end + SLACK);
   }
 
   private ensure(bytes: number): void {
