@@ -1,9 +1,10 @@
 // Fused attention pooling: ŷ_i = Σ_j e_ij·v_ij / Σ_j e_ij with e_ij = exp(s_ij − max_j s_ij),
 // s_ij = −(w·(q_i − k_ij))²/2, two passes per query and no nq × nk matrix.
 //
-// Pass 1 finds the nearest key (the smallest |q − k|, so the largest score). Pass 2 evaluates
-// e = 2^(u²min − u²) with u = S·(q − k), S = w·√(log2(e)/2) (log2 e folded in, see exp.ts) and
-// sums. Scaling the difference before squaring keeps u² within float32 wherever the score itself
+// Pass 1 computes u² with u = S·(q − k), S = w·√(log2(e)/2) (log2 e folded in, see exp.ts), for
+// every key of the query's row into a scratch row, and finds the smallest, u²min (the nearest
+// key's: the largest score). Pass 2 reads them back, evaluates e = 2^(u²min − u²) and sums
+// (reading u² back costs less than computing it again: two multiplies and a subtraction a block). Scaling the difference before squaring keeps u² within float32 wherever the score itself
 // is (|q − k| up to float32's range, w·|q − k| moderate); squaring d first overflows from
 // |q − k| ≈ 1.8e19 and loses precision below |q − k| ≈ 1e-19. The exponent's rounding error is of
 // the order of ulp(u²), the same as that of the float32 difference q − k itself, which no float32
@@ -37,24 +38,41 @@ function keepMask(b: i32, nk: i32, skip: i32): v128 {
 }
 
 /**
- * Pass 1: the smallest |q − k| over keys [0, nk) less the skipped one. `mb` is the first masked
- * block (`keepA` its mask), the partial last block `full` = nk & ~3 the second when it is
- * another (`keepB`). Rounding is monotone, so S·|q − k| of the nearest key squared is exactly
- * the smallest u² pass 2 computes. A masked lane is set to NaN (all bits), which pmin(m, ·) passes over.
+ * Pass 1: u² = (S·(q − k))² of every key into the scratch row s (what pass 2 reads), and the
+ * smallest of them over keys [0, nk) less the skipped one. `mb` is the first masked block
+ * (`keepA` its mask), the partial last block `full` = nk & ~3 the second when it is another
+ * (`keepB`). A masked lane is set to NaN (all bits), which pmin(m, ·) passes over; its u² in
+ * the scratch row is whatever the bytes past the row made of it, and pass 2 masks it again.
  */
 // @ts-ignore: decorator
 @inline
-function nearest(q: f32, k: usize, nk: i32, mb: i32, keepA: v128, keepB: v128): f32 {
+function nearest(q: f32, k: usize, nk: i32, mb: i32, keepA: v128, keepB: v128, c: f32, s: usize): f32 {
   const qv = f32x4.splat(q);
+  const cv = f32x4.splat(c);
   const full = nk & ~3;
   let m = f32x4.splat(Infinity);
-  if (mb < nk) m = f32x4.pmin(m, v128.or(f32x4.abs(f32x4.sub(qv, v128.load(k + (<usize>mb << 2)))), v128.not(keepA)));
-  if (full > mb && full < nk) m = f32x4.pmin(m, v128.or(f32x4.abs(f32x4.sub(qv, v128.load(k + (<usize>full << 2)))), v128.not(keepB)));
+  let o = mb;
+  let keep = keepA;
+  for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
+    const at = <usize>o << 2;
+    const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(k + at)));
+    const d2 = f32x4.mul(d, d);
+    v128.store(s + at, d2);
+    m = f32x4.pmin(m, v128.or(d2, v128.not(keep)));
+    o = full;
+    keep = keepB;
+  }
   // the unmasked blocks: [0, mb) and [mb + 4, full)
   let j = 0;
   let stop = mb;
   for (let part = 0; part < 2; part++) {
-    for (; j < stop; j += 4) m = f32x4.pmin(m, f32x4.abs(f32x4.sub(qv, v128.load(k + (<usize>j << 2)))));
+    for (; j < stop; j += 4) {
+      const at = <usize>j << 2;
+      const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(k + at)));
+      const d2 = f32x4.mul(d, d);
+      v128.store(s + at, d2);
+      m = f32x4.pmin(m, d2);
+    }
     j = mb + 4;
     stop = full;
   }
@@ -139,7 +157,7 @@ function storeLanes(p: usize, x: v128, n: i32): void {
  */
 // @ts-ignore: decorator
 @inline
-function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, w: usize, keepWeights: bool): void {
+function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, w: usize, s: usize, keepWeights: bool): void {
   const rowBytes = <usize>nk << 2;
   const qi = load<f32>(q + (<usize>i << 2));
   const kr = perQuery ? k + <usize>i * rowBytes : k;
@@ -150,12 +168,9 @@ function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
   const mb = skip < 0 ? full : skip & ~3;
   const keepA = keepMask(mb, nk, skip);
   const keepB = keepMask(full, nk, -1);
-  const u = c * nearest(qi, kr, nk, mb, keepA, keepB);
-  const top = u * u;
+  const top = nearest(qi, kr, nk, mb, keepA, keepB, c, s);
 
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
-  const qv = f32x4.splat(qi);
-  const cv = f32x4.splat(c);
   const tv = f32x4.splat(top);
   let eA = f32x4.splat(0), evA = f32x4.splat(0);
   // The masked blocks first, into the first block's lane sums.
@@ -163,8 +178,7 @@ function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
   let keep = keepA;
   for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
     const at = <usize>o << 2;
-    const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(kr + at)));
-    const e = v128.and(exp2x4(f32x4.sub(tv, f32x4.mul(d, d)), k0, k1, k2, k3, k4, k5, magic, flush), keep);
+    const e = v128.and(exp2x4(f32x4.sub(tv, v128.load(s + at)), k0, k1, k2, k3, k4, k5, magic, flush), keep);
     if (keepWeights) storeLanes(wr + at, e, nk - o);
     eA = f32x4.add(eA, e);
     evA = madd(e, v128.and(v128.load(vr + at), keep), evA);
@@ -182,8 +196,7 @@ function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
     for (let part = 0; part < 2; part++) {
       for (; j < stop; j += 4) {
         const at = <usize>j << 2;
-        const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(kr + at)));
-        const e = exp2x4(f32x4.sub(tv, f32x4.mul(d, d)), k0, k1, k2, k3, k4, k5, magic, flush);
+        const e = exp2x4(f32x4.sub(tv, v128.load(s + at)), k0, k1, k2, k3, k4, k5, magic, flush);
         if (keepWeights) v128.store(wr + at, e);
         eA = f32x4.add(eA, e);
         evA = madd(e, v128.load(vr + at), evA);
@@ -215,13 +228,14 @@ function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
 /**
  * Forward: yHat[i] for every query; with `weights` != 0 also the [nq, nk] weight rows
  * (a skipped key gets weight 0). `c` = S = w·√(log2(e)/2), the scale of the differences.
+ * `scratch` holds nk floats (one row of pass 1's u², any content before the call).
  * Returns false, computing nothing, where a difference q − k may not be finite in float32
  * (abi.ts, float32Holds; the host checks the scale), and false where a ŷ came out non-finite:
  * the host then takes the float64 path.
  */
-export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): bool {
+export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize, scratch: usize): bool {
   if (!differencesHold(q, nq, k, perQuery ? nq * nk : nk)) return false;
-  poolRows(0, nq, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights);
+  poolRows(0, nq, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights, scratch);
   return allFinite(yHat, nq);
 }
 
@@ -230,11 +244,11 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
  * key i and per-query rows are row i. Pointers are those of the whole call (a host holding only
  * the slice passes them shifted back by i0 rows; wasm32 pointer arithmetic wraps). For threads.
  */
-export function poolRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize): void {
+export function poolRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize, scratch: usize): void {
   if (weights == 0) {
-    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, 0, false);
+    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, 0, scratch, false);
   } else {
-    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights, true);
+    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights, scratch, true);
   }
 }
 
@@ -254,7 +268,7 @@ let termGrad: f64 = 0;
  * x = u²min − u² = −δ, so they sum e·x = −e·δ (negation is exact, so the totals are exactly
  * those of e·δ negated) and save a subtraction per block.
  */
-function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize): void {
+function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, s: usize): void {
   const rowBytes = <usize>nk << 2;
   const qi = load<f32>(q + (<usize>i << 2));
   const kr = perQuery ? k + <usize>i * rowBytes : k;
@@ -265,12 +279,9 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
   const mb = skip < 0 ? full : skip & ~3;
   const keepA = keepMask(mb, nk, skip);
   const keepB = keepMask(full, nk, -1);
-  const u = c * nearest(qi, kr, nk, mb, keepA, keepB);
-  const top = u * u;
+  const top = nearest(qi, kr, nk, mb, keepA, keepB, c, s);
 
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
-  const qv = f32x4.splat(qi);
-  const cv = f32x4.splat(c);
   const tv = f32x4.splat(top);
   const v0v = f32x4.splat(t);
   let eA = f32x4.splat(0), evA = f32x4.splat(0), exA = f32x4.splat(0), exvA = f32x4.splat(0);
@@ -280,8 +291,7 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
   let keep = keepA;
   for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
     const at = <usize>o << 2;
-    const d = v128.and(f32x4.mul(cv, f32x4.sub(qv, v128.load(kr + at))), keep);
-    const x = f32x4.sub(tv, f32x4.mul(d, d));
+    const x = f32x4.sub(tv, v128.and(v128.load(s + at), keep));
     const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keep);
     const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keep);
     const ex = f32x4.mul(e, x);
@@ -305,8 +315,7 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
     for (let part = 0; part < 2; part++) {
       for (; j < stop; j += 4) {
         const at = <usize>j << 2;
-        const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(kr + at)));
-        const x = f32x4.sub(tv, f32x4.mul(d, d));
+        const x = f32x4.sub(tv, v128.load(s + at));
         const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
         const dv = f32x4.sub(v128.load(vr + at), v0v);
         const ex = f32x4.mul(e, x);
@@ -343,12 +352,12 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
  * g = −w/S² = −2/(w·log2 e) the host's (0 at w = 0). Returns false as pool does (the host also
  * checks L and dL/dw).
  */
-export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, result: usize): bool {
+export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, result: usize, scratch: usize): bool {
   if (!differencesHold(q, nq, k, perQuery ? nq * nk : nk)) return false;
   let loss: f64 = 0;
   let grad: f64 = 0;
   for (let i = 0; i < nq; i++) {
-    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat);
+    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, scratch);
     loss += termLoss;
     grad += termGrad;
   }
@@ -362,9 +371,9 @@ export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuer
  * two terms apart, as f64 pairs at terms + 16·i: a host adding them in query order from 0 gets
  * poolLoss's sums bit for bit, however the queries were split over threads.
  */
-export function poolLossRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, terms: usize): void {
+export function poolLossRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, terms: usize, scratch: usize): void {
   for (let i = i0; i < i1; i++) {
-    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat);
+    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, scratch);
     const at = terms + (<usize>i << 4);
     store<f64>(at, termLoss);
     store<f64>(at, termGrad, 8);

@@ -162,11 +162,11 @@ describe('wasm backend', () => {
 
   it('runs calls whose slices and slack end exactly at the end of memory', async () => {
     // layouts (src/backend/wasm/kernels.ts) from BASE, SLACK bytes after the last slice:
-    // the forward with weights: q [nq], k [nk], v [nk], ŷ [nq], weights [nq, nk];
-    // the loss (distinct arrays): q [nq], k [nk], v [nk], targets [nq], ŷ [nq], 4 floats of sums
+    // the forward with weights: q [nq], k [nk], v [nk], ŷ [nq], weights [nq, nk], scratch [nk];
+    // the loss (distinct arrays): q [nq], k [nk], v [nk], targets [nq], ŷ [nq], 4 floats of sums, scratch [nk]
     const layouts = {
-      weights: (nq: number, nk: number) => BASE + 2 * sliceBytes(nq) + 2 * sliceBytes(nk) + sliceBytes(nq * nk) + SLACK,
-      loss: (nq: number, nk: number) => BASE + 3 * sliceBytes(nq) + 2 * sliceBytes(nk) + sliceBytes(4) + SLACK,
+      weights: (nq: number, nk: number) => BASE + 2 * sliceBytes(nq) + 3 * sliceBytes(nk) + sliceBytes(nq * nk) + SLACK,
+      loss: (nq: number, nk: number) => BASE + 3 * sliceBytes(nq) + 3 * sliceBytes(nk) + sliceBytes(4) + SLACK,
     };
     for (const [name, bytes] of Object.entries(layouts)) {
       const [nq, nk] = exactFit(bytes);
@@ -197,7 +197,7 @@ describe('wasm backend', () => {
       const x = uniform(nk, 0, 5, nk);
       const y = uniform(nk, -1, 1, nk + 1);
       // ŷ, the sums and the other array low; keys (or values) ending exactly SLACK bytes before the end
-      const [yHat, result, low] = [BASE, BASE + 64, BASE + 128];
+      const [yHat, result, low, scratch] = [BASE, BASE + 64, BASE + 128, BASE + 192];
       const top = end - 4 * nk;
       for (const last of ['keys', 'values']) {
         f32.fill(Number.NaN);
@@ -205,10 +205,10 @@ describe('wasm backend', () => {
         f32.set(x, kp >> 2);
         f32.set(y, vp >> 2);
         const what = `${last} last, nk=${nk}`;
-        expect(k.pool(kp, nk, kp, vp, nk, false, true, c, yHat, 0), `pool, ${what}`).toBe(1);
+        expect(k.pool(kp, nk, kp, vp, nk, false, true, c, yHat, 0, scratch), `pool, ${what}`).toBe(1);
         const want = reference.attentionPool(x, x, y, 1.7, { excludeSelf: true });
         expectClose(f32.subarray(yHat >> 2, (yHat >> 2) + nk), want.yHat.data, 1e-6, 1e-6, `pool, ${what}`);
-        expect(k.poolLoss(kp, nk, kp, vp, nk, false, true, c, gradientFactor(1.7), vp, yHat, result), `loss, ${what}`).toBe(1);
+        expect(k.poolLoss(kp, nk, kp, vp, nk, false, true, c, gradientFactor(1.7), vp, yHat, result, scratch), `loss, ${what}`).toBe(1);
         const loss = reference.attentionPoolLoss(x, x, y, y, 1.7, { excludeSelf: true });
         expect(Math.abs(new Float64Array(k.memory.buffer, result, 1)[0] - loss.loss), `loss, ${what}`).toBeLessThanOrEqual(1e-5 * loss.loss);
       }
@@ -218,15 +218,15 @@ describe('wasm backend', () => {
   it('kernels refuse differences beyond float32 and a ŷ that is not finite (the host then takes the float64 path)', async () => {
     const k = await instantiateKernels();
     const f32 = new Float32Array(k.memory.buffer);
-    const [q, keys, v, y, t, result] = [BASE, BASE + 32, BASE + 64, BASE + 96, BASE + 128, BASE + 160];
+    const [q, keys, v, y, t, result, scratch] = [BASE, BASE + 32, BASE + 64, BASE + 96, BASE + 128, BASE + 160, BASE + 192];
     const c = scoreScale(1);
     const call = (qs: number[], ks: number[], vs: number[], ts = qs) => {
       f32.set(qs, q >> 2);
       f32.set(ks, keys >> 2);
       f32.set(vs, v >> 2);
       f32.set(ts, t >> 2);
-      const pool = k.pool(q, qs.length, keys, v, ks.length, false, false, c, y, 0);
-      const loss = k.poolLoss(q, qs.length, keys, v, ks.length, false, false, c, gradientFactor(1), t, y, result);
+      const pool = k.pool(q, qs.length, keys, v, ks.length, false, false, c, y, 0, scratch);
+      const loss = k.poolLoss(q, qs.length, keys, v, ks.length, false, false, c, gradientFactor(1), t, y, result, scratch);
       return [pool, loss];
     };
     expect(call([1, 2, 3], [0, 1, 2, 4, 5], [1, 2, 3, 4, 5])).toEqual([1, 1]);
@@ -304,7 +304,7 @@ function expectLoss(got: PoolLossResult, want: PoolLossResult, what: string): vo
 /** The first nq ≤ 16 (and then nk ≥ 2) whose layout of `bytes(nq, nk)` is whole pages (a fresh instance has one; it grows to exactly that). */
 function exactFit(bytes: (nq: number, nk: number) => number): [number, number] {
   for (let nq = 1; nq <= 16; nq++) {
-    for (let nk = 2; nk <= 10000; nk++) {
+    for (let nk = 2; nk <= 40000; nk++) {
       const b = bytes(nq, nk);
       if (b % PAGE === 0) return [nq, nk];
     }

@@ -108,12 +108,13 @@ export class WasmKernels implements Kernels {
     const v = ws.slice(p.v.length);
     const y = ws.slice(p.nq);
     const wt = weights ? ws.slice(weights.length) : 0;
+    const scratch = ws.slice(p.nk);
     ws.commit();
     ws.write(q, p.q);
     if (k !== q) ws.write(k, p.k);
     ws.write(v, p.v);
     // the kernel checks the differences q − k and ŷ (false: float32 cannot hold the call)
-    if (!this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wt)) return false;
+    if (!this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wt, scratch)) return false;
     ws.readInto(y, yHat);
     if (weights) ws.readInto(wt, weights);
     return true;
@@ -135,13 +136,14 @@ export class WasmKernels implements Kernels {
     const t = targets === p.v ? v : ws.slice(p.nq);
     const y = ws.slice(p.nq);
     const result = ws.slice(4);
+    const scratch = ws.slice(p.nk);
     ws.commit();
     ws.write(q, p.q);
     if (k !== q) ws.write(k, p.k);
     ws.write(v, p.v);
     if (t !== v) ws.write(t, targets);
     // the kernel checks the differences q − k and ŷ (false: float32 cannot hold the call)
-    if (!this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, gradientFactor(w), t, y, result)) return null;
+    if (!this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, gradientFactor(w), t, y, result, scratch)) return null;
     const loss = ws.readF64(result, 0);
     const grad = ws.readF64(result, 1);
     if (!Number.isFinite(loss) || !Number.isFinite(grad)) return null;

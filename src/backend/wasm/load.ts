@@ -22,13 +22,16 @@ export interface KernelExports {
   scores(q: number, nq: number, k: number, nk: number, perQuery: boolean, c: number, out: number): void;
   softmax(x: number, rows: number, cols: number, out: number): number;
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
-  /** 0 where a difference q − k is not finite in float32 (nothing computed) or a ŷ is not finite, else 1. */
-  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number]): number;
+  /**
+   * 0 where a difference q − k is not finite in float32 (nothing computed) or a ŷ is not
+   * finite, else 1. `scratch`: nk floats (one row of pass 1's u²).
+   */
+  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number, scratch: number]): number;
   /** 0 as pool (the host also checks the loss and its derivative), else 1. */
-  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs]): number;
-  poolRows(...args: [...RowPointers, c: number, yHat: number, weights: number]): void;
+  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs, scratch: number]): number;
+  poolRows(...args: [...RowPointers, c: number, yHat: number, weights: number, scratch: number]): void;
   /** poolLoss for queries [i0, i1), each query's two terms kept apart as f64 pairs at `result` + 16·i. */
-  poolLossRows(...args: [...RowPointers, c: number, ...LossOutputs]): void;
+  poolLossRows(...args: [...RowPointers, c: number, ...LossOutputs, scratch: number]): void;
   /** `kind`: the index of the kernel in COMPACT_KINDS (args/kernel.ts). */
   poolCompact(kind: number, ...args: [...PoolPointers, w: number, yHat: number, weights: number]): void;
   poolLossCompact(kind: number, ...args: [...PoolPointers, ...LossOutputs]): void;
