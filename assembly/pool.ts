@@ -21,7 +21,7 @@
 // it contribute, whatever those bytes hold. Every other block runs unmasked, so a key costs the
 // same with or without excludeSelf, and a small call pays no scalar exp2 and one lane fold.
 import { exp2x4, madd, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
-import { BLOCK, lanes } from './lanes';
+import { BLOCK, lanesPaired as lanes } from './lanes';
 
 /** Lane indices [0, 1, 2, 3], for the masks (a global for the reason exp.ts gives for its constants). */
 let LANE: v128 = i32x4(0, 1, 2, 3);
