@@ -62,11 +62,24 @@ function nearest(q: f32, k: usize, nk: i32, mb: i32, keepA: v128, keepB: v128, c
     o = full;
     keep = keepB;
   }
-  // the unmasked blocks: [0, mb) and [mb + 4, full)
+  // the unmasked blocks: [0, mb) and [mb + 4, full), two at a time into two minima (the chain
+  // of minima is what pass 2 waits for)
+  let m2 = f32x4.splat(Infinity);
   let j = 0;
   let stop = mb;
   for (let part = 0; part < 2; part++) {
-    for (; j < stop; j += 4) {
+    for (; j + 8 <= stop; j += 8) {
+      const at = <usize>j << 2;
+      const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(k + at)));
+      const d2 = f32x4.mul(d, d);
+      v128.store(s + at, d2);
+      m = f32x4.pmin(m, d2);
+      const dn = f32x4.mul(cv, f32x4.sub(qv, v128.load(k + at, 16)));
+      const d2n = f32x4.mul(dn, dn);
+      v128.store(s + at, d2n, 16);
+      m2 = f32x4.pmin(m2, d2n);
+    }
+    if (j < stop) {
       const at = <usize>j << 2;
       const d = f32x4.mul(cv, f32x4.sub(qv, v128.load(k + at)));
       const d2 = f32x4.mul(d, d);
@@ -76,6 +89,7 @@ function nearest(q: f32, k: usize, nk: i32, mb: i32, keepA: v128, keepB: v128, c
     j = mb + 4;
     stop = full;
   }
+  m = f32x4.pmin(m, m2);
   m = f32x4.pmin(m, v128.shuffle<f32>(m, m, 2, 3, 0, 1));
   m = f32x4.pmin(m, v128.shuffle<f32>(m, m, 1, 0, 3, 2));
   return f32x4.extract_lane(m, 0);
