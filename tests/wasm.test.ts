@@ -4,6 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { BASE, gradientFactor, PAGE, SLACK, scoreScale, sliceBytes } from '../src/backend/wasm/abi.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../src/backend/wasm/index.js';
+import { Workspace } from '../src/backend/wasm/workspace.js';
 import { instantiateKernels, type KernelExports } from '../src/backend/wasm/load.js';
 import type { Backend, PoolLossResult } from '../src/backend/types.js';
 import { expectClose, uniform } from './reference.js';
@@ -237,6 +238,29 @@ describe('wasm backend', () => {
     // sums measure values from the targets: overflow there needs targets far from them)
     expect(call([1, 2, 3], [1, 1, 1, 1, 1], [3e38, 3e38, 3e38, 3e38, 3e38], [0, 0, 0])).toEqual([0, 0]);
     expect(call([1, 2, 3], [1, 1, 1, 1, 1], [3e38, 3e38, 3e38, 3e38, 3e38], [3e38, 3e38, 3e38])).toEqual([0, 1]);
+  });
+
+  it('Workspace: lays out the same slices with begin/slice/commit as with layout, and survives a grow it did not make', () => {
+    const memory = new WebAssembly.Memory({ initial: 1 });
+    const ws = new Workspace(memory);
+    expect(ws.layout(3, 0, 5, 16)).toEqual([BASE, BASE + 16, BASE + 16, BASE + 48]);
+    ws.begin();
+    expect([ws.slice(3), ws.slice(0), ws.slice(5), ws.slice(16)]).toEqual([BASE, BASE + 16, BASE + 16, BASE + 48]);
+    ws.commit();
+    memory.grow(1); // detaches the workspace's views
+    const big = 2 * PAGE;
+    ws.begin();
+    const at = ws.slice(big / 4);
+    ws.commit();
+    expect(ws.bytes).toBe(3 * PAGE); // grown by what the call needs beyond the 2 pages held, not from 0
+    const data = uniform(big / 4, 0, 1, 1);
+    ws.write(at, data);
+    const back = new Float32Array(data.length);
+    ws.readInto(at, back);
+    expect(back).toEqual(data);
+    const small = new Float32Array(5);
+    ws.readInto(at, small);
+    expect(small).toEqual(data.subarray(0, 5));
   });
 
   it('reads subarray views at odd element offsets into one shared buffer', () => {

@@ -104,7 +104,12 @@ function features(q: Tensor, k: Tensor): PairCall {
  * finite and ≥ 0. Returns them per feature, and whether an array was given.
  */
 export function checkWs(w: unknown, d: number): { w: Float64Array; wVector: boolean } {
-  if (typeof w === 'number') return { w: new Float64Array(d).fill(checkW(w)), wVector: false };
+  if (typeof w === 'number') {
+    const one = checkW(w);
+    const out = new Float64Array(d);
+    for (let f = 0; f < d; f++) out[f] = one; // not fill(): a loop is cheaper for the usual d = 1
+    return { w: out, wVector: false };
+  }
   if (!(Array.isArray(w) || (ArrayBuffer.isView(w) && !(w instanceof DataView)))) {
     throw new AttnpoolError('E_TYPE', `w: expected a finite number >= 0, got ${describe(w)} (or an array of ${d}, one per feature)`);
   }

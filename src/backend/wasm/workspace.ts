@@ -4,6 +4,9 @@ import { BASE, PAGE, SLACK, sliceBytes } from './abi.js';
 /** The most linear memory a 32-bit WebAssembly instance can address: 4 GiB. */
 const MAX_MEMORY = 2 ** 32;
 
+/** Up to this many floats, readInto copies with a loop instead of set(subarray(…)). */
+const SMALL_COPY = 64;
+
 /**
  * The host side of the WASM memory. Each call lays out its 16-byte-aligned slices from BASE
  * (and SLACK bytes after the last), grows the memory once if they do not fit (never otherwise, so repeated calls of one size
@@ -56,16 +59,20 @@ export class Workspace {
   }
 
   private ensure(bytes: number): void {
+    // The view spans the whole memory (reading its length costs less than memory.buffer); a
+    // view of a buffer a grow detached has length 0 and is rebuilt below.
+    if (bytes <= this.f32.byteLength) return;
     const have = this.memory.buffer.byteLength;
-    if (bytes <= have) return;
-    const pages = Math.ceil((bytes - have) / PAGE);
-    try {
-      this.memory.grow(pages);
-    } catch {
-      throw new AttnpoolError(
-        'E_BACKEND',
-        `wasm: the call needs ${bytes} bytes of WebAssembly memory (at most ${MAX_MEMORY} in a 32-bit instance) and the engine refused to grow it from ${have}; split the call into smaller ones (fewer queries per call)`,
-      );
+    if (bytes > have) {
+      const pages = Math.ceil((bytes - have) / PAGE);
+      try {
+        this.memory.grow(pages);
+      } catch {
+        throw new AttnpoolError(
+          'E_BACKEND',
+          `wasm: the call needs ${bytes} bytes of WebAssembly memory (at most ${MAX_MEMORY} in a 32-bit instance) and the engine refused to grow it from ${have}; split the call into smaller ones (fewer queries per call)`,
+        );
+      }
     }
     this.f32 = new Float32Array(this.memory.buffer);
     this.f64 = new Float64Array(this.memory.buffer);
@@ -78,7 +85,15 @@ export class Workspace {
 
   /** Copy out.length float32 values at `offset` into `out` (a caller's array, never a view of this memory). */
   readInto(offset: number, out: Float32Array): void {
-    out.set(this.f32.subarray(offset >>> 2, (offset >>> 2) + out.length));
+    const at = offset >>> 2;
+    const n = out.length;
+    if (n > SMALL_COPY) {
+      out.set(this.f32.subarray(at, at + n));
+      return;
+    }
+    // a few floats: a loop costs less than the subarray view set() needs
+    const f32 = this.f32;
+    for (let i = 0; i < n; i++) out[i] = f32[at + i];
   }
 
   readF64(offset: number, index: number): number {
