@@ -166,83 +166,108 @@ function storeLanes(p: usize, x: v128, n: i32): void {
 }
 
 /**
- * The forward for query i: ŷ_i, and with `keepWeights` its weight row at w (the skipped key's
- * weight 0). Inlined with a constant `keepWeights`, so each caller gets loops without the branch.
+ * Query i's scratch row of u²: two rows of nk floats (rounded up to 4) alternate, so that pass 1
+ * of query i + 1 can run before pass 2 of query i.
  */
 // @ts-ignore: decorator
 @inline
-function poolQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, w: usize, s: usize, keepWeights: bool): void {
-  const rowBytes = <usize>nk << 2;
-  const qi = load<f32>(q + (<usize>i << 2));
-  const kr = perQuery ? k + <usize>i * rowBytes : k;
-  const vr = perQuery ? v + <usize>i * rowBytes : v;
-  const wr = w + <usize>i * rowBytes;
-  const skip = excludeSelf ? i : -1;
-  const full = nk & ~3;
-  const mb = skip < 0 ? full : skip & ~3;
-  const keepA = keepMask(mb, nk, skip);
-  const keepB = keepMask(full, nk, -1);
-  const top = nearest(qi, kr, nk, mb, keepA, keepB, c, s);
+function scratchRow(s: usize, nk: i32, i: i32): usize {
+  return s + (<usize>(i & 1) * (<usize>((nk + 3) & ~3) << 2));
+}
 
+/** Pass 1 of query i (see nearest): its row of u² into its scratch row, and u²min. */
+// @ts-ignore: decorator
+@inline
+function pass1(i: i32, q: usize, k: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, s: usize, keepB: v128): f32 {
+  const kr = perQuery ? k + <usize>i * (<usize>nk << 2) : k;
+  const mb = excludeSelf ? i & ~3 : nk & ~3;
+  const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
+  return nearest(load<f32>(q + (<usize>i << 2)), kr, nk, mb, keepA, keepB, c, scratchRow(s, nk, i));
+}
+
+/**
+ * The forward for queries [i0, i1): ŷ_i, and with `keepWeights` the weight rows at w (the
+ * skipped key's weight 0). Inlined with a constant `keepWeights`, so each caller gets loops
+ * without the branch. Pass 1 of query i + 1 runs before pass 2 of query i: pass 2 waits for
+ * its query's u²min, and this way the chain that computes it runs beside the previous query's
+ * pass 2 instead of before its own.
+ */
+// @ts-ignore: decorator
+@inline
+function poolRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, w: usize, s: usize, keepWeights: bool): void {
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
-  const tv = f32x4.splat(top);
-  let eA = f32x4.splat(0), evA = f32x4.splat(0);
-  // The masked blocks first, into the first block's lane sums.
-  let o = mb;
-  let keep = keepA;
-  for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
-    const at = <usize>o << 2;
-    const e = v128.and(exp2x4(f32x4.sub(tv, v128.load(s + at)), k0, k1, k2, k3, k4, k5, magic, flush), keep);
-    if (keepWeights) storeLanes(wr + at, e, nk - o);
-    eA = f32x4.add(eA, e);
-    evA = madd(e, v128.and(v128.load(vr + at), keep), evA);
-    o = full;
-    keep = keepB;
-  }
-  let se: f64 = 0;
-  let sev: f64 = 0;
-  let b = 0;
-  do {
-    const end = min(full, b + BLOCK);
-    const cut = mb >= b && mb < end ? mb : end;
-    let j = b;
-    let stop = cut;
-    for (let part = 0; part < 2; part++) {
-      for (; j < stop; j += 4) {
-        const at = <usize>j << 2;
-        const e = exp2x4(f32x4.sub(tv, v128.load(s + at)), k0, k1, k2, k3, k4, k5, magic, flush);
-        if (keepWeights) v128.store(wr + at, e);
-        eA = f32x4.add(eA, e);
-        evA = madd(e, v128.load(vr + at), evA);
+  const rowBytes = <usize>nk << 2;
+  const full = nk & ~3;
+  const keepB = keepMask(full, nk, -1);
+  let next: f32 = i0 < i1 ? pass1(i0, q, k, nk, perQuery, excludeSelf, c, s, keepB) : 0;
+  for (let i = i0; i < i1; i++) {
+    const top = next;
+    if (i + 1 < i1) next = pass1(i + 1, q, k, nk, perQuery, excludeSelf, c, s, keepB);
+    const sr = scratchRow(s, nk, i);
+    const vr = perQuery ? v + <usize>i * rowBytes : v;
+    const wr = w + <usize>i * rowBytes;
+    const mb = excludeSelf ? i & ~3 : full;
+    const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
+    const tv = f32x4.splat(top);
+    let eA = f32x4.splat(0), evA = f32x4.splat(0);
+    // The masked blocks first, into the first block's lane sums.
+    let o = mb;
+    let keep = keepA;
+    for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
+      const at = <usize>o << 2;
+      const e = v128.and(exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush), keep);
+      if (keepWeights) storeLanes(wr + at, e, nk - o);
+      eA = f32x4.add(eA, e);
+      evA = madd(e, v128.and(v128.load(vr + at), keep), evA);
+      o = full;
+      keep = keepB;
+    }
+    let se: f64 = 0;
+    let sev: f64 = 0;
+    let b = 0;
+    do {
+      const end = min(full, b + BLOCK);
+      const cut = mb >= b && mb < end ? mb : end;
+      let j = b;
+      let stop = cut;
+      for (let part = 0; part < 2; part++) {
+        for (; j < stop; j += 4) {
+          const at = <usize>j << 2;
+          const e = exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush);
+          if (keepWeights) v128.store(wr + at, e);
+          eA = f32x4.add(eA, e);
+          evA = madd(e, v128.load(vr + at), evA);
+        }
+        j = cut + 4;
+        stop = end;
       }
-      j = cut + 4;
-      stop = end;
+      se += lanes(eA);
+      sev += lanes(evA);
+      eA = f32x4.splat(0);
+      evA = f32x4.splat(0);
+      b = end;
+    } while (b < full);
+    if (keepWeights) {
+      const inv = f32x4.splat(<f32>(1.0 / se));
+      let j = 0;
+      for (; j + 4 <= nk; j += 4) {
+        const at = <usize>j << 2;
+        v128.store(wr + at, f32x4.mul(v128.load(wr + at), inv));
+      }
+      for (; j < nk; j++) {
+        const at = <usize>j << 2;
+        store<f32>(wr + at, load<f32>(wr + at) * f32x4.extract_lane(inv, 0));
+      }
     }
-    se += lanes(eA);
-    sev += lanes(evA);
-    eA = f32x4.splat(0);
-    evA = f32x4.splat(0);
-    b = end;
-  } while (b < full);
-  if (keepWeights) {
-    const inv = f32x4.splat(<f32>(1.0 / se));
-    let j = 0;
-    for (; j + 4 <= nk; j += 4) {
-      const at = <usize>j << 2;
-      v128.store(wr + at, f32x4.mul(v128.load(wr + at), inv));
-    }
-    for (; j < nk; j++) {
-      const at = <usize>j << 2;
-      store<f32>(wr + at, load<f32>(wr + at) * f32x4.extract_lane(inv, 0));
-    }
+    store<f32>(yHat + (<usize>i << 2), <f32>(sev / se));
   }
-  store<f32>(yHat + (<usize>i << 2), <f32>(sev / se));
 }
 
 /**
  * Forward: yHat[i] for every query; with `weights` != 0 also the [nq, nk] weight rows
  * (a skipped key gets weight 0). `c` = S = w·√(log2(e)/2), the scale of the differences.
- * `scratch` holds nk floats (one row of pass 1's u², any content before the call).
+ * `scratch` holds two rows of nk floats rounded up to 4 (pass 1's u², any content before the
+ * call; abi.ts, poolScratch).
  * Returns false, computing nothing, where a difference q − k may not be finite in float32
  * (abi.ts, float32Holds; the host checks the scale), and false where a ŷ came out non-finite:
  * the host then takes the float64 path.
@@ -259,19 +284,20 @@ export function pool(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: b
  * the slice passes them shifted back by i0 rows; wasm32 pointer arithmetic wraps). For threads.
  */
 export function poolRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, yHat: usize, weights: usize, scratch: usize): void {
-  if (weights == 0) {
-    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, 0, scratch, false);
-  } else {
-    for (let i = i0; i < i1; i++) poolQuery(i, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights, scratch, true);
-  }
+  if (weights == 0) poolRange(i0, i1, q, k, v, nk, perQuery, excludeSelf, c, yHat, 0, scratch, false);
+  else poolRange(i0, i1, q, k, v, nk, perQuery, excludeSelf, c, yHat, weights, scratch, true);
 }
 
-// One query's terms of the loss and of its gradient (module globals: a function cannot return several values).
-let termLoss: f64 = 0;
-let termGrad: f64 = 0;
+// The loss and its derivative summed over the queries of lossRange (module globals: a function
+// cannot return several values).
+let lossSum: f64 = 0;
+let gradSum: f64 = 0;
 
 /**
- * Query i of poolLoss: writes ŷ_i and sets termLoss = (ŷ_i − t_i)², termGrad = its d/dw.
+ * Queries [i0, i1) of poolLoss: writes ŷ_i, and each query's terms (ŷ_i − t_i)² and its d/dw as
+ * f64 pairs at terms + 16·i with `keepTerms`, else their sums in query order into lossSum and
+ * gradSum. Inlined with a constant `keepTerms`. Pass 1 of query i + 1 runs before pass 2 of
+ * query i, as in poolRange.
  *
  * Pass 2 also sums e·(u² − u²min) and e·(u² − u²min)·(v − v0). Since Σe·(v − ŷ) = 0, u² may be
  * measured from u²min in the gradient's Σe·u²·(v − ŷ); so measured, the nearest key's term is 0
@@ -282,82 +308,97 @@ let termGrad: f64 = 0;
  * x = u²min − u² = −δ, so they sum e·x = −e·δ (negation is exact, so the totals are exactly
  * those of e·δ negated) and save a subtraction per block.
  */
-function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, s: usize): void {
-  const rowBytes = <usize>nk << 2;
-  const qi = load<f32>(q + (<usize>i << 2));
-  const kr = perQuery ? k + <usize>i * rowBytes : k;
-  const vr = perQuery ? v + <usize>i * rowBytes : v;
-  const skip = excludeSelf ? i : -1;
-  const t = load<f32>(targets + (<usize>i << 2));
-  const full = nk & ~3;
-  const mb = skip < 0 ? full : skip & ~3;
-  const keepA = keepMask(mb, nk, skip);
-  const keepB = keepMask(full, nk, -1);
-  const top = nearest(qi, kr, nk, mb, keepA, keepB, c, s);
-
+// @ts-ignore: decorator
+@inline
+function lossRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, terms: usize, s: usize, keepTerms: bool): void {
   const k0 = V0, k1 = V1, k2 = V2, k3 = V3, k4 = V4, k5 = V5, magic = VMAGIC, flush = VFLUSH;
-  const tv = f32x4.splat(top);
-  const v0v = f32x4.splat(t);
-  let eA = f32x4.splat(0), evA = f32x4.splat(0), exA = f32x4.splat(0), exvA = f32x4.splat(0);
-  // The masked blocks first, into the first block's lane sums; a masked lane's difference,
-  // weight and value are zeroed, so nothing there (NaN, Infinity) reaches a sum.
-  let o = mb;
-  let keep = keepA;
-  for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
-    const at = <usize>o << 2;
-    const x = f32x4.sub(tv, v128.and(v128.load(s + at), keep));
-    const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keep);
-    const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keep);
-    const ex = f32x4.mul(e, x);
-    eA = f32x4.add(eA, e);
-    evA = madd(e, dv, evA);
-    exA = f32x4.add(exA, ex);
-    exvA = madd(ex, dv, exvA);
-    o = full;
-    keep = keepB;
-  }
-  let se: f64 = 0;
-  let sev: f64 = 0; // Σ e·(v − v0)
-  let sex: f64 = 0; // Σ e·x = −Σ e·(u² − u²min)
-  let sexv: f64 = 0; // Σ e·x·(v − v0)
-  let b = 0;
-  do {
-    const end = min(full, b + BLOCK);
-    const cut = mb >= b && mb < end ? mb : end;
-    let j = b;
-    let stop = cut;
-    for (let part = 0; part < 2; part++) {
-      for (; j < stop; j += 4) {
-        const at = <usize>j << 2;
-        const x = f32x4.sub(tv, v128.load(s + at));
-        const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
-        const dv = f32x4.sub(v128.load(vr + at), v0v);
-        const ex = f32x4.mul(e, x);
-        eA = f32x4.add(eA, e);
-        evA = madd(e, dv, evA);
-        exA = f32x4.add(exA, ex);
-        exvA = madd(ex, dv, exvA);
-      }
-      j = cut + 4;
-      stop = end;
+  const rowBytes = <usize>nk << 2;
+  const full = nk & ~3;
+  const keepB = keepMask(full, nk, -1);
+  let loss: f64 = 0;
+  let grad: f64 = 0;
+  let next: f32 = i0 < i1 ? pass1(i0, q, k, nk, perQuery, excludeSelf, c, s, keepB) : 0;
+  for (let i = i0; i < i1; i++) {
+    const top = next;
+    if (i + 1 < i1) next = pass1(i + 1, q, k, nk, perQuery, excludeSelf, c, s, keepB);
+    const sr = scratchRow(s, nk, i);
+    const vr = perQuery ? v + <usize>i * rowBytes : v;
+    const t = load<f32>(targets + (<usize>i << 2));
+    const mb = excludeSelf ? i & ~3 : full;
+    const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
+    const tv = f32x4.splat(top);
+    const v0v = f32x4.splat(t);
+    let eA = f32x4.splat(0), evA = f32x4.splat(0), exA = f32x4.splat(0), exvA = f32x4.splat(0);
+    // The masked blocks first, into the first block's lane sums; a masked lane's u², weight and
+    // value are zeroed, so nothing there (NaN, Infinity) reaches a sum.
+    let o = mb;
+    let keep = keepA;
+    for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
+      const at = <usize>o << 2;
+      const x = f32x4.sub(tv, v128.and(v128.load(sr + at), keep));
+      const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keep);
+      const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keep);
+      const ex = f32x4.mul(e, x);
+      eA = f32x4.add(eA, e);
+      evA = madd(e, dv, evA);
+      exA = f32x4.add(exA, ex);
+      exvA = madd(ex, dv, exvA);
+      o = full;
+      keep = keepB;
     }
-    se += lanes(eA);
-    sev += lanes(evA);
-    sex += lanes(exA);
-    sexv += lanes(exvA);
-    eA = f32x4.splat(0);
-    evA = f32x4.splat(0);
-    exA = f32x4.splat(0);
-    exvA = f32x4.splat(0);
-    b = end;
-  } while (b < full);
-  const shift = sev / se; // ŷ − t
-  const y = <f64>t + shift;
-  store<f32>(yHat + (<usize>i << 2), <f32>y);
-  termLoss = shift * shift;
-  // d(score)/dw = −w·d² = −u²·(w/S²) = −u²/(w·log2(e)/2); g = −w/S² is the host's (0 at w = 0).
-  // Σe·δ·(v − ŷ) = Σe·δ·(v − v0) − shift·Σe·δ, with Σe·δ = −sex and Σe·δ·(v − v0) = −sexv.
-  termGrad = 2 * shift * ((g * (shift * sex - sexv)) / se);
+    let se: f64 = 0;
+    let sev: f64 = 0; // Σ e·(v − v0)
+    let sex: f64 = 0; // Σ e·x = −Σ e·(u² − u²min)
+    let sexv: f64 = 0; // Σ e·x·(v − v0)
+    let b = 0;
+    do {
+      const end = min(full, b + BLOCK);
+      const cut = mb >= b && mb < end ? mb : end;
+      let j = b;
+      let stop = cut;
+      for (let part = 0; part < 2; part++) {
+        for (; j < stop; j += 4) {
+          const at = <usize>j << 2;
+          const x = f32x4.sub(tv, v128.load(sr + at));
+          const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
+          const dv = f32x4.sub(v128.load(vr + at), v0v);
+          const ex = f32x4.mul(e, x);
+          eA = f32x4.add(eA, e);
+          evA = madd(e, dv, evA);
+          exA = f32x4.add(exA, ex);
+          exvA = madd(ex, dv, exvA);
+        }
+        j = cut + 4;
+        stop = end;
+      }
+      se += lanes(eA);
+      sev += lanes(evA);
+      sex += lanes(exA);
+      sexv += lanes(exvA);
+      eA = f32x4.splat(0);
+      evA = f32x4.splat(0);
+      exA = f32x4.splat(0);
+      exvA = f32x4.splat(0);
+      b = end;
+    } while (b < full);
+    const shift = sev / se; // ŷ − t
+    const y = <f64>t + shift;
+    store<f32>(yHat + (<usize>i << 2), <f32>y);
+    const termLoss = shift * shift;
+    // d(score)/dw = −w·d² = −u²·(w/S²) = −u²/(w·log2(e)/2); g = −w/S² is the host's (0 at w = 0).
+    // Σe·δ·(v − ŷ) = Σe·δ·(v − v0) − shift·Σe·δ, with Σe·δ = −sex and Σe·δ·(v − v0) = −sexv.
+    const termGrad = 2 * shift * ((g * (shift * sex - sexv)) / se);
+    if (keepTerms) {
+      const at = terms + (<usize>i << 4);
+      store<f64>(at, termLoss);
+      store<f64>(at, termGrad, 8);
+    } else {
+      loss += termLoss;
+      grad += termGrad;
+    }
+  }
+  lossSum = loss;
+  gradSum = grad;
 }
 
 /**
@@ -368,15 +409,9 @@ function lossQuery(i: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool
  */
 export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, result: usize, scratch: usize): bool {
   if (!differencesHold(q, nq, k, perQuery ? nq * nk : nk)) return false;
-  let loss: f64 = 0;
-  let grad: f64 = 0;
-  for (let i = 0; i < nq; i++) {
-    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, scratch);
-    loss += termLoss;
-    grad += termGrad;
-  }
-  store<f64>(result, loss);
-  store<f64>(result, grad, 8);
+  lossRange(0, nq, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, 0, scratch, false);
+  store<f64>(result, lossSum);
+  store<f64>(result, gradSum, 8);
   return allFinite(yHat, nq);
 }
 
@@ -386,10 +421,5 @@ export function poolLoss(q: usize, nq: i32, k: usize, v: usize, nk: i32, perQuer
  * poolLoss's sums bit for bit, however the queries were split over threads.
  */
 export function poolLossRows(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQuery: bool, excludeSelf: bool, c: f32, g: f64, targets: usize, yHat: usize, terms: usize, scratch: usize): void {
-  for (let i = i0; i < i1; i++) {
-    lossQuery(i, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, scratch);
-    const at = terms + (<usize>i << 4);
-    store<f64>(at, termLoss);
-    store<f64>(at, termGrad, 8);
-  }
+  lossRange(i0, i1, q, k, v, nk, perQuery, excludeSelf, c, g, targets, yHat, terms, scratch, true);
 }

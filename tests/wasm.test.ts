@@ -2,7 +2,7 @@
 // views at odd offsets, and memory that stops growing.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
-import { BASE, gradientFactor, PAGE, SLACK, scoreScale, sliceBytes } from '../src/backend/wasm/abi.js';
+import { BASE, gradientFactor, PAGE, poolScratch, SLACK, scoreScale, sliceBytes } from '../src/backend/wasm/abi.js';
 import { loadWasmBackend, wasmMemoryBytes } from '../src/backend/wasm/index.js';
 import { Workspace } from '../src/backend/wasm/workspace.js';
 import { instantiateKernels, type KernelExports } from '../src/backend/wasm/load.js';
@@ -163,11 +163,11 @@ describe('wasm backend', () => {
 
   it('runs calls whose slices and slack end exactly at the end of memory', async () => {
     // layouts (src/backend/wasm/kernels.ts) from BASE, SLACK bytes after the last slice:
-    // the forward with weights: q [nq], k [nk], v [nk], ŷ [nq], weights [nq, nk], scratch [nk];
-    // the loss (distinct arrays): q [nq], k [nk], v [nk], targets [nq], ŷ [nq], 4 floats of sums, scratch [nk]
+    // the forward with weights: q [nq], k [nk], v [nk], ŷ [nq], weights [nq, nk], scratch;
+    // the loss (distinct arrays): q [nq], k [nk], v [nk], targets [nq], ŷ [nq], 4 floats of sums, scratch
     const layouts = {
-      weights: (nq: number, nk: number) => BASE + 2 * sliceBytes(nq) + 3 * sliceBytes(nk) + sliceBytes(nq * nk) + SLACK,
-      loss: (nq: number, nk: number) => BASE + 3 * sliceBytes(nq) + 3 * sliceBytes(nk) + sliceBytes(4) + SLACK,
+      weights: (nq: number, nk: number) => BASE + 2 * sliceBytes(nq) + 2 * sliceBytes(nk) + sliceBytes(nq * nk) + sliceBytes(poolScratch(nk)) + SLACK,
+      loss: (nq: number, nk: number) => BASE + 3 * sliceBytes(nq) + 2 * sliceBytes(nk) + sliceBytes(4) + sliceBytes(poolScratch(nk)) + SLACK,
     };
     for (const [name, bytes] of Object.entries(layouts)) {
       const [nq, nk] = exactFit(bytes);

@@ -1,5 +1,5 @@
 import { isOneDimensional } from '../js/kernels.js';
-import { BASE, gradientFactor, PAGE, SLACK, sliceBytes } from '../wasm/abi.js';
+import { BASE, gradientFactor, PAGE, poolScratch, SLACK, sliceBytes } from '../wasm/abi.js';
 import type { KernelExports } from '../wasm/load.js';
 import { NdSlot, ndKind, ndParams, ndSliceSizes, writeNdSlice } from '../wasm/ndKernels.js';
 import { Workspace } from '../wasm/workspace.js';
@@ -76,8 +76,8 @@ export function createRunner(module: WebAssembly.Module): Runner {
     const t = q + sliceBytes(m);
     const y = t + sliceBytes(m);
     const res = y + sliceBytes(m);
-    const scratch = res + 16 * m; // pass 1's u² of one row of keys
-    ensure(scratch + sliceBytes(nk) + SLACK);
+    const scratch = res + 16 * m; // pass 1's u² (abi.ts, poolScratch)
+    ensure(scratch + sliceBytes(poolScratch(nk)) + SLACK);
     if (perQuery) {
       heldVersion = -1; // the rows overwrite whatever shared keys were held
       f32.set(src.k.subarray(a * nk, b * nk), k >> 2);

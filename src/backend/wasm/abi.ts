@@ -72,6 +72,14 @@ export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: 
  */
 export const SLACK = 16;
 
+/**
+ * Floats of the scratch the 1-D Gaussian kernels (pool, poolRows, poolLoss, poolLossRows) take:
+ * two rows of nk rounded up to 4, pass 1's u² of one query while pass 2 reads the previous one's.
+ */
+export function poolScratch(nk: number): number {
+  return 8 * Math.ceil(nk / 4);
+}
+
 /** Bytes of a slice of n float32, rounded up to 16 so that every slice stays v128-aligned. */
 export function sliceBytes(n: number): number {
   return Math.ceil((n * 4) / 16) * 16;

@@ -5,7 +5,7 @@ import type { PairCall, PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
 import type { BackendFeatures } from '../types.js';
-import { float32Holds, gradientFactor, scaleHolds, scoreScale } from './abi.js';
+import { float32Holds, gradientFactor, poolScratch, scaleHolds, scoreScale } from './abi.js';
 import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
 import { Workspace } from './workspace.js';
@@ -108,7 +108,7 @@ export class WasmKernels implements Kernels {
     const v = ws.slice(p.v.length);
     const y = ws.slice(p.nq);
     const wt = weights ? ws.slice(weights.length) : 0;
-    const scratch = ws.slice(p.nk);
+    const scratch = ws.slice(poolScratch(p.nk));
     ws.commit();
     ws.write(q, p.q);
     if (k !== q) ws.write(k, p.k);
@@ -136,7 +136,7 @@ export class WasmKernels implements Kernels {
     const t = targets === p.v ? v : ws.slice(p.nq);
     const y = ws.slice(p.nq);
     const result = ws.slice(4);
-    const scratch = ws.slice(p.nk);
+    const scratch = ws.slice(poolScratch(p.nk));
     ws.commit();
     ws.write(q, p.q);
     if (k !== q) ws.write(k, p.k);

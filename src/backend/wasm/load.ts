@@ -24,7 +24,7 @@ export interface KernelExports {
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
   /**
    * 0 where a difference q − k is not finite in float32 (nothing computed) or a ŷ is not
-   * finite, else 1. `scratch`: nk floats (one row of pass 1's u²).
+   * finite, else 1. `scratch`: abi.ts poolScratch(nk) floats (pass 1's u²).
    */
   pool(...args: [...PoolPointers, c: number, yHat: number, weights: number, scratch: number]): number;
   /** 0 as pool (the host also checks the loss and its derivative), else 1. */
