@@ -4,8 +4,11 @@
 // Pass 1 computes u² with u = S·(q − k), S = w·√(log2(e)/2) (log2 e folded in, see exp.ts), for
 // every key of the query's row into a scratch row, and finds the smallest, u²min (the nearest
 // key's: the largest score). Pass 2 reads them back, evaluates e = 2^(u²min − u²) and sums
-// (reading u² back costs less than computing it again: two multiplies and a subtraction a block). Scaling the difference before squaring keeps u² within float32 wherever the score itself
-// is (|q − k| up to float32's range, w·|q − k| moderate); squaring d first overflows from
+// (reading u² back costs less than computing it again: two multiplies and a subtraction a
+// block). Pass 1 of the next query runs before pass 2 of this one (two scratch rows alternate),
+// so that the chain of minima pass 2 waits for runs beside the previous query's pass 2.
+// Scaling the difference before squaring keeps u² within float32 wherever the score itself is
+// (|q − k| up to float32's range, w·|q − k| moderate); squaring d first overflows from
 // |q − k| ≈ 1.8e19 and loses precision below |q − k| ≈ 1e-19. The exponent's rounding error is of
 // the order of ulp(u²), the same as that of the float32 difference q − k itself, which no float32
 // kernel avoids (tests bound both to first order).
@@ -14,12 +17,14 @@
 // totals, so the rounding error of a sum does not grow with the number of keys.
 //
 // Keys are one shared row, or one row per query (row i for query i); with excludeSelf (shared
-// keys, nq == nk), query i skips key i. There are no scalar tails: the keys run in blocks of 4,
-// and at most two blocks per query are masked, the one holding the skipped key and the partial
-// last one (keys past nk). A masked block reads all 16 bytes (up to 12 past the row's end; the
-// host leaves that much slack after its last slice) and its mask zeroes what the lanes outside
-// it contribute, whatever those bytes hold. Every other block runs unmasked, so a key costs the
-// same with or without excludeSelf, and a small call pays no scalar exp2 and one lane fold.
+// keys, nq == nk), query i skips key i. There are no scalar tails: the keys run in blocks of 4.
+// Pass 1 masks at most two blocks per query, the one holding the skipped key and the partial
+// last one (keys past nk), and then sets the skipped key's u² to float32's largest, so that
+// pass 2 masks only the partial last block: the skipped key's e comes out exactly 0. A masked
+// block reads all 16 bytes (up to 12 past the row's end; the host leaves that much slack after
+// its last slice) and its mask zeroes what the lanes outside it contribute, whatever those
+// bytes hold. Every other block runs unmasked, so a key costs the same with or without
+// excludeSelf, and a small call pays no scalar exp2 and one lane fold per sum.
 import { exp2x4, madd, V0, V1, V2, V3, V4, V5, VFLUSH, VMAGIC } from './exp';
 import { BLOCK, lanesPaired as lanes } from './lanes';
 
@@ -182,7 +187,12 @@ function pass1(i: i32, q: usize, k: usize, nk: i32, perQuery: bool, excludeSelf:
   const kr = perQuery ? k + <usize>i * (<usize>nk << 2) : k;
   const mb = excludeSelf ? i & ~3 : nk & ~3;
   const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
-  return nearest(load<f32>(q + (<usize>i << 2)), kr, nk, mb, keepA, keepB, c, scratchRow(s, nk, i));
+  const sr = scratchRow(s, nk, i);
+  const top = nearest(load<f32>(q + (<usize>i << 2)), kr, nk, mb, keepA, keepB, c, sr);
+  // The skipped key's u² becomes float32's largest: pass 2 then runs it as any other key, and its
+  // e = 2^(u²min − that) is below the flush (exactly 0), e·x = 0·(finite) = −0 exactly.
+  if (excludeSelf) store<f32>(sr + (<usize>i << 2), f32.MAX_VALUE);
+  return top;
 }
 
 /**
@@ -206,47 +216,34 @@ function poolRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQ
     const sr = scratchRow(s, nk, i);
     const vr = perQuery ? v + <usize>i * rowBytes : v;
     const wr = w + <usize>i * rowBytes;
-    const mb = excludeSelf ? i & ~3 : full;
-    const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
     const tv = f32x4.splat(top);
     let eA = f32x4.splat(0), evA = f32x4.splat(0);
-    // The masked blocks first, into the first block's lane sums.
-    let o = mb;
-    let keep = keepA;
-    for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
-      const at = <usize>o << 2;
-      const e = v128.and(exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush), keep);
-      if (keepWeights) storeLanes(wr + at, e, nk - o);
-      eA = f32x4.add(eA, e);
-      evA = madd(e, v128.and(v128.load(vr + at), keep), evA);
-      o = full;
-      keep = keepB;
-    }
     let se: f64 = 0;
     let sev: f64 = 0;
-    let b = 0;
+    // Every block of 4 keys unmasked (the skipped key's u² is float32's largest, see pass1),
+    // then the partial last block masked; the lane sums folded into f64 every BLOCK keys.
+    let j = 0;
     do {
-      const end = min(full, b + BLOCK);
-      const cut = mb >= b && mb < end ? mb : end;
-      let j = b;
-      let stop = cut;
-      for (let part = 0; part < 2; part++) {
-        for (; j < stop; j += 4) {
-          const at = <usize>j << 2;
-          const e = exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush);
-          if (keepWeights) v128.store(wr + at, e);
-          eA = f32x4.add(eA, e);
-          evA = madd(e, v128.load(vr + at), evA);
-        }
-        j = cut + 4;
-        stop = end;
+      const end = min(full, j + BLOCK);
+      for (; j < end; j += 4) {
+        const at = <usize>j << 2;
+        const e = exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush);
+        if (keepWeights) v128.store(wr + at, e);
+        eA = f32x4.add(eA, e);
+        evA = madd(e, v128.load(vr + at), evA);
+      }
+      if (j == full && full < nk) {
+        const at = <usize>full << 2;
+        const e = v128.and(exp2x4(f32x4.sub(tv, v128.load(sr + at)), k0, k1, k2, k3, k4, k5, magic, flush), keepB);
+        if (keepWeights) storeLanes(wr + at, e, nk - full);
+        eA = f32x4.add(eA, e);
+        evA = madd(e, v128.and(v128.load(vr + at), keepB), evA);
       }
       se += lanes(eA);
       sev += lanes(evA);
       eA = f32x4.splat(0);
       evA = f32x4.splat(0);
-      b = end;
-    } while (b < full);
+    } while (j < full);
     if (keepWeights) {
       const inv = f32x4.splat(<f32>(1.0 / se));
       let j = 0;
@@ -324,52 +321,40 @@ function lossRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQ
     const sr = scratchRow(s, nk, i);
     const vr = perQuery ? v + <usize>i * rowBytes : v;
     const t = load<f32>(targets + (<usize>i << 2));
-    const mb = excludeSelf ? i & ~3 : full;
-    const keepA = excludeSelf ? keepMask(mb, nk, i) : keepB;
     const tv = f32x4.splat(top);
     const v0v = f32x4.splat(t);
     let eA = f32x4.splat(0), evA = f32x4.splat(0), exA = f32x4.splat(0), exvA = f32x4.splat(0);
-    // The masked blocks first, into the first block's lane sums; a masked lane's u², weight and
-    // value are zeroed, so nothing there (NaN, Infinity) reaches a sum.
-    let o = mb;
-    let keep = keepA;
-    for (let n = mb < nk ? (full > mb && full < nk ? 2 : 1) : 0; n > 0; n--) {
-      const at = <usize>o << 2;
-      const x = f32x4.sub(tv, v128.and(v128.load(sr + at), keep));
-      const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keep);
-      const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keep);
-      const ex = f32x4.mul(e, x);
-      eA = f32x4.add(eA, e);
-      evA = madd(e, dv, evA);
-      exA = f32x4.add(exA, ex);
-      exvA = madd(ex, dv, exvA);
-      o = full;
-      keep = keepB;
-    }
     let se: f64 = 0;
     let sev: f64 = 0; // Σ e·(v − v0)
     let sex: f64 = 0; // Σ e·x = −Σ e·(u² − u²min)
     let sexv: f64 = 0; // Σ e·x·(v − v0)
-    let b = 0;
+    // Every block of 4 keys unmasked (the skipped key's u² is float32's largest, see pass1),
+    // then the partial last block masked: its lanes past nk have their u², weight and value
+    // zeroed, so nothing there (NaN, Infinity) reaches a sum. Folded into f64 every BLOCK keys.
+    let j = 0;
     do {
-      const end = min(full, b + BLOCK);
-      const cut = mb >= b && mb < end ? mb : end;
-      let j = b;
-      let stop = cut;
-      for (let part = 0; part < 2; part++) {
-        for (; j < stop; j += 4) {
-          const at = <usize>j << 2;
-          const x = f32x4.sub(tv, v128.load(sr + at));
-          const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
-          const dv = f32x4.sub(v128.load(vr + at), v0v);
-          const ex = f32x4.mul(e, x);
-          eA = f32x4.add(eA, e);
-          evA = madd(e, dv, evA);
-          exA = f32x4.add(exA, ex);
-          exvA = madd(ex, dv, exvA);
-        }
-        j = cut + 4;
-        stop = end;
+      const end = min(full, j + BLOCK);
+      for (; j < end; j += 4) {
+        const at = <usize>j << 2;
+        const x = f32x4.sub(tv, v128.load(sr + at));
+        const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
+        const dv = f32x4.sub(v128.load(vr + at), v0v);
+        const ex = f32x4.mul(e, x);
+        eA = f32x4.add(eA, e);
+        evA = madd(e, dv, evA);
+        exA = f32x4.add(exA, ex);
+        exvA = madd(ex, dv, exvA);
+      }
+      if (j == full && full < nk) {
+        const at = <usize>full << 2;
+        const x = f32x4.sub(tv, v128.and(v128.load(sr + at), keepB));
+        const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keepB);
+        const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keepB);
+        const ex = f32x4.mul(e, x);
+        eA = f32x4.add(eA, e);
+        evA = madd(e, dv, evA);
+        exA = f32x4.add(exA, ex);
+        exvA = madd(ex, dv, exvA);
       }
       se += lanes(eA);
       sev += lanes(evA);
@@ -379,8 +364,7 @@ function lossRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQ
       evA = f32x4.splat(0);
       exA = f32x4.splat(0);
       exvA = f32x4.splat(0);
-      b = end;
-    } while (b < full);
+    } while (j < full);
     // one division (its latency is on each query's path): the reciprocal's rounding, 1e-16
     // relative, is far below what the float32 sums carry
     const inv = 1 / se;
