@@ -172,7 +172,7 @@ function storeLanes(p: usize, x: v128, n: i32): void {
 
 /**
  * Query i's scratch row of u²: two rows of nk floats (rounded up to 4) alternate, so that pass 1
- * of query i + 1 can run before pass 2 of query i.
+ * of query i + 1 can run before pass 2 of query i (the loss uses a third, after them).
  */
 // @ts-ignore: decorator
 @inline
@@ -263,8 +263,8 @@ function poolRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQ
 /**
  * Forward: yHat[i] for every query; with `weights` != 0 also the [nq, nk] weight rows
  * (a skipped key gets weight 0). `c` = S = w·√(log2(e)/2), the scale of the differences.
- * `scratch` holds two rows of nk floats rounded up to 4 (pass 1's u², any content before the
- * call; abi.ts, poolScratch).
+ * `scratch` holds three rows of nk floats rounded up to 4 (pass 1's u², the loss's e; any
+ * content before the call; abi.ts, poolScratch).
  * Returns false, computing nothing, where a difference q − k may not be finite in float32
  * (abi.ts, float32Holds; the host checks the scale), and false where a ŷ came out non-finite:
  * the host then takes the float64 path.
@@ -331,30 +331,48 @@ function lossRange(i0: i32, i1: i32, q: usize, k: usize, v: usize, nk: i32, perQ
     // Every block of 4 keys unmasked (the skipped key's u² is float32's largest, see pass1),
     // then the partial last block masked: its lanes past nk have their u², weight and value
     // zeroed, so nothing there (NaN, Infinity) reaches a sum. Folded into f64 every BLOCK keys.
+    // Pass 2 in two loops per block of keys: e and e·x (into the third scratch row, and over
+    // u²) with Σe and Σe·x, then Σe·(v − v0) and Σe·x·(v − v0) from them. One loop with four
+    // sums and the exp's eight constants needs more registers than V8 has (it spilled two sums
+    // to the stack, a store and a load on their chains in every block); the sums and their
+    // order are the same.
+    const er = s + <usize>2 * (<usize>((nk + 3) & ~3) << 2);
     let j = 0;
     do {
+      const j0 = j;
       const end = min(full, j + BLOCK);
       for (; j < end; j += 4) {
         const at = <usize>j << 2;
         const x = f32x4.sub(tv, v128.load(sr + at));
         const e = exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush);
-        const dv = f32x4.sub(v128.load(vr + at), v0v);
         const ex = f32x4.mul(e, x);
+        v128.store(er + at, e);
+        v128.store(sr + at, ex);
         eA = f32x4.add(eA, e);
-        evA = madd(e, dv, evA);
         exA = f32x4.add(exA, ex);
-        exvA = madd(ex, dv, exvA);
       }
-      if (j == full && full < nk) {
+      const tail = j == full && full < nk;
+      if (tail) {
         const at = <usize>full << 2;
         const x = f32x4.sub(tv, v128.and(v128.load(sr + at), keepB));
         const e = v128.and(exp2x4(x, k0, k1, k2, k3, k4, k5, magic, flush), keepB);
-        const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keepB);
         const ex = f32x4.mul(e, x);
+        v128.store(er + at, e);
+        v128.store(sr + at, ex);
         eA = f32x4.add(eA, e);
-        evA = madd(e, dv, evA);
         exA = f32x4.add(exA, ex);
-        exvA = madd(ex, dv, exvA);
+      }
+      for (let jj = j0; jj < end; jj += 4) {
+        const at = <usize>jj << 2;
+        const dv = f32x4.sub(v128.load(vr + at), v0v);
+        evA = madd(v128.load(er + at), dv, evA);
+        exvA = madd(v128.load(sr + at), dv, exvA);
+      }
+      if (tail) {
+        const at = <usize>full << 2;
+        const dv = v128.and(f32x4.sub(v128.load(vr + at), v0v), keepB);
+        evA = madd(v128.load(er + at), dv, evA);
+        exvA = madd(v128.load(sr + at), dv, exvA);
       }
       se += lanes(eA);
       sev += lanes(evA);

@@ -74,10 +74,11 @@ export const SLACK = 16;
 
 /**
  * Floats of the scratch the 1-D Gaussian kernels (pool, poolRows, poolLoss, poolLossRows) take:
- * two rows of nk rounded up to 4, pass 1's u² of one query while pass 2 reads the previous one's.
+ * three rows of nk rounded up to 4, pass 1's u² of one query while pass 2 reads the previous
+ * one's, and the loss's e.
  */
 export function poolScratch(nk: number): number {
-  return 8 * Math.ceil(nk / 4);
+  return 12 * Math.ceil(nk / 4);
 }
 
 /** Bytes of a slice of n float32, rounded up to 16 so that every slice stays v128-aligned. */
