@@ -96,6 +96,34 @@ const cases: Case[] = [
   ['Infinity in keys', 'E_NONFINITE', /keys: expected finite numbers, got Infinity at index 3/, (be) => be.attentionPool(q, [0, 1, 2, Infinity], v)],
   ['-Infinity in values', 'E_NONFINITE', /values: expected finite numbers, got -Infinity at index 0/, (be) => be.attentionPool(q, k, [-Infinity, 1, 2, 3])],
   ['NaN in targets', 'E_NONFINITE', /targets: expected finite numbers, got NaN at index 2/, (be) => be.attentionPoolLoss(q, k, v, [1, 2, NaN], 1)],
+  // one array passed twice is scanned once, and the error names the first argument that holds it
+  [
+    'NaN in queries that are the keys',
+    'E_NONFINITE',
+    /queries: expected finite numbers, got NaN at index 1/,
+    (be) => {
+      const x = tensor([0, NaN, 2]);
+      return be.attentionPoolLoss(x, x, y3, y3, 1, { excludeSelf: true });
+    },
+  ],
+  [
+    'Infinity in values that are the targets',
+    'E_NONFINITE',
+    /values: expected finite numbers, got Infinity at index 2/,
+    (be) => {
+      const y = tensor([0, 1, Infinity]);
+      return be.attentionPoolLoss(q, q, y, y, 1, { excludeSelf: true });
+    },
+  ],
+  [
+    'NaN in values that are the keys',
+    'E_NONFINITE',
+    /keys: expected finite numbers, got NaN at index 0/,
+    (be) => {
+      const x = tensor([NaN, 1, 2, 3]);
+      return be.attentionPool(q, x, x);
+    },
+  ],
   [
     'NaN in per-query keys',
     'E_NONFINITE',

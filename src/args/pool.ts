@@ -53,7 +53,8 @@ export function checkPairs(queries: unknown, keys: unknown): PairCall {
   requireNonEmpty(q, 'queries');
   requireNonEmpty(k, 'keys');
   requireFinite(q.data, 'queries');
-  requireFinite(k.data, 'keys');
+  // an array already checked is not scanned again (keys that are the queries: leave-one-out)
+  if (k.data !== q.data) requireFinite(k.data, 'keys');
   return call;
 }
 
@@ -103,7 +104,12 @@ function features(q: Tensor, k: Tensor): PairCall {
  * finite and ≥ 0. Returns them per feature, and whether an array was given.
  */
 export function checkWs(w: unknown, d: number): { w: Float64Array; wVector: boolean } {
-  if (typeof w === 'number') return { w: new Float64Array(d).fill(checkW(w)), wVector: false };
+  if (typeof w === 'number') {
+    const one = checkW(w);
+    const out = new Float64Array(d);
+    for (let f = 0; f < d; f++) out[f] = one; // not fill(): a loop is cheaper for the usual d = 1
+    return { w: out, wVector: false };
+  }
   if (!(Array.isArray(w) || (ArrayBuffer.isView(w) && !(w instanceof DataView)))) {
     throw new AttnpoolError('E_TYPE', `w: expected a finite number >= 0, got ${describe(w)} (or an array of ${d}, one per feature)`);
   }
@@ -138,7 +144,7 @@ export function checkPool(
   }
   const dv = valueColumns ? v.shape[v.shape.length - 1] : 1;
   if (dv === 0) throw new AttnpoolError('E_SHAPE', `values: expected at least one value column, got shape ${formatShape(v.shape)}`);
-  requireFinite(v.data, 'values');
+  if (v.data !== pairs.q && v.data !== pairs.k) requireFinite(v.data, 'values');
   const ws = checkWs(w, pairs.d);
   if (excludeSelf) {
     if (perQuery) {
@@ -172,15 +178,16 @@ export function checkPool(
 }
 
 /** targets, checked: [nq] for values without columns, [nq, dv] for values with dv columns. */
-export function checkTargets(targets: unknown, call: Pick<PoolCall, 'nq' | 'dv' | 'valueColumns'>): Float32Array {
+export function checkTargets(targets: unknown, call: Pick<PoolCall, 'nq' | 'dv' | 'valueColumns' | 'q' | 'k' | 'v'>): Float32Array {
   const t = toTensor(targets, 'targets');
-  const want = call.valueColumns ? [call.nq, call.dv] : [call.nq];
-  if (t.shape.length !== want.length || want.some((n, i) => t.shape[i] !== n)) {
+  const s = t.shape;
+  if (call.valueColumns ? s.length !== 2 || s[0] !== call.nq || s[1] !== call.dv : s.length !== 1 || s[0] !== call.nq) {
+    const want = call.valueColumns ? [call.nq, call.dv] : [call.nq];
     const what = call.valueColumns
       ? `[nq, dv] = ${formatShape(want)} (one row per query, one column per value column)`
       : `[nq] = ${formatShape(want)} (one per query)`;
     throw new AttnpoolError('E_SHAPE', `targets: expected shape ${what}, got ${formatShape(t.shape)}`);
   }
-  requireFinite(t.data, 'targets');
+  if (t.data !== call.v && t.data !== call.q && t.data !== call.k) requireFinite(t.data, 'targets');
   return t.data;
 }

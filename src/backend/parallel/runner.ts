@@ -1,5 +1,5 @@
 import { isOneDimensional } from '../js/kernels.js';
-import { BASE, gradientFactor, PAGE, sliceBytes } from '../wasm/abi.js';
+import { BASE, gradientFactor, PAGE, poolScratch, SLACK, sliceBytes } from '../wasm/abi.js';
 import type { KernelExports } from '../wasm/load.js';
 import { NdSlot, ndKind, ndParams, ndSliceSizes, writeNdSlice } from '../wasm/ndKernels.js';
 import { Workspace } from '../wasm/workspace.js';
@@ -76,7 +76,8 @@ export function createRunner(module: WebAssembly.Module): Runner {
     const t = q + sliceBytes(m);
     const y = t + sliceBytes(m);
     const res = y + sliceBytes(m);
-    ensure(res + 16 * m);
+    const scratch = res + 16 * m; // pass 1's u² (abi.ts, poolScratch)
+    ensure(scratch + sliceBytes(poolScratch(nk)) + SLACK);
     if (perQuery) {
       heldVersion = -1; // the rows overwrite whatever shared keys were held
       f32.set(src.k.subarray(a * nk, b * nk), k >> 2);
@@ -90,9 +91,9 @@ export function createRunner(module: WebAssembly.Module): Runner {
     if (job.op !== OP_POOL) f32.set(src.t.subarray(a, b), t >> 2);
     const rowShift = perQuery ? 4 * nk * a : 0;
     if (job.op === OP_POOL) {
-      x.poolRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, y - 4 * a, 0);
+      x.poolRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, y - 4 * a, 0, scratch);
     } else {
-      x.poolLossRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, gradientFactor(w), t - 4 * a, y - 4 * a, res - 16 * a);
+      x.poolLossRows(a, b, q - 4 * a, k - rowShift, v - rowShift, nk, perQuery, excludeSelf, c, gradientFactor(w), t - 4 * a, y - 4 * a, res - 16 * a, scratch);
       src.terms.set(f64.subarray(res >> 3, (res >> 3) + 2 * m), 2 * a);
     }
     src.y.set(f32.subarray(y >> 2, (y >> 2) + m), a);

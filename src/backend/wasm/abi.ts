@@ -34,13 +34,20 @@ const F32_NORMAL = 2 ** -126;
 /** Float32's largest finite value. */
 const F32_MAX = 3.4028234663852886e38;
 
+/** Whether a kernel's scale (S for the Gaussian, w for the compact kernels) is 0 or a finite normal float32. */
+export function scaleHolds(scale: number): boolean {
+  return Number.isFinite(scale) && (scale === 0 || Math.abs(scale) >= F32_NORMAL);
+}
+
 /**
  * Whether the 1-D float32 kernels hold a call: every difference q − k is finite in float32,
  * and the scale (S for the Gaussian, w for the compact kernels) is 0 or a finite normal
- * float32. Ranges only (O(nq + nk)): max |q − k| is max(qmax − kmin, kmax − qmin).
+ * float32. Ranges only (O(nq + nk)): max |q − k| is max(qmax − kmin, kmax − qmin). The 1-D
+ * Gaussian kernels (assembly/pool.ts, pool and poolLoss) check the differences themselves, the
+ * same way; their host checks only the scale.
  */
 export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: number): boolean {
-  if (!Number.isFinite(scale) || (scale !== 0 && Math.abs(scale) < F32_NORMAL)) return false;
+  if (!scaleHolds(scale)) return false;
   let qmin = Infinity;
   let qmax = -Infinity;
   for (let i = 0; i < q.length; i++) {
@@ -57,6 +64,21 @@ export function float32Holds(q: ArrayLike<number>, k: ArrayLike<number>, scale: 
   }
   // with half float32's range of margin: the rounded difference stays finite
   return Math.max(qmax - kmin, kmax - qmin) < F32_MAX / 2;
+}
+
+/**
+ * Bytes the host leaves free after its last slice: a kernel's masked block of 4 floats reads
+ * up to 12 bytes past the end of a slice whose length is not a multiple of 4 (assembly/pool.ts).
+ */
+export const SLACK = 16;
+
+/**
+ * Floats of the scratch the 1-D Gaussian kernels (pool, poolRows, poolLoss, poolLossRows) take:
+ * three rows of nk rounded up to 4, pass 1's u² of one query while pass 2 reads the previous
+ * one's, and the loss's e.
+ */
+export function poolScratch(nk: number): number {
+  return 12 * Math.ceil(nk / 4);
 }
 
 /** Bytes of a slice of n float32, rounded up to 16 so that every slice stays v128-aligned. */

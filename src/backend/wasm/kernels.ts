@@ -5,7 +5,7 @@ import type { PairCall, PoolCall } from '../../args/pool.js';
 import { isOneDimensional } from '../js/kernels.js';
 import type { Kernels } from '../kernels.js';
 import type { BackendFeatures } from '../types.js';
-import { float32Holds, gradientFactor, scoreScale } from './abi.js';
+import { float32Holds, gradientFactor, poolScratch, scaleHolds, scoreScale } from './abi.js';
 import { instantiateKernels, type KernelExports } from './load.js';
 import { localMomentsNd, poolLossNd, poolNd, scoresNd } from './ndKernels.js';
 import { blockRows, Workspace } from './workspace.js';
@@ -123,29 +123,76 @@ export class WasmKernels implements Kernels {
   pool(p: PoolCall, yHat: Float32Array, weights: Float32Array | null): boolean {
     if (!isOneDimensional(p)) return poolNd(this.x, this.ws, p, yHat, weights);
     const w = p.w[0];
-    const gaussian = p.kernel === 'gaussian';
-    const c = gaussian ? scoreScale(w) : Math.fround(w);
-    if (!float32Holds(p.q, p.k, c)) return false;
-    const [q, k, v, y, wt] = this.layoutPool(p, p.nq, weights ? p.nq * p.nk : 0);
-    const wPtr = weights ? wt : 0;
-    if (gaussian) this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wPtr);
-    else this.x.poolCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, y, wPtr);
-    this.ws.readInto(y, yHat);
-    if (firstNonFinite(yHat) >= 0) return false;
-    if (weights) this.ws.readInto(wt, weights);
+    if (p.kernel !== 'gaussian') return this.poolCompact(p, p.kernel as CompactKernel, w, yHat, weights);
+    const c = scoreScale(w);
+    if (!scaleHolds(c)) return false;
+    const ws = this.ws;
+    ws.begin();
+    const q = ws.slice(p.nq);
+    // keys that are the queries (leave-one-out on the training inputs) share their slice
+    const k = p.k === p.q ? q : ws.slice(p.k.length);
+    const v = ws.slice(p.v.length);
+    const y = ws.slice(p.nq);
+    const wt = weights ? ws.slice(weights.length) : 0;
+    const scratch = ws.slice(poolScratch(p.nk));
+    ws.commit();
+    ws.write(q, p.q);
+    if (k !== q) ws.write(k, p.k);
+    ws.write(v, p.v);
+    // the kernel checks the differences q − k and ŷ (false: float32 cannot hold the call)
+    if (!this.x.pool(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, y, wt, scratch)) return false;
+    ws.readInto(y, yHat);
+    if (weights) ws.readInto(wt, weights);
     return true;
   }
 
   poolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
     if (!isOneDimensional(p)) return poolLossNd(this.x, this.ws, p, targets, yHat, gradient);
     const w = p.w[0];
-    const gaussian = p.kernel === 'gaussian';
-    const c = gaussian ? scoreScale(w) : Math.fround(w);
-    if (!float32Holds(p.q, p.k, c)) return null;
+    if (p.kernel !== 'gaussian') return this.poolLossCompact(p, p.kernel as CompactKernel, w, targets, yHat, gradient);
+    const c = scoreScale(w);
+    if (!scaleHolds(c)) return null;
+    const ws = this.ws;
+    ws.begin();
+    const q = ws.slice(p.nq);
+    // keys that are the queries (leave-one-out on the training inputs) share their slice
+    const k = p.k === p.q ? q : ws.slice(p.k.length);
+    const v = ws.slice(p.v.length);
+    // targets that are the values (a training step on its own data) share their slice
+    const t = targets === p.v ? v : ws.slice(p.nq);
+    const y = ws.slice(p.nq);
+    const result = ws.slice(4);
+    const scratch = ws.slice(poolScratch(p.nk));
+    ws.commit();
+    ws.write(q, p.q);
+    if (k !== q) ws.write(k, p.k);
+    ws.write(v, p.v);
+    if (t !== v) ws.write(t, targets);
+    // the kernel checks the differences q − k and ŷ (false: float32 cannot hold the call)
+    if (!this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, gradientFactor(w), t, y, result, scratch)) return null;
+    const loss = ws.readF64(result, 0);
+    const grad = ws.readF64(result, 1);
+    if (!Number.isFinite(loss) || !Number.isFinite(grad)) return null;
+    ws.readInto(y, yHat);
+    gradient[0] = grad;
+    return loss;
+  }
+
+  private poolCompact(p: PoolCall, kernel: CompactKernel, w: number, yHat: Float32Array, weights: Float32Array | null): boolean {
+    if (!float32Holds(p.q, p.k, Math.fround(w))) return false;
+    const [q, k, v, y, wt] = this.layoutPool(p, p.nq, weights ? p.nq * p.nk : 0);
+    this.x.poolCompact(kindOf(kernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, y, weights ? wt : 0);
+    this.ws.readInto(y, yHat);
+    if (firstNonFinite(yHat) >= 0) return false;
+    if (weights) this.ws.readInto(wt, weights);
+    return true;
+  }
+
+  private poolLossCompact(p: PoolCall, kernel: CompactKernel, w: number, targets: Float32Array, yHat: Float32Array, gradient: Float64Array): number | null {
+    if (!float32Holds(p.q, p.k, Math.fround(w))) return null;
     const [q, k, v, y, t, result] = this.layoutPool(p, p.nq, p.nq, 4);
     this.ws.write(t, targets);
-    if (gaussian) this.x.poolLoss(q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, c, gradientFactor(w), t, y, result);
-    else this.x.poolLossCompact(kindOf(p.kernel as CompactKernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, t, y, result);
+    this.x.poolLossCompact(kindOf(kernel), q, p.nq, k, v, p.nk, p.perQuery, p.excludeSelf, w, t, y, result);
     const loss = this.ws.readF64(result, 0);
     const grad = this.ws.readF64(result, 1);
     if (!Number.isFinite(loss) || !Number.isFinite(grad)) return null;

@@ -1,4 +1,3 @@
-import { instantiate } from '@assemblyscript/loader';
 import { wasmBase64, wasmRelaxedBase64 } from './bytes.generated.js';
 
 /** A pooling call's arguments in linear memory: queries, keys, values and their sizes and layout. */
@@ -26,11 +25,16 @@ export interface KernelExports {
   /** The first row softmax cannot normalise, or −1; writes nothing. */
   softmaxCheck(x: number, rows: number, cols: number): number;
   bmm(a: number, b: number, out: number, batch: number, n: number, m: number, p: number): void;
-  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number]): void;
-  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs]): void;
-  poolRows(...args: [...RowPointers, c: number, yHat: number, weights: number]): void;
+  /**
+   * 0 where a difference q − k is not finite in float32 (nothing computed) or a ŷ is not
+   * finite, else 1. `scratch`: abi.ts poolScratch(nk) floats (pass 1's u²).
+   */
+  pool(...args: [...PoolPointers, c: number, yHat: number, weights: number, scratch: number]): number;
+  /** 0 as pool (the host also checks the loss and its derivative), else 1. */
+  poolLoss(...args: [...PoolPointers, c: number, ...LossOutputs, scratch: number]): number;
+  poolRows(...args: [...RowPointers, c: number, yHat: number, weights: number, scratch: number]): void;
   /** poolLoss for queries [i0, i1), each query's two terms kept apart as f64 pairs at `result` + 16·i. */
-  poolLossRows(...args: [...RowPointers, c: number, ...LossOutputs]): void;
+  poolLossRows(...args: [...RowPointers, c: number, ...LossOutputs, scratch: number]): void;
   /** `kind`: the index of the kernel in COMPACT_KINDS (args/kernel.ts). */
   poolCompact(kind: number, ...args: [...PoolPointers, w: number, yHat: number, weights: number]): void;
   poolLossCompact(kind: number, ...args: [...PoolPointers, ...LossOutputs]): void;
@@ -83,15 +87,18 @@ export function relaxedSimdSupport(): boolean {
  * The module's bytes, decoded from the base64 embedded at build time (no file, no fetch):
  * the relaxed-SIMD build when `relaxed` (default: where the engine validates it), else the plain-SIMD one.
  */
-export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array {
+export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array<ArrayBuffer> {
   const text = atob(relaxed ? wasmRelaxedBase64 : wasmBase64);
   const bytes = new Uint8Array(text.length);
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
 
-/** A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory. */
+/**
+ * A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory.
+ * The module imports nothing, and its exports are called as they are (no wrapper per call).
+ */
 export async function instantiateKernels(relaxed = relaxedSimdSupport()): Promise<KernelExports> {
-  const { exports } = await instantiate<Record<string, unknown>>(wasmBytes(relaxed), {});
-  return exports as unknown as KernelExports;
+  const { instance } = await WebAssembly.instantiate(wasmBytes(relaxed), {});
+  return instance.exports as unknown as KernelExports;
 }
