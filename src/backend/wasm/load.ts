@@ -1,3 +1,4 @@
+import { instantiate } from '@assemblyscript/loader';
 import { wasmBase64, wasmRelaxedBase64 } from './bytes.generated.js';
 
 /** A pooling call's arguments in linear memory: queries, keys, values and their sizes and layout. */
@@ -95,10 +96,11 @@ export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array<ArrayBuffe
 }
 
 /**
- * A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory.
- * The module imports nothing, and its exports are called as they are (no wrapper per call).
+ * A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory,
+ * instantiated by @assemblyscript/loader. The kernels take and return only numbers, so they are
+ * called as the instance exports them, without the loader's demangling wrapper per call.
  */
 export async function instantiateKernels(relaxed = relaxedSimdSupport()): Promise<KernelExports> {
-  const { instance } = await WebAssembly.instantiate(wasmBytes(relaxed), {});
+  const { instance } = await instantiate<Record<string, unknown>>(wasmBytes(relaxed), {});
   return instance.exports as unknown as KernelExports;
 }
