@@ -11,7 +11,7 @@ import type { AttnpoolErrorCode } from '../src/errors.js';
 import type { Tensor } from '../src/tensor.js';
 import { BACKENDS, load } from './backends.js';
 import { expectAttnpoolError } from './expectError.js';
-import { uniform } from './reference.js';
+import { expectSameBits, uniform } from './reference.js';
 
 /** What a buffer holds before a call: a value no kernel computes here, so an unwritten element shows. */
 const SENTINEL = -12345.5;
@@ -21,13 +21,6 @@ function filled(n: number): Float32Array {
 }
 
 /** Same float32 bits (Object.is tells 0 from −0; NaN equals NaN). */
-function expectSameBits(got: Float32Array, want: Float32Array, what = 'data'): void {
-  expect(got.length, what).toBe(want.length);
-  let firstDiff = -1;
-  for (let i = 0; i < want.length && firstDiff < 0; i++) if (!Object.is(got[i], want[i])) firstDiff = i;
-  expect(firstDiff, `${what}: first element that differs`).toBe(-1);
-}
-
 function expectUntouched(buffer: Float32Array, what: string): void {
   expect(
     buffer.every((v) => v === SENTINEL),

@@ -9,15 +9,7 @@ import { setCostModel } from '../src/backend/costModel.js';
 import type { FrontEnd } from '../src/backend/frontEnd.js';
 import type { Backend, CostModel } from '../src/backend/types.js';
 import { expectAttnpoolError } from './expectError.js';
-import { uniform } from './reference.js';
-
-/** Same float32 bits (Object.is tells 0 from −0). */
-function expectSameBits(got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  let firstDiff = -1;
-  for (let i = 0; i < want.length && firstDiff < 0; i++) if (!Object.is(got[i], want[i])) firstDiff = i;
-  expect(firstDiff).toBe(-1);
-}
+import { expectSameBits, uniform } from './reference.js';
 
 function rows(nq: number, nk: number, lo: number, hi: number, seed: number) {
   return { data: uniform(nq * nk, lo, hi, seed), shape: [nq, nk] };
