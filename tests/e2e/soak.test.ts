@@ -5,6 +5,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { describe, expect, it } from 'vitest';
 import { loadWasmBackend, wasmMemoryBytes } from '../../src/backend/wasm/index.js';
+import { BASE, poolScratch, SLACK, sliceBytes } from '../../src/backend/wasm/abi.js';
 import { blockRows } from '../../src/backend/wasm/workspace.js';
 import type { Backend } from '../../src/backend/types.js';
 import { rng } from '../reference.js';
@@ -13,8 +14,8 @@ const calls = process.env.ATTNPOOL_SOAK === 'full' ? 100_000 : 4_000;
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
 
-/** Bytes the workspace lays out for slices of these element counts (as src/backend/wasm/workspace.ts). */
-const need = (...elements: number[]) => 64 + elements.reduce((s, n) => s + Math.ceil((n * 4) / 16) * 16, 0);
+/** Bytes the workspace lays out for slices of these element counts, and the SLACK after them (as src/backend/wasm/workspace.ts). */
+const need = (...elements: number[]) => BASE + elements.reduce((s, n) => s + sliceBytes(n), 0) + SLACK;
 
 describe('soak', () => {
   it(`${calls} mixed calls: WASM memory grows only for a new largest call, the JS heap stays flat`, async () => {
@@ -34,14 +35,14 @@ describe('soak', () => {
           const nq = int(1, 4);
           const weights = r() < 0.3;
           be.attentionPool(data(nq), data(size), data(size), 2 * r(), { weights });
-          bytes = need(nq, size, size, nq, weights ? nq * size : 0);
+          bytes = need(nq, size, size, nq, weights ? nq * size : 0, poolScratch(size));
           break;
         }
         case 1: {
           const n = Math.max(2, Math.min(size, 400));
           const x = data(n);
           be.attentionPoolLoss(x, x, data(n), data(n), 3 * r(), { excludeSelf: true });
-          bytes = need(n, n, n, n, n, 4);
+          bytes = need(n, n, n, n, 4, poolScratch(n)); // the keys are the queries: one slice
           break;
         }
         case 2: {
