@@ -1,7 +1,6 @@
 // Kernel regression (issue 16) on the exact float64 path: against statsmodels' KernelReg
 // (fixture from scripts/fixtures/kernelreg_fixtures.py), against finite differences and
 // against weighted least squares written out here.
-import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
 import { optimalBandwidth } from '../src/model/bandwidth.js';
@@ -14,41 +13,11 @@ import { LocalEstimator } from '../src/regression/localEstimate.js';
 import { looCv } from '../src/regression/looCv.js';
 import { normalReference } from '../src/regression/normalReference.js';
 import { SUBSAMPLE } from '../src/regression/searchWithSubsamples.js';
+import { type DataSet, fixture, relErr, rms, runs, xOf, xqOf } from './kernelregFixture.js';
 import { rng } from './reference.js';
 
-interface Run {
-  regression: 'lc' | 'll';
-  method: 'cv_ls' | 'aic';
-  h: number[];
-  cv: number;
-  aic: number;
-  fitted: number[];
-  mfx: number[][];
-  predict: number[];
-  mfxPredict: number[][];
-  fdMfxPredict?: number[][];
-  rSquaredStatsmodels: number;
-  rSquaredNp: number;
-}
-interface DataSet {
-  name: string;
-  n: number;
-  d: number;
-  x: number[][];
-  y: number[];
-  xq: number[][];
-  normalReference: number[];
-  runs: Run[];
-}
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/statsmodels/kernelreg.json', import.meta.url), 'utf8')) as {
-  statsmodels: string;
-  datasets: DataSet[];
-};
 const sets = fixture.datasets;
-const runs = sets.flatMap((s) => s.runs.map((r) => ({ s, r, label: `${s.name} ${r.regression} ${r.method}` })));
 
-const xOf = (s: DataSet) => ({ data: Float64Array.from(s.x.flat()), shape: [s.n, s.d] });
-const xqOf = (s: DataSet) => ({ data: Float64Array.from(s.xq.flat()), shape: [s.xq.length, s.d] });
 const keysOf = (s: DataSet, kernel: KeySet['kernel'] = 'gaussian'): KeySet => ({
   x: Float64Array.from(s.x.flat()),
   y: Float64Array.from(s.y),
@@ -56,15 +25,6 @@ const keysOf = (s: DataSet, kernel: KeySet['kernel'] = 'gaussian'): KeySet => ({
   d: s.d,
   kernel,
 });
-
-/** max_i |a_i − b_i| / max(|b_i|, floor): relative error, with a floor for values near 0. */
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
-  return worst;
-}
-const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((s, a) => s + a * a, 0) / v.length);
 
 describe('the fixture', () => {
   it('comes from statsmodels 0.13.5 and covers lc/ll × cv_ls/aic for d = 1, 2, 3 and n = 50, 200', () => {

@@ -1,6 +1,5 @@
 // kernelRegression with a backend: the O(n²) passes on the backend's kernels (float32 data,
 // float64 sums), against statsmodels' fixture and the exact float64 path.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { checkPool } from '../src/args/pool.js';
 import { createJsKernels } from '../src/backend/js/kernels.js';
@@ -11,37 +10,8 @@ import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import { kernelRegression } from '../src/regression/kernelRegression.js';
 import { looCv } from '../src/regression/looCv.js';
 import { BackendPasses } from '../src/regression/onBackend.js';
+import { fixture, relErr, rms, runs, xOf, xqOf } from './kernelregFixture.js';
 import { rng } from './reference.js';
-
-interface Run {
-  regression: 'lc' | 'll';
-  method: 'cv_ls' | 'aic';
-  h: number[];
-  cv: number;
-  predict: number[];
-  mfxPredict: number[][];
-  fdMfxPredict?: number[][];
-}
-interface DataSet {
-  name: string;
-  n: number;
-  d: number;
-  x: number[][];
-  y: number[];
-  xq: number[][];
-  runs: Run[];
-}
-const fixture = JSON.parse(readFileSync(new URL('./fixtures/statsmodels/kernelreg.json', import.meta.url), 'utf8')) as { datasets: DataSet[] };
-const runs = fixture.datasets.flatMap((s) => s.runs.map((r) => ({ s, r, label: `${s.name} ${r.regression} ${r.method}` })));
-const xOf = (s: DataSet) => ({ data: Float64Array.from(s.x.flat()), shape: [s.n, s.d] });
-const xqOf = (s: DataSet) => ({ data: Float64Array.from(s.xq.flat()), shape: [s.xq.length, s.d] });
-const rms = (v: ArrayLike<number>) => Math.sqrt(Array.from(v).reduce((a, b) => a + b * b, 0) / v.length);
-function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor: number): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] - b[i]) / Math.max(Math.abs(b[i]), floor));
-  return worst;
-}
 
 /** float32 tolerance: the data are rounded to float32 (2^-24 relative), the sums are float64. */
 const F32 = 1e-5;
