@@ -111,13 +111,16 @@ export function setCostModel(kernels: Kernels, model: CostModel): void {
   fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
 }
 
+/** Predicted ns of a dense call of `pairs` query–key pairs on kernels with this model, split over `threads` threads. */
+export function denseNs(model: CostModel, pairs: number, loss: boolean, threads: number): number {
+  return (pairs * (loss ? model.denseLossNs : model.densePoolNs)) / (1 + (threads - 1) * THREAD_EFFICIENCY);
+}
+
 /**
  * Whether the fast path is predicted to beat dense pooling for `call` on kernels with this model,
  * the dense call split over `threads` threads; `range` is the keys' extent (max − min).
  */
 export function fastIsFaster(model: CostModel, call: PoolCall, range: number, loss: boolean, threads: number): boolean {
-  const speedUp = 1 + (threads - 1) * THREAD_EFFICIENCY;
-  const denseNs = (call.nq * call.nk * (loss ? model.denseLossNs : model.densePoolNs)) / speedUp;
   const f = fastChoice(call.nq, call.nk, call.w[0], range);
-  return f.ns * (f.method === 'fgt' ? model.fgtScale : model.windowedScale) < denseNs;
+  return f.ns * (f.method === 'fgt' ? model.fgtScale : model.windowedScale) < denseNs(model, call.nq * call.nk, loss, threads);
 }

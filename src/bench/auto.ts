@@ -1,5 +1,6 @@
 import { checkPool } from '../args/pool.js';
 import type { FrontEnd } from '../backend/frontEnd.js';
+import { denseNs } from '../backend/costModel.js';
 import { useFast } from '../backend/method.js';
 import type { Backend, CostModel } from '../backend/types.js';
 import { MT19937 } from '../torch/mt19937.js';
@@ -65,14 +66,13 @@ export async function runAuto(
     const model = be.costModel();
     models[name] = model;
     for (const op of ['pool', 'loss'] as const) {
-      const ns = op === 'pool' ? model.densePoolNs : model.denseLossNs;
       for (const n of o.sizes) {
         const x = uniform(n, 0, 5, 21);
         const y = Float32Array.from(x, (v, i) => 2 * Math.sin(v) + v ** 0.8 + 0.5 * Math.sin(7 * i));
         for (const w of [1, 23]) {
           const id = `W11 ${name} ${op} n=${n} w=${w}`;
           o.onProgress?.(`[auto] ${id}`);
-          const predictedMs = (n * n * ns) / 1e6 / Math.max(1, be.features.threads * 0.95);
+          const predictedMs = denseNs(model, n * n, op === 'loss', be.features.threads) / 1e6;
           const m = predictedMs > DENSE_BUDGET_MS ? Math.max(32, Math.floor((n * DENSE_BUDGET_MS) / predictedMs)) : n;
           // the loss is the training call (leave-one-out); on a sample, the sampled queries against all keys
           const call = (method: 'dense' | 'fast' | 'auto', queries: number) => {
