@@ -129,13 +129,24 @@ function lossSums(kind: i32, q: f32, w: f32, t: f32, k: usize, v: usize, from: i
   }
 }
 
+/**
+ * The squared distance from q to key j in f64, as the float64 reference computes it: float32's
+ * rounded q − k and its square (which overflows from 1.8e19 and underflows below 1e-19) could
+ * make distinct distances tie.
+ */
+// @ts-ignore: decorator
+@inline
+function dist2(q: f32, k: usize, j: i32): f64 {
+  const d = <f64>q - <f64>load<f32>(k + (<usize>j << 2));
+  return d * d;
+}
+
 /** The smallest squared distance from q to a key of the row, skipping `skip`. */
-function nearestD2(q: f32, k: usize, nk: i32, skip: i32): f32 {
-  let r: f32 = Infinity;
+function nearestD2(q: f32, k: usize, nk: i32, skip: i32): f64 {
+  let r: f64 = Infinity;
   for (let j = 0; j < nk; j++) {
     if (j == skip) continue;
-    const d = q - load<f32>(k + (<usize>j << 2));
-    r = min(r, d * d);
+    r = min(r, dist2(q, k, j));
   }
   return r;
 }
@@ -147,8 +158,7 @@ function nearestMean(q: f32, k: usize, v: usize, nk: i32, skip: i32, wr: usize):
   let count = 0;
   for (let j = 0; j < nk; j++) {
     if (j == skip) continue;
-    const d = q - load<f32>(k + (<usize>j << 2));
-    if (d * d == d2) {
+    if (dist2(q, k, j) == d2) {
       sum += <f64>load<f32>(v + (<usize>j << 2));
       count++;
     }
@@ -156,8 +166,7 @@ function nearestMean(q: f32, k: usize, v: usize, nk: i32, skip: i32, wr: usize):
   if (wr != 0) {
     const share = <f32>(1.0 / <f64>count);
     for (let j = 0; j < nk; j++) {
-      const d = q - load<f32>(k + (<usize>j << 2));
-      store<f32>(wr + (<usize>j << 2), j != skip && d * d == d2 ? share : 0);
+      store<f32>(wr + (<usize>j << 2), j != skip && dist2(q, k, j) == d2 ? share : 0);
     }
   }
   return sum / <f64>count;

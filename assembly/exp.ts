@@ -46,6 +46,17 @@ export let V5: v128 = f32x4.splat(C5);
 export let VMAGIC: v128 = f32x4.splat(MAGIC);
 export let VFLUSH: v128 = f32x4.splat(FLUSH);
 
+/**
+ * c + a·b in four lanes: f32x4.relaxed_madd in the relaxed-SIMD build (fused where the machine
+ * has FMA), else a multiply and an add, emitted exactly as the plain build always had them.
+ */
+// @ts-ignore: decorator
+@inline
+export function madd(a: v128, b: v128, c: v128): v128 {
+  if (ASC_FEATURE_RELAXED_SIMD) return f32x4.relaxed_madd(a, b, c);
+  return f32x4.add(c, f32x4.mul(a, b));
+}
+
 /** 2^x in four lanes, for x <= 0 (NaN lanes give 0); k0…k5, magic, flush are V0…V5, VMAGIC, VFLUSH. */
 // @ts-ignore: decorator
 @inline
@@ -56,14 +67,14 @@ export function exp2x4(x: v128, k0: v128, k1: v128, k2: v128, k3: v128, k4: v128
   const t = f32x4.add(x, magic);
   const f = f32x4.sub(x, f32x4.sub(t, magic));
   const f2 = f32x4.mul(f, f);
-  const p01 = f32x4.add(k0, f32x4.mul(k1, f));
-  const p23 = f32x4.add(k2, f32x4.mul(k3, f));
-  const p45 = f32x4.add(k4, f32x4.mul(k5, f));
-  const p = f32x4.add(p01, f32x4.mul(f2, f32x4.add(p23, f32x4.mul(f2, p45))));
+  const p01 = madd(k1, f, k0);
+  const p23 = madd(k3, f, k2);
+  const p45 = madd(k5, f, k4);
+  const p = madd(f2, madd(f2, p45, p23), p01);
   return v128.and(f32x4.mul(p, i32x4.shl(t, 23)), keep);
 }
 
-/** The scalar twin of exp2x4: the same operations in the same order. */
+/** The scalar twin of exp2x4: the same operations in the same order (in the relaxed build the vector lanes may be fused, so they agree to within rounding, not bit for bit). */
 // @ts-ignore: decorator
 @inline
 export function exp2s(x: f32): f32 {

@@ -2,8 +2,11 @@
 // nothing and never call back into JS. The host (src/backend/wasm/) owns the memory.
 export { exp2Array } from './exp';
 export { scores } from './scores';
-export { softmax } from './softmax';
+export { softmax, softmaxCheck } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';
 export { exactGrid, exactQuery, exactQueryGrad, exactOuter } from './exactCells';
+export { poolNd, poolNdRows, poolLossNd, poolLossNdRows } from './poolNd';
+export { scoresNd } from './ndTerms';
+export { localMomentsNd } from './momentsNd';

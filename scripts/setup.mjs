@@ -5,6 +5,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensureRuntimes } from './engines.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const say = (msg) => console.error(`[setup] ${msg}`);
@@ -18,6 +19,7 @@ const aptPackages = ['build-essential', 'pkg-config', 'libcairo2-dev', 'libpango
 function missingAptPackages(wanted) {
   if (!has('dpkg-query')) return [];
   return wanted.filter((p) => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: dpkg-query's own format syntax, not a template
     const r = spawnSync('dpkg-query', ['-W', '-f=${Status}', p], { encoding: 'utf8' });
     return r.status !== 0 || !r.stdout.includes('install ok installed');
   });
@@ -42,7 +44,7 @@ function newestMtime(path) {
   if (!st.isDirectory()) return st.mtimeMs;
   let newest = st.mtimeMs;
   for (const entry of readdirSync(path)) {
-    if (entry === 'bytes.generated.ts') continue;
+    if (entry.endsWith('.generated.ts')) continue;
     newest = Math.max(newest, newestMtime(join(path, entry)));
   }
   return newest;
@@ -54,9 +56,15 @@ function canvasLoads() {
 }
 
 ensureApt(aptPackages, 'node-canvas (PNG figures)');
-// The browser tests (`--browser`, from `npm test`) drive Debian's Chromium through
-// playwright-core; it is never downloaded by a test tool.
-if (process.argv.includes('--browser')) ensureApt(['chromium'], 'the browser tests');
+// The browser tests (`--browser`, from `npm test`) drive Debian's browsers, never one
+// downloaded by a test tool: Chromium through playwright-core, Firefox ESR through
+// puppeteer-core (WebDriver BiDi), WebKitGTK's MiniBrowser through WebKitWebDriver and
+// selenium-webdriver under Xvfb. The same step installs the other runtimes the engine tests
+// run under (Node 22 and 24, Bun, Deno; scripts/engines.mjs) from the npm registry.
+if (process.argv.includes('--browser')) {
+  ensureApt(['chromium', 'firefox-esr', 'webkit2gtk-driver', 'xvfb'], 'the browser tests');
+  ensureRuntimes(say);
+}
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules', '.package-lock.json');

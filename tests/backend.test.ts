@@ -2,6 +2,7 @@
 // independent float64 computations (tests/reference.ts) and the chapter's own values.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
+import { expectAttnpoolError } from './expectError.js';
 import type { Backend } from '../src/backend/types.js';
 import { BACKENDS, load } from './backends.js';
 import { centralDiff, expectClose, refLeaveOneOut, refLoss, refPool, refScores, refSoftmax, rows, uniform } from './reference.js';
@@ -71,7 +72,10 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
 
     it("reproduces the chapter's weighted averages 4.5 and 14.5", () => {
       const weights = t(new Array(20).fill(0.1), [2, 1, 10]);
-      const values = t(Array.from({ length: 20 }, (_, i) => i), [2, 10, 1]);
+      const values = t(
+        Array.from({ length: 20 }, (_, i) => i),
+        [2, 10, 1],
+      );
       const c = be.bmm(weights, values);
       expect(c.shape).toEqual([2, 1, 1]);
       expectClose(c.data, [4.5, 14.5], 1e-5, 1e-6, 'bmm');
@@ -185,7 +189,7 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
     const k4 = t([1, 2, 3, 4], [4]);
     const v4 = t([1, 2, 3, 4], [4]);
     const cases: [string, () => unknown, RegExp][] = [
-      ['scores: queries rank 2', () => be.gaussianScores(t([1, 2], [1, 2]), k4), /queries: expected shape \[nq\], got \[1, 2\]/],
+      ['scores: queries rank 3', () => be.gaussianScores(t([1, 2], [1, 2, 1]), k4), /queries: expected shape \[nq\], got \[1, 2, 1\]/],
       ['scores: keys rank 3', () => be.gaussianScores(q3, t([1, 2, 3], [1, 1, 3])), /keys: expected shape \[nk\] or \[nq, nk\]/],
       ['scores: per-query keys with wrong rows', () => be.gaussianScores(q3, t([1, 2, 3, 4], [2, 2])), /keys: expected \[nq, nk\] with nq = 3/],
       ['scores: w NaN', () => be.gaussianScores(q3, k4, NaN), /w: expected a finite number/],
@@ -194,31 +198,40 @@ describe.each(BACKENDS)('$name backend', ({ name, tol }) => {
       ['bmm: b rank 2', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2], [2, 1])), /b: expected shape \[batch, m, p\]/],
       ['bmm: inner dims disagree', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2, 3], [1, 3, 1])), /b: expected shape \[1, 2, p\]/],
       ['bmm: batch disagrees', () => be.bmm(t([1, 2], [1, 1, 2]), t([1, 2, 3, 4], [2, 2, 1])), /b: expected shape \[1, 2, p\]/],
-      ['pool: queries rank 2', () => be.attentionPool(t([1], [1, 1]), k4, v4), /queries: expected shape \[nq\]/],
+      ['pool: queries [nq, d] with keys [nk]', () => be.attentionPool(t([1], [1, 1]), k4, v4), /keys: expected shape \[nk, d\]/],
       ['pool: keys empty', () => be.attentionPool(q3, t([], [0]), t([], [0])), /keys: expected at least one element/],
       ['pool: values length', () => be.attentionPool(q3, k4, t([1, 2, 3], [3])), /values: expected the shape of keys \[4\], got \[3\]/],
-      ['pool: values per-query shape', () => be.attentionPool(q3, t(new Array(12).fill(0), [3, 4]), v4), /values: expected the shape of keys \[3, 4\], got \[4\]/],
-      ['pool: data/shape disagree', () => be.attentionPool(q3, { data: new Float32Array(3), shape: [4] }, v4), /keys: data has 3 elements but shape \[4\] needs 4/],
+      [
+        'pool: values per-query shape',
+        () => be.attentionPool(q3, t(new Array(12).fill(0), [3, 4]), v4),
+        /values: expected the shape of keys \[3, 4\], got \[4\]/,
+      ],
+      [
+        'pool: data/shape disagree',
+        () => be.attentionPool(q3, { data: new Float32Array(3), shape: [4] }, v4),
+        /keys: data has 3 elements but shape \[4\] needs 4/,
+      ],
       ['pool: NaN in values', () => be.attentionPool(q3, k4, t([1, NaN, 3, 4], [4])), /values: expected finite numbers, got NaN at index 1/],
       ['pool: negative w', () => be.attentionPool(q3, k4, v4, -1), /w: expected a finite number >= 0, got -1/],
       ['pool: string w', () => be.attentionPool(q3, k4, v4, '2' as unknown as number), /w: expected a finite number >= 0, got the string "2"/],
       ['pool: unknown option', () => be.attentionPool(q3, k4, v4, 1, { weigths: true } as never), /unknown option "weigths"/],
-      ['pool: excludeSelf nq != nk', () => be.attentionPool(q3, k4, v4, 1, { excludeSelf: true }), /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/],
+      [
+        'pool: excludeSelf nq != nk',
+        () => be.attentionPool(q3, k4, v4, 1, { excludeSelf: true }),
+        /excludeSelf needs as many queries as keys, got nq = 3 and nk = 4/,
+      ],
       ['pool: queries not numeric', () => be.attentionPool('abc' as never, k4, v4), /queries: expected a Tensor/],
       ['loss: targets length', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2], [2]), 1), /targets: expected shape \[nq\] = \[3\]/],
-      ['loss: Infinity in targets', () => be.attentionPoolLoss(q3, k4, v4, t([1, Infinity, 2], [3]), 1), /targets: expected finite numbers, got Infinity at index 1/],
+      [
+        'loss: Infinity in targets',
+        () => be.attentionPoolLoss(q3, k4, v4, t([1, Infinity, 2], [3]), 1),
+        /targets: expected finite numbers, got Infinity at index 1/,
+      ],
       ['loss: missing w', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2, 3], [3]), undefined as unknown as number), /w: expected a finite number/],
       ['loss: unknown option', () => be.attentionPoolLoss(q3, k4, v4, t([1, 2, 3], [3]), 1, { weights: true } as never), /unknown option "weights"/],
     ];
     it.each(cases)('%s', (_label, call, message) => {
-      let err: unknown;
-      try {
-        call();
-      } catch (e) {
-        err = e;
-      }
-      expect(err).toBeInstanceOf(AttnpoolError);
-      expect((err as Error).message).toMatch(message);
+      expectAttnpoolError(call, undefined, message);
       // The backend is unharmed: the next valid call is still right.
       const ok = be.attentionPool(q3, k4, v4, 1);
       expectClose(ok.yHat.data, refPool([1, 2, 3], [[1, 2, 3, 4]], [[1, 2, 3, 4]], 1).yHat, ...tol.value, 'after error');

@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { AttnpoolError } from '../src/errors.js';
 import { looCurve, optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData } from '../src/model/data.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { centralDiff, REF_KERNELS, rng } from './reference.js';
 
 type Kernel = 'gaussian' | 'boxcar' | 'epanechnikov' | 'triangular';
@@ -33,18 +33,21 @@ const x = d.xTrain.data;
 const y = d.yTrain.data;
 
 describe('looCurve', () => {
-  it.each(['gaussian', 'boxcar', 'constant', 'epanechnikov', 'triangular'] as const)('%s: the loss is the explicit leave-one-out loss and grad its finite difference', (kernel) => {
-    const ws = [0, 0.3, 1, 2.2, 6, 40];
-    const c = looCurve(x, y, ws, { kernel });
-    ws.forEach((w, i) => {
-      const want = looLoss(kernel, x, y, w);
-      expect(Math.abs(c.loss[i] - want) / want, `loss at ${w}`).toBeLessThan(1e-12);
-      if (w === 0 || kernel === 'boxcar' || kernel === 'constant') return;
-      const fd = centralDiff((v) => looLoss(kernel, x, y, v), w, 1e-6 * w);
-      expect(Math.abs(c.grad[i] - fd), `grad at ${w}`).toBeLessThan(1e-6 + 1e-5 * Math.abs(fd));
-    });
-    expect(Array.from(c.w)).toEqual(ws);
-  });
+  it.each(['gaussian', 'boxcar', 'constant', 'epanechnikov', 'triangular'] as const)(
+    '%s: the loss is the explicit leave-one-out loss and grad its finite difference',
+    (kernel) => {
+      const ws = [0, 0.3, 1, 2.2, 6, 40];
+      const c = looCurve(x, y, ws, { kernel });
+      ws.forEach((w, i) => {
+        const want = looLoss(kernel, x, y, w);
+        expect(Math.abs(c.loss[i] - want) / want, `loss at ${w}`).toBeLessThan(1e-12);
+        if (w === 0 || kernel === 'boxcar' || kernel === 'constant') return;
+        const fd = centralDiff((v) => looLoss(kernel, x, y, v), w, 1e-6 * w);
+        expect(Math.abs(c.grad[i] - fd), `grad at ${w}`).toBeLessThan(1e-6 + 1e-5 * Math.abs(fd));
+      });
+      expect(Array.from(c.w)).toEqual(ws);
+    },
+  );
 
   it('is even in w (loss) and odd (grad), as the kernels are', () => {
     const c = looCurve(x, y, [-2, 2]);
@@ -149,17 +152,20 @@ describe('against statsmodels KernelReg(reg_type="lc", bw="cv_ls")', () => {
     expect(results.map((r) => r.name)).toEqual(sets.map((s) => s.name));
   });
 
-  it.each(sets.map((s, i) => [s.name, s, results[i]] as const))('%s: statsmodels stops at one of our local minima (2e-4), and our optimum is at least as good', (_, s, sm) => {
-    const r = optimalBandwidth(s.x, s.y);
-    const n = s.x.length;
-    const nearest = r.localMinima.reduce((a, b) => (Math.abs(b.w / sm.w - 1) < Math.abs(a.w / sm.w - 1) ? b : a));
-    expect(Math.abs(nearest.w / sm.w - 1), `local minima ${r.localMinima.map((m) => m.w)} vs ${sm.w}`).toBeLessThan(2e-4);
-    // statsmodels' CV is the mean; ours the sum. At its own 1/h ours agrees with its number.
-    expect(Math.abs(looCurve(s.x, s.y, [sm.w]).loss[0] / n - sm.cv) / sm.cv).toBeLessThan(1e-9);
-    expect(r.loss / n).toBeLessThanOrEqual(sm.cv);
-  });
+  it.each(sets.map((s, i) => [s.name, s, results[i]] as const))(
+    '%s: statsmodels stops at one of our local minima (2e-4), and our optimum is at least as good',
+    (_, s, sm) => {
+      const r = optimalBandwidth(s.x, s.y);
+      const n = s.x.length;
+      const nearest = r.localMinima.reduce((a, b) => (Math.abs(b.w / sm.w - 1) < Math.abs(a.w / sm.w - 1) ? b : a));
+      expect(Math.abs(nearest.w / sm.w - 1), `local minima ${r.localMinima.map((m) => m.w)} vs ${sm.w}`).toBeLessThan(2e-4);
+      // statsmodels' CV is the mean; ours the sum. At its own 1/h ours agrees with its number.
+      expect(Math.abs(looCurve(s.x, s.y, [sm.w]).loss[0] / n - sm.cv) / sm.cv).toBeLessThan(1e-9);
+      expect(r.loss / n).toBeLessThanOrEqual(sm.cv);
+    },
+  );
 
-  it('on the chapter data (seed 0), the global optimum is statsmodels\' bandwidth', () => {
+  it("on the chapter data (seed 0), the global optimum is statsmodels' bandwidth", () => {
     const r = optimalBandwidth(sets[0].x, sets[0].y);
     expect(Math.abs(r.w / results[0].w - 1)).toBeLessThan(2e-4);
   });

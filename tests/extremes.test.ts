@@ -84,8 +84,20 @@ describe.each(BACKENDS)('extremes on $name', ({ name, tol }) => {
     const r = be.attentionPool(q, k, v, 0.1);
     const ref = reference.attentionPool(q, k, v, 0.1);
     expectClose(r.yHat.data, ref.yHat.data, 0, 2e-5, 'yHat');
-    const l = be.attentionPoolLoss(q, k, v, ref.yHat.data.map((y) => y + 0.5), 0.1);
-    const lr = reference.attentionPoolLoss(q, k, v, ref.yHat.data.map((y) => y + 0.5), 0.1);
+    const l = be.attentionPoolLoss(
+      q,
+      k,
+      v,
+      ref.yHat.data.map((y) => y + 0.5),
+      0.1,
+    );
+    const lr = reference.attentionPoolLoss(
+      q,
+      k,
+      v,
+      ref.yHat.data.map((y) => y + 0.5),
+      0.1,
+    );
     expect(Math.abs(l.loss - lr.loss) / lr.loss).toBeLessThan(2e-5);
   });
 });

@@ -1,6 +1,6 @@
 // The kernel family on every backend, against float64 computations written here from the
 // formulas: explicit weight matrices, finite differences for the gradients.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Backend } from '../src/backend/types.js';
 import { AttnpoolError } from '../src/errors.js';
 import { BACKENDS, load } from './backends.js';
@@ -29,14 +29,25 @@ function refKernelPool(kernel: Compact | 'gaussian', q: ArrayLike<number>, k: Ar
   return { yHat, weights };
 }
 
-function refKernelLoss(kernel: Compact | 'gaussian', q: Float32Array, k: Float32Array, v: Float32Array, t: Float32Array, w: number, excludeSelf = false): number {
+function refKernelLoss(
+  kernel: Compact | 'gaussian',
+  q: Float32Array,
+  k: Float32Array,
+  v: Float32Array,
+  t: Float32Array,
+  w: number,
+  excludeSelf = false,
+): number {
   return refKernelPool(kernel, q, k, v, w, excludeSelf).yHat.reduce((s, y, i) => s + (y - t[i]) ** 2, 0);
 }
 
 describe.each(BACKENDS)('the kernel family on the $name backend', ({ name, tol }) => {
   let be: Backend;
-  it('loads', async () => {
+  beforeAll(async () => {
     be = await load(name);
+  });
+
+  it('is the backend asked for', () => {
     expect(be.name).toBe(name);
   });
 
@@ -97,19 +108,22 @@ describe.each(BACKENDS)('the kernel family on the $name backend', ({ name, tol }
     }
   });
 
-  it.each(['boxcar', 'epanechnikov', 'triangular'] as const)('%s: a query outside every support takes its nearest key (the mean of ties), weight 1, no NaN, zero gradient', (kernel) => {
-    const keys = [0, 1, 1, 3];
-    const vals = [5, 2, 4, 9];
-    // At w = 10 the supports are 0.1 wide. q = 10: nearest is key 3; q = −4: key 0; q = 1.5:
-    // the two keys at 1 tie; q = 2: the keys at 1, 1 and 3 tie.
-    const got = be.attentionPool([10, -4, 1.5, 2], keys, vals, 10, { kernel, weights: true });
-    expectClose(got.yHat.data, [9, 5, 3, 5], 0, 1e-7, 'ŷ');
-    expectClose(got.weights!.data, [0, 0, 0, 1, 1, 0, 0, 0, 0, 0.5, 0.5, 0, 0, 1 / 3, 1 / 3, 1 / 3], 1e-7, 0, 'weights');
-    const far = be.attentionPoolLoss([10, -4], keys, vals, [8, 6], 10, { kernel });
-    expect(far.loss).toBeCloseTo(1 + 1, 12);
-    expect(far.grad).toBe(0);
-    expect(Array.from(far.yHat.data)).toEqual([9, 5]);
-  });
+  it.each(['boxcar', 'epanechnikov', 'triangular'] as const)(
+    '%s: a query outside every support takes its nearest key (the mean of ties), weight 1, no NaN, zero gradient',
+    (kernel) => {
+      const keys = [0, 1, 1, 3];
+      const vals = [5, 2, 4, 9];
+      // At w = 10 the supports are 0.1 wide. q = 10: nearest is key 3; q = −4: key 0; q = 1.5:
+      // the two keys at 1 tie; q = 2: the keys at 1, 1 and 3 tie.
+      const got = be.attentionPool([10, -4, 1.5, 2], keys, vals, 10, { kernel, weights: true });
+      expectClose(got.yHat.data, [9, 5, 3, 5], 0, 1e-7, 'ŷ');
+      expectClose(got.weights!.data, [0, 0, 0, 1, 1, 0, 0, 0, 0, 0.5, 0.5, 0, 0, 1 / 3, 1 / 3, 1 / 3], 1e-7, 0, 'weights');
+      const far = be.attentionPoolLoss([10, -4], keys, vals, [8, 6], 10, { kernel });
+      expect(far.loss).toBeCloseTo(1 + 1, 12);
+      expect(far.grad).toBe(0);
+      expect(Array.from(far.yHat.data)).toEqual([9, 5]);
+    },
+  );
 
   it('the zero-weight rule is continuous in w: just inside the support the weight is already all on the nearest key', () => {
     const r = rng(3);
@@ -136,8 +150,17 @@ describe.each(BACKENDS)('the kernel family on the $name backend', ({ name, tol }
     }
     const pooled = be.attentionPool(q, k, v, 1.5, { kernel, weights: true }).weights!;
     const rowsWithSupport = Array.from({ length: 37 }, (_, i) => i).filter((i) => Array.from(s.data.subarray(i * 53, i * 53 + 53)).some((x) => x > -Infinity));
-    const sm = be.softmax({ data: Float32Array.from(rowsWithSupport.flatMap((i) => Array.from(s.data.subarray(i * 53, i * 53 + 53)))), shape: [rowsWithSupport.length, 53] });
-    expectClose(sm.data, rowsWithSupport.flatMap((i) => Array.from(pooled.data.subarray(i * 53, i * 53 + 53))), tol.weight, 0, `${kernel} softmax`);
+    const sm = be.softmax({
+      data: Float32Array.from(rowsWithSupport.flatMap((i) => Array.from(s.data.subarray(i * 53, i * 53 + 53)))),
+      shape: [rowsWithSupport.length, 53],
+    });
+    expectClose(
+      sm.data,
+      rowsWithSupport.flatMap((i) => Array.from(pooled.data.subarray(i * 53, i * 53 + 53))),
+      tol.weight,
+      0,
+      `${kernel} softmax`,
+    );
   });
 
   it('an unknown kernel is an AttnpoolError naming the option and the choices, and the next call is correct', () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { createJsBackend } from '../src/backend/js/index.js';
-import { chapterStart, runChapter } from '../src/chapter.js';
+import { chapterStart, runChapter } from '../src/chapter/runChapter.js';
 import { AttnpoolError } from '../src/errors.js';
 import { averagePooling } from '../src/model/averagePooling.js';
-import { chapterFunction, syntheticData } from '../src/model/data.js';
+import { chapterFunction, syntheticData } from '../src/chapter/data.js';
 import { leaveOneOut } from '../src/model/leaveOneOut.js';
-import { MT19937 } from '../src/model/mt19937.js';
+import { MT19937 } from '../src/torch/mt19937.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
 import { train } from '../src/model/train.js';
 import { BACKENDS, load } from './backends.js';
@@ -35,7 +35,9 @@ describe('syntheticData', () => {
     expect(Math.max(...x)).toBeLessThan(5);
     expect(d.xTest.data[0]).toBe(0);
     expect(d.xTest.data[49]).toBe(Math.fround(4.9));
-    d.yTruth.data.forEach((y, i) => expect(y).toBeCloseTo(2 * Math.sin(i / 10) + (i / 10) ** 0.8, 5));
+    d.yTruth.data.forEach((y, i) => {
+      expect(y).toBeCloseTo(2 * Math.sin(i / 10) + (i / 10) ** 0.8, 5);
+    });
   });
 
   it('is reproducible by seed, differs across seeds, and its noise has the stated spread', () => {
@@ -116,8 +118,12 @@ describe.each(BACKENDS)('NWKernelRegression and train on $name', ({ name, tol })
     const y = data.yTrain;
     const fused = train(new NWKernelRegression(be, { w: 0.7 }), { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
     const explicit = train(new NWKernelRegression(be, { w: 0.7 }), { queries: x, keys: leaveOneOut(x), values: leaveOneOut(y), targets: y });
-    fused.losses.forEach((l, k) => expect(Math.abs(l - explicit.losses[k]) / l).toBeLessThan(1e-5));
-    fused.ws.forEach((w, k) => expect(Math.abs(w - explicit.ws[k]) / w).toBeLessThan(1e-5));
+    fused.losses.forEach((l, k) => {
+      expect(Math.abs(l - explicit.losses[k]) / l).toBeLessThan(1e-5);
+    });
+    fused.ws.forEach((w, k) => {
+      expect(Math.abs(w - explicit.ws[k]) / w).toBeLessThan(1e-5);
+    });
   });
 
   it('steps across w = 0 as PyTorch does: training from −w0 mirrors training from w0', async () => {
@@ -138,6 +144,26 @@ describe.each(BACKENDS)('NWKernelRegression and train on $name', ({ name, tol })
     const x = [0, 1, 2, 3];
     const y = [0, 1000, 0, 1000]; // |gradient| in the thousands: a step of 1e308 × that overflows
     expect(() => train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, { lr: 1e308 })).toThrow(/lower lr/);
+    expect(model.w).toBe(0.5);
+  });
+
+  it('does not advise a lower lr when the gradient itself is not finite', async () => {
+    const be = await load(name);
+    // a backend whose loss has no finite gradient: no lr would help
+    const broken = {
+      ...be,
+      attentionPoolLoss: (...args: Parameters<typeof be.attentionPoolLoss>) => ({ ...be.attentionPoolLoss(...args), grad: Number.NaN }),
+    } as typeof be;
+    const model = new NWKernelRegression(broken, { w: 0.5 });
+    const x = [0, 1, 2, 3];
+    let message = '';
+    try {
+      train(model, { queries: x, keys: x, values: x, targets: x, excludeSelf: true });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toMatch(/no finite gradient at w = 0.5; start from another w/);
+    expect(message).not.toMatch(/lower lr/);
     expect(model.w).toBe(0.5);
   });
 });

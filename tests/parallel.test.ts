@@ -3,33 +3,39 @@
 // repeated calls whose keys change, and after bad input. minPairs: 0 slices even these small
 // calls, so every test runs the workers. No timing here (measured by hand: see the README).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AttnpoolError } from '../src/errors.js';
 import { createParallelBackend, type ParallelBackendHandle } from '../src/backend/parallel/index.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
-import type { Backend } from '../src/backend/types.js';
-import { uniform } from './reference.js';
-
-/** Same float32 bits (Object.is tells 0 from −0). */
-function expectSameBits(got: Float32Array, want: Float32Array): void {
-  expect(got.length).toBe(want.length);
-  let firstDiff = -1;
-  for (let i = 0; i < want.length && firstDiff < 0; i++) if (!Object.is(got[i], want[i])) firstDiff = i;
-  expect(firstDiff).toBe(-1);
-}
+import { setCostModel } from '../src/backend/costModel.js';
+import type { FrontEnd } from '../src/backend/frontEnd.js';
+import type { Backend, CostModel } from '../src/backend/types.js';
+import { expectAttnpoolError } from './expectError.js';
+import { expectSameBits, uniform } from './reference.js';
 
 function rows(nq: number, nk: number, lo: number, hi: number, seed: number) {
   return { data: uniform(nq * nk, lo, hi, seed), shape: [nq, nk] };
 }
 
-
 let single: Backend;
+let measured: CostModel;
 beforeAll(async () => {
   single = await loadWasmBackend();
+  // Threads are bit for bit with one thread for dense pooling; which method 'auto' takes is a
+  // matter of timings (tests/costModel.test.ts), so here it is pinned to dense.
+  measured = single.costModel();
+  setCostModel((single as FrontEnd).kernels, { ...measured, densePoolNs: 1e-9, denseLossNs: 1e-9 });
+});
+afterAll(() => {
+  setCostModel((single as FrontEnd).kernels, measured);
 });
 
 // steal: false makes every worker run its own slice (by default the caller may take a slice
 // whose worker has not woken yet, which would leave the workers' path untested here).
-for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] as const) {
+for (const [threads, steal] of [
+  [1, false],
+  [2, false],
+  [3, false],
+  [2, true],
+] as const) {
   describe(`threads = ${threads}${steal ? ', caller may steal' : ''}`, () => {
     let par: ParallelBackendHandle;
     beforeAll(async () => {
@@ -97,6 +103,37 @@ for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] a
       }
     });
 
+    it('splits d-dimensional calls (d features, dv columns, a w per feature, every kernel) with the same bits', () => {
+      const nq3 = 97;
+      const nk3 = 131;
+      const x = { data: uniform(nk3 * 3, 0, 4, 20), shape: [nk3, 3] };
+      const qs = { data: uniform(nq3 * 3, 0, 4, 21), shape: [nq3, 3] };
+      const vs = { data: uniform(nk3 * 2, -1, 2, 22), shape: [nk3, 2] };
+      const ts = { data: uniform(nq3 * 2, -1, 2, 23), shape: [nq3, 2] };
+      const kq = { data: uniform(nq3 * 7 * 3, 0, 4, 24), shape: [nq3, 7, 3] };
+      const vq = { data: uniform(nq3 * 7, -1, 2, 25), shape: [nq3, 7] };
+      const w = [1.3, 0.6, 2.1];
+      for (const kernel of ['gaussian', 'epanechnikov', 'triangular', 'boxcar', 'constant'] as const) {
+        expectSameBits(par.attentionPool(qs, x, vs, w, { kernel }).yHat.data, single.attentionPool(qs, x, vs, w, { kernel }).yHat.data);
+        expectSameBits(par.attentionPool(qs, kq, vq, w, { kernel }).yHat.data, single.attentionPool(qs, kq, vq, w, { kernel }).yHat.data);
+        const got = par.attentionPoolLoss(qs, x, vs, ts, w, { kernel });
+        const want = single.attentionPoolLoss(qs, x, vs, ts, w, { kernel });
+        expect(got.loss, kernel).toBe(want.loss);
+        expect(got.grad, kernel).toEqual(want.grad);
+        expectSameBits(got.yHat.data, want.yHat.data);
+        const self = par.attentionPoolLoss(x, x, vs.data.subarray(0, nk3), vs.data.subarray(nk3, 2 * nk3), 1.1, { kernel, excludeSelf: true });
+        const selfWant = single.attentionPoolLoss(x, x, vs.data.subarray(0, nk3), vs.data.subarray(nk3, 2 * nk3), 1.1, { kernel, excludeSelf: true });
+        expect([self.loss, self.grad], kernel).toEqual([selfWant.loss, selfWant.grad]);
+      }
+      // a 1-D call after a d-dimensional one still gets fresh keys in every worker, and the [n, 1]
+      // layout gives the [n] layout's numbers
+      expectSameBits(par.attentionPool(q, k, v, 2).yHat.data, single.attentionPool(q, k, v, 2).yHat.data);
+      const col = (a: Float32Array) => ({ data: a, shape: [a.length, 1] });
+      expectSameBits(par.attentionPool(col(q), col(k), v, 2).yHat.data, single.attentionPool(q, k, v, 2).yHat.data);
+      const colLoss = par.attentionPoolLoss(col(q), col(k), v, t, [2]);
+      expect([colLoss.loss, colLoss.grad[0]]).toEqual([single.attentionPoolLoss(q, k, v, t, 2).loss, single.attentionPoolLoss(q, k, v, t, 2).grad]);
+    });
+
     it('never serves stale keys or values across calls', () => {
       const k2 = k.slice();
       const v2 = v.slice();
@@ -141,19 +178,9 @@ for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] a
         ['empty keys', () => par.attentionPoolLoss(q, [], [], t, 1), () => single.attentionPoolLoss(q, [], [], t, 1)],
       ];
       for (const [label, got, want] of bad) {
-        let expected: unknown;
-        try {
-          want();
-        } catch (e) {
-          expected = e;
-        }
-        expect(expected, label).toBeInstanceOf(AttnpoolError);
-        expect(got, label).toThrow(expected as Error);
-        try {
-          got();
-        } catch (e) {
-          expect((e as AttnpoolError).code, label).toBe((expected as AttnpoolError).code);
-        }
+        const expected = expectAttnpoolError(want, undefined, undefined, label);
+        expect(got, label).toThrow(expected);
+        expectAttnpoolError(got, expected.code, undefined, label);
         expectSameBits(par.attentionPool(q, k, v, 1.5).yHat.data, single.attentionPool(q, k, v, 1.5).yHat.data);
       }
     });
@@ -177,15 +204,74 @@ for (const [threads, steal] of [[1, false], [2, false], [3, false], [2, true]] a
 
 /** A module whose poolRows and poolLossRows trap (`unreachable`), with a 1-page memory: a kernel that fails. */
 const TRAPPING = new Uint8Array([
-  0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
-  0x01, 0x04, 0x01, 0x60, 0x00, 0x00, // type 0: () -> ()
-  0x03, 0x02, 0x01, 0x00, // func 0: type 0
-  0x05, 0x03, 0x01, 0x00, 0x01, // memory: min 1 page
-  0x07, 0x24, 0x03, // 3 exports
-  0x08, 0x70, 0x6f, 0x6f, 0x6c, 0x52, 0x6f, 0x77, 0x73, 0x00, 0x00, // "poolRows" func 0
-  0x0c, 0x70, 0x6f, 0x6f, 0x6c, 0x4c, 0x6f, 0x73, 0x73, 0x52, 0x6f, 0x77, 0x73, 0x00, 0x00, // "poolLossRows" func 0
-  0x06, 0x6d, 0x65, 0x6d, 0x6f, 0x72, 0x79, 0x02, 0x00, // "memory" memory 0
-  0x0a, 0x05, 0x01, 0x03, 0x00, 0x00, 0x0b, // code: unreachable
+  0x00,
+  0x61,
+  0x73,
+  0x6d,
+  0x01,
+  0x00,
+  0x00,
+  0x00,
+  0x01,
+  0x04,
+  0x01,
+  0x60,
+  0x00,
+  0x00, // type 0: () -> ()
+  0x03,
+  0x02,
+  0x01,
+  0x00, // func 0: type 0
+  0x05,
+  0x03,
+  0x01,
+  0x00,
+  0x01, // memory: min 1 page
+  0x07,
+  0x24,
+  0x03, // 3 exports
+  0x08,
+  0x70,
+  0x6f,
+  0x6f,
+  0x6c,
+  0x52,
+  0x6f,
+  0x77,
+  0x73,
+  0x00,
+  0x00, // "poolRows" func 0
+  0x0c,
+  0x70,
+  0x6f,
+  0x6f,
+  0x6c,
+  0x4c,
+  0x6f,
+  0x73,
+  0x73,
+  0x52,
+  0x6f,
+  0x77,
+  0x73,
+  0x00,
+  0x00, // "poolLossRows" func 0
+  0x06,
+  0x6d,
+  0x65,
+  0x6d,
+  0x6f,
+  0x72,
+  0x79,
+  0x02,
+  0x00, // "memory" memory 0
+  0x0a,
+  0x05,
+  0x01,
+  0x03,
+  0x00,
+  0x00,
+  0x0b, // code: unreachable
 ]);
 
 describe('createParallelBackend', () => {

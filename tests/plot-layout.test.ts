@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { AttnpoolError } from '../src/errors.js';
+import { expectAttnpoolError } from './expectError.js';
 import type { Measure } from '../src/plot/figure.js';
 import { legendBadness } from '../src/plot/legend.js';
 import { plot, plotKernelReg, plotLoss, showHeatmaps, type LaidOutFigure } from '../src/plot/index.js';
@@ -23,14 +23,32 @@ const grid4 = (() => {
 const figures: [string, () => LaidOutFigure][] = [
   ['eye(10) heatmap', () => showHeatmaps(eye(10), { xlabel: 'Keys', ylabel: 'Queries' })],
   ['50 × 50 weights', () => showHeatmaps(data.weights, { xlabel: 'Sorted training inputs', ylabel: 'Sorted testing inputs' })],
-  ['1 × 4 grid with titles', () => showHeatmaps(grid4, { xlabel: 'Keys', ylabel: 'Queries', titles: ['gaussian', 'boxcar', 'constant', 'epanechnikov'], figsize: [8, 2.5] })],
+  [
+    '1 × 4 grid with titles',
+    () => showHeatmaps(grid4, { xlabel: 'Keys', ylabel: 'Queries', titles: ['gaussian', 'boxcar', 'constant', 'epanechnikov'], figsize: [8, 2.5] }),
+  ],
   ['1 × 4 grid in d2l’s 2.5 in', () => showHeatmaps(grid4, { xlabel: 'Keys', ylabel: 'Queries', titles: ['1', '2', '3', '4'] })],
-  ['2 × 3 grid', () => showHeatmaps({ data: new Float32Array(6 * 12).map((_, i) => i), shape: [2, 3, 3, 4] }, { xlabel: 'Keys', ylabel: 'Queries', titles: ['a', 'b', 'c'], figsize: [5, 4] })],
+  [
+    '2 × 3 grid',
+    () =>
+      showHeatmaps(
+        { data: new Float32Array(6 * 12).map((_, i) => i), shape: [2, 3, 3, 4] },
+        { xlabel: 'Keys', ylabel: 'Queries', titles: ['a', 'b', 'c'], figsize: [5, 4] },
+      ),
+  ],
   ['kernel regression', () => plotKernelReg(data.xTest, data.yTruth, data.yHat, data.xTrain, data.yTrain)],
   ['kernel regression at 72 dpi', () => plotKernelReg(data.xTest, data.yTruth, data.yHat, data.xTrain, data.yTrain, { dpi: 72 })],
   ['kernel regression at 300 dpi', () => plotKernelReg(data.xTest, data.yTruth, data.yHat, data.xTrain, data.yTrain, { dpi: 300 })],
   ['loss curve', () => plotLoss([43.91, 29.21, 27.3, 26.9, 26.7])],
-  ['log x axis', () => plot(Array.from({ length: 60 }, (_, i) => 10 ** (-2 + i / 15)), Array.from({ length: 60 }, (_, i) => 30 + (i - 30) ** 2 / 10), { xscale: 'log', xlabel: 'w', ylabel: 'loss' })],
+  [
+    'log x axis',
+    () =>
+      plot(
+        Array.from({ length: 60 }, (_, i) => 10 ** (-2 + i / 15)),
+        Array.from({ length: 60 }, (_, i) => 30 + (i - 30) ** 2 / 10),
+        { xscale: 'log', xlabel: 'w', ylabel: 'loss' },
+      ),
+  ],
   ['millions on y', () => plot([1, 2, 3], [1e6, 3.5e6, 2e6], { title: 'big numbers', xlabel: 'x', ylabel: 'y' })],
   ['long labels in a narrow figure', () => plot([0, 123456.5], [-98765.25, 0.125], { figsize: [2, 1.6], xlabel: 'a long x label', ylabel: 'a long y label' })],
 ];
@@ -67,7 +85,10 @@ describe('figure layout', () => {
   });
 
   it('heatmaps: square cells, row 0 on top, shared ticks, labels only on the outer panels', () => {
-    const fig = showHeatmaps({ data: new Float32Array(6 * 20), shape: [2, 3, 4, 5] }, { xlabel: 'Keys', ylabel: 'Queries', titles: ['a', 'b', 'c'], figsize: [6, 4] });
+    const fig = showHeatmaps(
+      { data: new Float32Array(6 * 20), shape: [2, 3, 4, 5] },
+      { xlabel: 'Keys', ylabel: 'Queries', titles: ['a', 'b', 'c'], figsize: [6, 4] },
+    );
     const l = fig.layout(measure);
     expect(l.panels).toHaveLength(6);
     for (const p of l.panels) expect(p.width / 5).toBeCloseTo(p.height / 4, 6);
@@ -91,7 +112,8 @@ describe('figure layout', () => {
     expect(rel(e)).toEqual(rel(a));
     expect(rel(d)).toEqual(rel(a));
     // one colorbar, 0.6 of the grid's height, centred on it
-    const gridTop = l.panels[0].y, gridBottom = l.panels[5].y + l.panels[5].height;
+    const gridTop = l.panels[0].y,
+      gridBottom = l.panels[5].y + l.panels[5].height;
     expect(l.colorbar!.height).toBeCloseTo(0.6 * (gridBottom - gridTop), 6);
     expect(l.colorbar!.y + l.colorbar!.height / 2).toBeCloseTo((gridTop + gridBottom) / 2, 6);
     expect(l.colorbar!.x).toBeGreaterThan(l.panels[2].x + l.panels[2].width);
@@ -118,8 +140,11 @@ describe('figure layout', () => {
     expect(box.x - rect.x).toBeLessThan(rect.x + rect.width - (box.x + box.width));
     expect(box.y - rect.y).toBeLessThan(rect.y + rect.height - (box.y + box.height));
     // and a legend forced into the upper right would cover data
-    const forced = plot(x, [x.map((v) => (v > 0.5 ? 1 : 0)), x.map((v) => (v > 0.5 ? 0.9 : 0.1))], { legend: ['a', 'b'], legendLoc: 'upper right' }).layout(measure);
-    const sx = forced.axes[0].x!.scale, sy = forced.axes[0].y!.scale;
+    const forced = plot(x, [x.map((v) => (v > 0.5 ? 1 : 0)), x.map((v) => (v > 0.5 ? 0.9 : 0.1))], { legend: ['a', 'b'], legendLoc: 'upper right' }).layout(
+      measure,
+    );
+    const sx = forced.axes[0].x!.scale,
+      sy = forced.axes[0].y!.scale;
     const paths = [x.map((v) => (v > 0.5 ? 1 : 0)), x.map((v) => (v > 0.5 ? 0.9 : 0.1))].map((ys) => ({ x: x.map(sx), y: ys.map(sy) }));
     expect(legendBadness(forced.legend!, paths)).toBeGreaterThan(0);
     expect(legendBadness(box, paths)).toBe(0);
@@ -127,7 +152,8 @@ describe('figure layout', () => {
 
   it('keeps the legend inside the axes', () => {
     const l = plotKernelReg(data.xTest, data.yTruth, data.yHat, data.xTrain, data.yTrain).layout(measure);
-    const r = l.axes[0].rect, b = l.legend!;
+    const r = l.axes[0].rect,
+      b = l.legend!;
     expect(b.x).toBeGreaterThan(r.x);
     expect(b.y).toBeGreaterThan(r.y);
     expect(b.x + b.width).toBeLessThan(r.x + r.width);
@@ -142,7 +168,12 @@ describe('figure layout', () => {
   });
 
   it('lays out titles and tick labels of a 1 × 4 grid clear of each other', () => {
-    const l = showHeatmaps(grid4, { xlabel: 'Keys', ylabel: 'Queries', titles: ['a rather long title', 'another long title', 'c', 'd'], figsize: [7, 2.5] }).layout(measure);
+    const l = showHeatmaps(grid4, {
+      xlabel: 'Keys',
+      ylabel: 'Queries',
+      titles: ['a rather long title', 'another long title', 'c', 'd'],
+      figsize: [7, 2.5],
+    }).layout(measure);
     expect(layoutProblems(l)).toEqual([]);
   });
 });
@@ -160,21 +191,22 @@ describe('browser safety', () => {
 describe('bad input', () => {
   const ok = { xlabel: 'k', ylabel: 'q' };
   const code = (f: () => unknown) => {
-    try {
-      f();
-    } catch (e) {
-      expect(e).toBeInstanceOf(AttnpoolError);
-      return `${(e as AttnpoolError).code}: ${(e as Error).message}`;
-    }
-    throw new Error('expected an AttnpoolError');
+    const e = expectAttnpoolError(f);
+    return `${e.code}: ${e.message}`;
   };
 
   it('showHeatmaps', () => {
-    expect(code(() => showHeatmaps({ data: new Float32Array(4), shape: [2, 2] }, ok))).toMatch(/E_SHAPE: matrices: expected shape \[rows, cols, h, w\] \(rank 4\), got \[2, 2\]/);
+    expect(code(() => showHeatmaps({ data: new Float32Array(4), shape: [2, 2] }, ok))).toMatch(
+      /E_SHAPE: matrices: expected shape \[rows, cols, h, w\] \(rank 4\), got \[2, 2\]/,
+    );
     expect(code(() => showHeatmaps({ data: new Float32Array(0), shape: [1, 1, 0, 3] }, ok))).toMatch(/E_EMPTY/);
     expect(code(() => showHeatmaps({ data: new Float32Array([1, NaN, 0, 0]), shape: [1, 1, 2, 2] }, ok))).toMatch(/E_NONFINITE: matrices/);
-    expect(code(() => showHeatmaps(eye(3), { ...ok, titles: ['a', 'b'] }))).toMatch(/E_SHAPE: showHeatmaps: titles must have one entry per column \(1\), got 2/);
-    expect(code(() => showHeatmaps(eye(3), { ...ok, figsize: [2.5, -1] }))).toMatch(/E_OPTION: showHeatmaps: figsize must be \[width, height\] in inches.*\[2.5,-1\]/);
+    expect(code(() => showHeatmaps(eye(3), { ...ok, titles: ['a', 'b'] }))).toMatch(
+      /E_SHAPE: showHeatmaps: titles must have one entry per column \(1\), got 2/,
+    );
+    expect(code(() => showHeatmaps(eye(3), { ...ok, figsize: [2.5, -1] }))).toMatch(
+      /E_OPTION: showHeatmaps: figsize must be \[width, height\] in inches.*\[2.5,-1\]/,
+    );
     expect(code(() => showHeatmaps(eye(3), { ...ok, dpi: 0 }))).toMatch(/E_OPTION: showHeatmaps: dpi/);
     expect(code(() => showHeatmaps(eye(3), { ...ok, cmap: 'jet' }))).toMatch(/E_OPTION: showHeatmaps: cmap must be one of 'Reds'/);
     expect(code(() => showHeatmaps(eye(3), { ...ok, vmin: 2, vmax: 1 }))).toMatch(/E_VALUE: showHeatmaps: vmin must not exceed vmax/);
@@ -185,7 +217,18 @@ describe('bad input', () => {
 
   it('plot', () => {
     expect(code(() => plot([1, 2, 3], [1, 2]))).toMatch(/E_SHAPE: plot: y has 2 values but its x has 3/);
-    expect(code(() => plot([1, 2], [[1, 2], [3, 4]], { fmts: ['-', 'q'] }))).toMatch(/E_OPTION: plot: fmts\[1\] "q" has an unknown character/);
+    expect(
+      code(() =>
+        plot(
+          [1, 2],
+          [
+            [1, 2],
+            [3, 4],
+          ],
+          { fmts: ['-', 'q'] },
+        ),
+      ),
+    ).toMatch(/E_OPTION: plot: fmts\[1\] "q" has an unknown character/);
     expect(code(() => plot([1, 2], [1, 2], { legend: ['a', 'b'] }))).toMatch(/legend has 2 labels but there are only 1 series/);
     expect(code(() => plot([1, 2], [1, 2], { xlim: [5, 0] }))).toMatch(/E_VALUE: plot: xlim must have lo < hi/);
     expect(code(() => plot([1, 2], [1, 2], { xlim: [0, 5], xscale: 'log' }))).toMatch(/xlim must be positive on a log axis/);
@@ -198,7 +241,9 @@ describe('bad input', () => {
 
   it('plotKernelReg and plotLoss', () => {
     const d = data;
-    expect(code(() => plotKernelReg(d.xTest, d.yTruth.slice(1), d.yHat, d.xTrain, d.yTrain))).toMatch(/E_SHAPE: yTruth: expected shape \[50\] like xTest, got \[49\]/);
+    expect(code(() => plotKernelReg(d.xTest, d.yTruth.slice(1), d.yHat, d.xTrain, d.yTrain))).toMatch(
+      /E_SHAPE: yTruth: expected shape \[50\] like xTest, got \[49\]/,
+    );
     expect(code(() => plotKernelReg(d.xTest, d.yTruth, d.yHat, d.xTrain, d.yTrain.slice(2)))).toMatch(/yTrain: expected shape \[50\] like xTrain/);
     expect(code(() => plotLoss([]))).toMatch(/E_EMPTY: losses/);
     expect(code(() => plotLoss([1, 2, 3], { epochs: 2 }))).toMatch(/epochs must be an integer ≥ losses.length \(3\), got 2/);

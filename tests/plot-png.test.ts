@@ -95,8 +95,15 @@ describe('PNG files', () => {
     expect(png.count([255, 191, 134], 6)).toBeGreaterThan(200);
     // a training point far from both curves shows that orange at its centre
     const l = fig.layout(await nodeMeasure());
-    const sx = l.axes[0].x!.scale, sy = l.axes[0].y!.scale;
-    const k = d.yTrain.reduce((best, y, i) => (Math.abs(y - d.yHat[Math.min(49, Math.round(d.xTrain[i] * 10))]) > Math.abs(d.yTrain[best] - d.yHat[Math.min(49, Math.round(d.xTrain[best] * 10))]) ? i : best), 0);
+    const sx = l.axes[0].x!.scale,
+      sy = l.axes[0].y!.scale;
+    const k = d.yTrain.reduce(
+      (best, y, i) =>
+        Math.abs(y - d.yHat[Math.min(49, Math.round(d.xTrain[i] * 10))]) > Math.abs(d.yTrain[best] - d.yHat[Math.min(49, Math.round(d.xTrain[best] * 10))])
+          ? i
+          : best,
+      0,
+    );
     const centre = png.at(sx(d.xTrain[k]), sy(d.yTrain[k]));
     expect(centre[0]).toBeGreaterThan(240);
     expect(centre[2]).toBeLessThan(200);
@@ -106,7 +113,8 @@ describe('PNG files', () => {
     const fig = plotLoss([40, 30, 27, 26, 25.5]);
     const png = await roundTrip(fig, 'loss.png');
     const l = fig.layout(await nodeMeasure());
-    const sx = l.axes[0].x!.scale, sy = l.axes[0].y!.scale;
+    const sx = l.axes[0].x!.scale,
+      sy = l.axes[0].y!.scale;
     // the curve passes through (2, 30) and (5, 25.5): C0 there; far from it, white
     expect(near(png.at(sx(2), sy(30)), [0x1f, 0x77, 0xb4], 25)).toBe(true);
     expect(near(png.at(sx(4.5), sy(25.75)), [0x1f, 0x77, 0xb4], 25)).toBe(true);
@@ -121,12 +129,23 @@ describe('PNG files', () => {
     const png = await roundTrip(fig, 'big.png');
     const [panel] = fig.layout(await nodeMeasure()).panels;
     expect(panel.width).toBeGreaterThan(n); // cells span more than a pixel: nearest cell
-    let lo = Infinity, hi = -Infinity;
-    for (const v of m) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+    let lo = Infinity,
+      hi = -Infinity;
+    for (const v of m) {
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
     const viridis = colormap('viridis');
     const cell = panel.width / n;
     // (cells next to the frame are partly covered by its line: sample inside)
-    for (const [i, j] of [[2, 2], [17, 150], [100, 100], [196, 3], [150, 196], [60, 61]]) {
+    for (const [i, j] of [
+      [2, 2],
+      [17, 150],
+      [100, 100],
+      [196, 3],
+      [150, 196],
+      [60, 61],
+    ]) {
       const p = png.at(panel.x + (j + 0.5) * cell, panel.y + (i + 0.5) * cell);
       expect(near(p, viridis((m[i * n + j] - lo) / (hi - lo)), 1), `cell (${i}, ${j})`).toBe(true);
     }
@@ -140,7 +159,13 @@ describe('PNG files', () => {
     const check = (ctx: CanvasRenderingContext2D, raw: { getImageData: CanvasRenderingContext2D['getImageData'] }, scale: number) => {
       fig.draw(ctx);
       const cell = panel.width / 10;
-      for (const [i, j] of [[0, 0], [0, 1], [5, 5], [9, 8], [9, 9]]) {
+      for (const [i, j] of [
+        [0, 0],
+        [0, 1],
+        [5, 5],
+        [9, 8],
+        [9, 9],
+      ]) {
         const p = raw.getImageData(Math.floor((panel.x + (j + 0.5) * cell) * scale), Math.floor((panel.y + (i + 0.5) * cell) * scale), 1, 1).data;
         expect(near([p[0], p[1], p[2], p[3]], reds(i === j ? 1 : 0)), `cell (${i}, ${j}) at scale ${scale}`).toBe(true);
       }
@@ -152,7 +177,12 @@ describe('PNG files', () => {
     // a context without getTransform: one rectangle per cell
     const plain = createCanvas(fig.width, fig.height).getContext('2d');
     const noTransform = new Proxy(plain, {
-      get: (target, key) => (key === 'getTransform' ? undefined : typeof Reflect.get(target, key) === 'function' ? (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target) : Reflect.get(target, key)),
+      get: (target, key) =>
+        key === 'getTransform'
+          ? undefined
+          : typeof Reflect.get(target, key) === 'function'
+            ? (Reflect.get(target, key) as (...a: unknown[]) => unknown).bind(target)
+            : Reflect.get(target, key),
       set: (target, key, value) => Reflect.set(target, key, value),
     });
     check(noTransform as unknown as CanvasRenderingContext2D, plain as unknown as CanvasRenderingContext2D, 1);
@@ -166,7 +196,12 @@ describe('PNG files', () => {
 
   it('log axes and several series render', async () => {
     const w = Array.from({ length: 100 }, (_, i) => 10 ** (-1 + (3 * i) / 99));
-    const fig = plot(w, [w.map((v) => 30 + 20 / v + v / 10), w.map((v) => 40 + 10 / v), w.map((v) => 35 + v / 20), w.map((v) => 45 - v / 10)], { xscale: 'log', legend: ['a', 'b', 'c', 'd'], xlabel: 'w', ylabel: 'loss' });
+    const fig = plot(w, [w.map((v) => 30 + 20 / v + v / 10), w.map((v) => 40 + 10 / v), w.map((v) => 35 + v / 20), w.map((v) => 45 - v / 10)], {
+      xscale: 'log',
+      legend: ['a', 'b', 'c', 'd'],
+      xlabel: 'w',
+      ylabel: 'loss',
+    });
     const png = await roundTrip(fig, 'log.png');
     expect(png.count([0x00, 0x80, 0x00], 20)).toBeGreaterThan(50); // 'g-.'
     expect(png.count([0xff, 0x00, 0x00], 20)).toBeGreaterThan(30); // 'r:'

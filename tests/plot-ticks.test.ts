@@ -51,7 +51,14 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
   });
 
   it('steps at least (hi − lo) / bins, unless a smaller step is needed to keep two ticks in view (min_n_ticks)', () => {
-    for (const [lo, hi] of [[0, 1], [-3.7, 12.2], [1e-6, 0.075], [-0.99, 0.99], [100, 100.3], [0.3, 0.35]]) {
+    for (const [lo, hi] of [
+      [0, 1],
+      [-3.7, 12.2],
+      [1e-6, 0.075],
+      [-0.99, 0.99],
+      [100, 100.3],
+      [0.3, 0.35],
+    ]) {
       for (let bins = 1; bins <= 9; bins++) {
         const v = values('linear', lo, hi, bins);
         expect(v.length).toBeGreaterThanOrEqual(2);
@@ -81,7 +88,7 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
     expect(minors.every((t) => t.label === null)).toBe(true);
     // less than two decades: minor ticks get labels such as 2×10^0
     const [short] = tickCandidates('log', 1.5, 9, 6);
-    expect(short.ticks.filter((t) => t.label).map((t) => t.label!.text + '^' + t.label!.sup)).toContain('2\u00d710^0');
+    expect(short.ticks.filter((t) => t.label).map((t) => `${t.label!.text}^${t.label!.sup}`)).toContain('2\u00d710^0');
   });
 
   it('autoscales with 5 % margins and widens a single value', () => {
@@ -95,7 +102,7 @@ describe('tick positions (d3 ticks under matplotlib MaxNLocator rules)', () => {
 });
 
 describe('colormaps from d3-scale-chromatic', () => {
-  const hex = (rgb: number[]) => '#' + rgb.map((c) => c.toString(16).padStart(2, '0')).join('');
+  const hex = (rgb: number[]) => `#${rgb.map((c) => c.toString(16).padStart(2, '0')).join('')}`;
 
   it("matplotlib's Reds: the 9 ColorBrewer colours, linear in between, 256 entries", () => {
     const reds = colormap('Reds');

@@ -31,7 +31,9 @@ export function kernelRegData(seed = 1) {
     const m = Math.max(...s);
     const e = s.map((v) => Math.exp(v - m));
     const z = e.reduce((a, b) => a + b, 0);
-    e.forEach((v, j) => (weights[i * 50 + j] = v / z));
+    e.forEach((v, j) => {
+      weights[i * 50 + j] = v / z;
+    });
     return e.reduce((a, v, j) => a + (v / z) * yTrain[j], 0);
   });
   return { xTrain, yTrain, xTest, yTruth, yHat, weights: { data: weights, shape: [1, 1, 50, 50] } as Tensor };
@@ -45,11 +47,16 @@ export function layoutProblems(l: FigureLayout): string[] {
       problems.push(`${what} leaves the ${l.width} × ${l.height} figure: ${JSON.stringify(r)}`);
     }
   };
-  l.texts.forEach((t) => inside(`text "${t.text.text}${t.text.sup ?? ''}"`, t.box));
-  l.axes.forEach((a, i) => inside(`axes ${i}`, a.extent));
+  l.texts.forEach((t) => {
+    inside(`text "${t.text.text}${t.text.sup ?? ''}"`, t.box);
+  });
+  l.axes.forEach((a, i) => {
+    inside(`axes ${i}`, a.extent);
+  });
   for (let i = 0; i < l.texts.length; i++) {
     for (let j = i + 1; j < l.texts.length; j++) {
-      const a = l.texts[i].box, b = l.texts[j].box;
+      const a = l.texts[i].box,
+        b = l.texts[j].box;
       if (a.x < b.x + b.width && b.x < a.x + a.width && a.y < b.y + b.height && b.y < a.y + a.height) {
         problems.push(`texts "${l.texts[i].text.text}" and "${l.texts[j].text.text}" overlap`);
       }

@@ -2,6 +2,7 @@
  * Independent float64 computations for the tests: straightforward, matrix-building code
  * written from the formulas, sharing nothing with the backends.
  */
+import { expect } from 'vitest';
 
 /** A seeded generator for test data (mulberry32), so failures are reproducible. */
 export function rng(seed: number): () => number {
@@ -128,7 +129,9 @@ export function float32WeightBound(q: ArrayLike<number>, keys: number[][], w: nu
     const ds = ks.map((k) => w * w * Math.abs(q[i] - k) * (ulp32(Math.max(Math.abs(q[i]), Math.abs(k))) / 2));
     const mean = row.reduce((s, a, j) => s + a * ds[j], 0);
     const nearest = ds[row.indexOf(Math.max(...row))];
-    row.forEach((a, j) => (worst = Math.max(worst, a * (ds[j] + nearest + mean))));
+    row.forEach((a, j) => {
+      worst = Math.max(worst, a * (ds[j] + nearest + mean));
+    });
   });
   return worst;
 }
@@ -141,3 +144,11 @@ export const REF_KERNELS = {
   epanechnikov: (u: number) => Math.max(0, 1 - u * u),
   triangular: (u: number) => Math.max(0, 1 - Math.abs(u)),
 };
+
+/** Same float32 bits, element by element (Object.is tells 0 from −0 and matches NaN). */
+export function expectSameBits(got: Float32Array, want: Float32Array, what = 'data'): void {
+  expect(got.length, what).toBe(want.length);
+  let firstDiff = -1;
+  for (let i = 0; i < want.length && firstDiff < 0; i++) if (!Object.is(got[i], want[i])) firstDiff = i;
+  expect(firstDiff, `${what}: first element that differs`).toBe(-1);
+}

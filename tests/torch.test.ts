@@ -3,18 +3,18 @@
  * scripts/fixtures/torch_fixtures.py run with Debian's torch 1.13 (see meta.json for the CPU);
  * float32 values are stored as bit patterns, so every data comparison here is exact.
  */
-import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { chapterStart, runChapter } from '../src/chapter.js';
-import { syntheticData } from '../src/model/data.js';
+import { chapterStart, runChapter } from '../src/chapter/runChapter.js';
+import { syntheticData } from '../src/chapter/data.js';
 import { createJsBackend } from '../src/backend/js/index.js';
 import { AttnpoolError } from '../src/errors.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
-import { torchArange, torchChapterData, torchChapterFunction } from '../src/model/torchChapter.js';
-import { avxLog, avxSinCos, fma32, sleefPowf, sleefSinf } from '../src/model/torchMath.js';
-import { TorchGenerator } from '../src/model/torchRandom.js';
+import { torchArange, torchChapterData, torchChapterFunction } from '../src/chapter/torchData.js';
+import { avxLog, avxSinCos } from '../src/torch/cephes.js';
+import { fma32 } from '../src/torch/float32.js';
+import { sleefPowf, sleefSinf } from '../src/torch/sleef.js';
+import { TorchGenerator } from '../src/torch/generator.js';
 import { train } from '../src/model/train.js';
 import { load } from './backends.js';
 import { rng } from './reference.js';
@@ -130,7 +130,7 @@ describe('torchArange', () => {
 });
 
 describe('torch float32 math', () => {
-  it("sleefSinf is torch.sin on 2000 inputs where it differs from the correctly rounded sine", () => {
+  it('sleefSinf is torch.sin on 2000 inputs where it differs from the correctly rounded sine', () => {
     const x = floats(math.sin.x);
     const y = Float32Array.from(x, sleefSinf);
     expect(bits(y)).toEqual(math.sin.y);
@@ -143,12 +143,15 @@ describe('torch float32 math', () => {
     expect(bits(y)).toEqual(math.pow08.y);
   });
 
-  it.each(seeds.map((s) => [s.seed, s] as const))('torchChapterFunction is 2 * torch.sin(x) + x**0.8 for every length, vector and scalar tails (seed %i)', (_, s) => {
-    for (const n of meta.lengths) {
-      const x = new TorchGenerator(s.seed).rand(n).map((u) => u * 5);
-      expect(bits(torchChapterFunction(x)), `n = ${n}`).toEqual(s.f[n]);
-    }
-  });
+  it.each(seeds.map((s) => [s.seed, s] as const))(
+    'torchChapterFunction is 2 * torch.sin(x) + x**0.8 for every length, vector and scalar tails (seed %i)',
+    (_, s) => {
+      for (const n of meta.lengths) {
+        const x = new TorchGenerator(s.seed).rand(n).map((u) => u * 5);
+        expect(bits(torchChapterFunction(x)), `n = ${n}`).toEqual(s.f[n]);
+      }
+    },
+  );
 
   it('the Cephes log, sine and cosine stay within a few float32 ulps of the exact ones', () => {
     const r = rng(9);
@@ -204,29 +207,42 @@ describe('torchChapterData', () => {
   // noise of a few float32 ulps, visible in the 6th decimal it prints (ulp(40) ≈ 4e-6).
   // attnpool computes in float64, so its lines are the float64 run's lines exactly, and its
   // numbers are torch's float32 ones within that noise — well inside 1e-5 relative.
-  it.each(seeds.map((s) => [s.seed, s] as const))("trains as the book's PyTorch code does: losses and w within 1e-5 of torch's, lines as torch prints them in float64 (seed %i)", (_, s) => {
-    const { data, w0 } = torchChapterData(s.seed);
-    expect(w0).toBe(f32(s.chapter.w0));
-    const model = new NWKernelRegression(createJsBackend(), { w: w0, keepWeights: false });
-    const x = data.xTrain;
-    const y = data.yTrain;
-    const lines: string[] = [];
-    const { losses, ws } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true }, {
-      onEpoch: (e) => lines.push(`epoch ${e.epoch}, loss ${e.loss.toFixed(6)}`),
-    });
-    const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    const printed = (line: string) => Number(line.split('loss ')[1]);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5));
-    ws.forEach((w, k) => expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5));
-    expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
-    lines.forEach((line, k) => {
-      expect(line.split('loss ')[0]).toBe(s.chapter.lines[k].split('loss ')[0]);
-      expect(rel(printed(line), printed(s.chapter.lines[k])), line).toBeLessThan(1e-5);
-    });
-    expect(lines).toEqual(s.chapter.float64.lines);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9));
-    expect(rel(model.w, s.chapter.float64.w)).toBeLessThan(1e-9);
-  });
+  it.each(seeds.map((s) => [s.seed, s] as const))(
+    "trains as the book's PyTorch code does: losses and w within 1e-5 of torch's, lines as torch prints them in float64 (seed %i)",
+    (_, s) => {
+      const { data, w0 } = torchChapterData(s.seed);
+      expect(w0).toBe(f32(s.chapter.w0));
+      const model = new NWKernelRegression(createJsBackend(), { w: w0, keepWeights: false });
+      const x = data.xTrain;
+      const y = data.yTrain;
+      const lines: string[] = [];
+      const { losses, ws } = train(
+        model,
+        { queries: x, keys: x, values: y, targets: y, excludeSelf: true },
+        {
+          onEpoch: (e) => lines.push(`epoch ${e.epoch}, loss ${e.loss.toFixed(6)}`),
+        },
+      );
+      const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
+      const printed = (line: string) => Number(line.split('loss ')[1]);
+      losses.forEach((l, k) => {
+        expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
+      });
+      ws.forEach((w, k) => {
+        expect(rel(w, s.chapter.ws[k]), `w ${k + 1}`).toBeLessThan(1e-5);
+      });
+      expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
+      lines.forEach((line, k) => {
+        expect(line.split('loss ')[0]).toBe(s.chapter.lines[k].split('loss ')[0]);
+        expect(rel(printed(line), printed(s.chapter.lines[k])), line).toBeLessThan(1e-5);
+      });
+      expect(lines).toEqual(s.chapter.float64.lines);
+      losses.forEach((l, k) => {
+        expect(rel(l, s.chapter.float64.losses[k]), `float64 loss ${k + 1}`).toBeLessThan(1e-9);
+      });
+      expect(rel(model.w, s.chapter.float64.w)).toBeLessThan(1e-9);
+    },
+  );
 
   it.each(seeds.map((s) => [s.seed, s] as const))("trains within 1e-5 of torch on the WASM backend too, the CLI's default (seed %i)", async (_, s) => {
     const { data, w0 } = torchChapterData(s.seed);
@@ -235,12 +251,14 @@ describe('torchChapterData', () => {
     const y = data.yTrain;
     const { losses } = train(model, { queries: x, keys: x, values: y, targets: y, excludeSelf: true });
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-    losses.forEach((l, k) => expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5));
+    losses.forEach((l, k) => {
+      expect(rel(l, s.chapter.losses[k]), `loss ${k + 1}`).toBeLessThan(1e-5);
+    });
     expect(rel(model.w, s.chapter.w)).toBeLessThan(1e-5);
   });
 });
 
-describe("rng: 'torch' through the API and the CLI", () => {
+describe("rng: 'torch' through the API", () => {
   const s = seeds.find((x) => x.seed === 42)!;
 
   it('syntheticData, chapterStart and runChapter take it, and it changes nothing else', () => {
@@ -257,35 +275,6 @@ describe("rng: 'torch' through the API and the CLI", () => {
   it('rejects an unknown generator by name', () => {
     expect(() => syntheticData({ rng: 'numpy' as never })).toThrow(/rng: expected one of 'default', 'torch', got the string "numpy"/);
     expect(() => chapterStart(0, 'Torch' as never)).toThrow(AttnpoolError);
-  });
-
-  const cli = join(__dirname, '..', 'dist', 'cli.js');
-  const train = (...args: string[]) => {
-    const r = spawnSync(process.execPath, [cli, 'train', '--rng', 'torch', ...args], { encoding: 'utf8' });
-    expect(r.stderr).toBe('');
-    return r.stdout.trim().split('\n');
-  };
-  const value = (line: string) => Number(line.split(' ').at(-1));
-  const rel = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
-
-  it.each(seeds.map((x) => [x.seed, x] as const))("`attnpool train --rng torch --seed %i` prints the book's five lines within 1e-5 of torch's, and its w", (_, x) => {
-    const lines = train('--seed', String(x.seed));
-    expect(lines).toHaveLength(6);
-    lines.slice(0, 5).forEach((line, k) => {
-      expect(line.split('loss ')[0]).toBe(x.chapter.lines[k].split('loss ')[0]);
-      expect(rel(value(line), value(x.chapter.lines[k])), line).toBeLessThan(1e-5);
-    });
-    expect(rel(value(lines[5]), x.chapter.w)).toBeLessThan(1e-5);
-  });
-
-  it.each(seeds.map((x) => [x.seed, x] as const))('with --backend js (float64) its lines are the strings torch prints when it trains in float64 (seed %i)', (_, x) => {
-    expect(train('--seed', String(x.seed), '--backend', 'js').slice(0, 5)).toEqual(x.chapter.float64.lines);
-  });
-
-  it('`attnpool train --rng numpy` is refused with the allowed choices', () => {
-    const r = spawnSync(process.execPath, [cli, 'train', '--rng', 'numpy'], { encoding: 'utf8' });
-    expect(r.status).not.toBe(0);
-    expect(r.stderr).toMatch(/--rng <name>.*Allowed choices are default, torch/s);
   });
 });
 

@@ -1,16 +1,17 @@
 // The demo page: the chapter's data, the fit and its attention heatmap redrawn live as w or the
-// kernel changes, the best w by leave-one-out, training with a live loss curve, a WASM-vs-JS
+// kernel changes, local constant (attention pooling) or local linear, the best w by leave-one-out, training with a live loss curve, a WASM-vs-JS
 // benchmark and pooling in a Web Worker.
 import { fallbackReason, loadBackend } from '../src/backend/load.js';
-import type { KernelName } from '../src/backend/kernel.js';
+import type { KernelName } from '../src/args/kernel.js';
 import type { Backend } from '../src/backend/types.js';
 import { runWorkloads } from '../src/bench/run.js';
 import { markdownTable } from '../src/bench/table.js';
 import { workloads } from '../src/bench/workloads.js';
-import { chapterStart } from '../src/chapter.js';
+import { chapterStart } from '../src/chapter/runChapter.js';
 import { optimalBandwidth } from '../src/model/bandwidth.js';
-import { syntheticData, type SyntheticData } from '../src/model/data.js';
+import { syntheticData, type SyntheticData } from '../src/chapter/data.js';
 import { NWKernelRegression } from '../src/model/nwKernelRegression.js';
+import { kernelRegression } from '../src/regression/kernelRegression.js';
 import { train } from '../src/model/train.js';
 import { plotKernelReg, plotLoss, showHeatmaps, type Figure } from '../src/plot/index.js';
 
@@ -32,17 +33,24 @@ function draw(canvas: HTMLCanvasElement, figure: Figure): void {
 let backend: Backend;
 let data: SyntheticData;
 
-function readInputs(): { seed: number; n: number; w: number; kernel: KernelName } {
+function readInputs(): { seed: number; n: number; w: number; kernel: KernelName; regression: 'lc' | 'll' } {
   const seed = Math.max(0, Math.floor(Number($<HTMLInputElement>('seed').value) || 0));
   const n = Math.min(5000, Math.max(2, Math.floor(Number($<HTMLInputElement>('n').value) || 50)));
-  return { seed, n, w: Number($<HTMLInputElement>('w').value), kernel: $<HTMLSelectElement>('kernel').value as KernelName };
+  const regression = $<HTMLSelectElement>('regression').value === 'll' ? 'll' : 'lc';
+  return { seed, n, w: Number($<HTMLInputElement>('w').value), kernel: $<HTMLSelectElement>('kernel').value as KernelName, regression };
 }
 
 function redraw(): void {
-  const { w, kernel } = readInputs();
+  const { w, kernel, regression } = readInputs();
   $('wValue').textContent = w.toFixed(1);
   const { yHat, weights } = backend.attentionPool(data.xTest, data.xTrain, data.yTrain, w, { weights: true, kernel });
-  draw($('fit'), plotKernelReg(data.xTest, data.yTruth, yHat, data.xTrain, data.yTrain));
+  // Local linear: the same kernel weights, but a weighted line at each query instead of a
+  // weighted mean, so the fit follows the trend up to both ends of the data (h = 1/w).
+  const fit =
+    regression === 'll' ? kernelRegression(data.xTrain, data.yTrain, { regression, kernel, bandwidth: 1 / w, backend }).predict(data.xTest) : yHat.data;
+  $('fit').dataset.yHat = JSON.stringify(Array.from(fit));
+  $('fitCaption').textContent = `Truth, ${regression === 'll' ? 'local-linear' : 'local-constant'} prediction and training points`;
+  draw($('fit'), plotKernelReg(data.xTest, data.yTruth, { data: fit, shape: [fit.length] }, data.xTrain, data.yTrain));
   const [rows, cols] = weights!.shape;
   draw($('heatmap'), showHeatmaps({ data: weights!.data, shape: [1, 1, rows, cols] }, { xlabel: 'Sorted training inputs', ylabel: 'Sorted testing inputs' }));
 }
@@ -69,7 +77,7 @@ async function onTrain(): Promise<void> {
   const out = $('trainResult');
   out.dataset.losses = JSON.stringify(losses);
   out.dataset.w = String(model.w);
-  out.textContent = losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ') + ` → w = ${model.w.toFixed(4)}`;
+  out.textContent = `${losses.map((l, k) => `epoch ${k + 1}, loss ${l.toFixed(6)}`).join(' · ')} → w = ${model.w.toFixed(4)}`;
 }
 
 /** The w minimising the leave-one-out error of the current data and kernel, put on the slider. */
@@ -93,8 +101,14 @@ async function onBench(): Promise<void> {
   const wasm = backend.name === 'wasm' ? backend : await loadBackend('wasm');
   const js = await loadBackend('js');
   // Pages that are not cross-origin isolated get a clock rounded to 0.1 ms: time batches of >= 5 ms.
-  const results = await runWorkloads(workloads(0.125), { wasm, js }, { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) });
-  const rows = results.map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`).join('');
+  const results = await runWorkloads(
+    workloads(0.125),
+    { wasm, js },
+    { rounds: 2, timePerRound: 100, iterationsPerRound: 1, minSampleMs: 5, onProgress: (m) => (out.textContent = m) },
+  );
+  const rows = results
+    .map((r) => `<tr><td>${r.id}</td><td>${r.wasm.medianMs.toPrecision(3)}</td><td>${r.js.medianMs.toPrecision(3)}</td><td>${r.ratio.toFixed(1)}×</td></tr>`)
+    .join('');
   out.dataset.ratios = JSON.stringify(results.map((r) => r.ratio));
   out.innerHTML = `<table><tr><th>workload</th><th>wasm ms</th><th>js ms</th><th>t_js / t_wasm</th></tr>${rows}</table>`;
   out.dataset.markdown = markdownTable(results);
@@ -123,10 +137,12 @@ async function main(): Promise<void> {
   document.fonts.add(await font.load());
   backend = await loadBackend();
   $('backend').textContent = backend.name;
-  if (fallbackReason) $('reason').textContent = `(fell back to JS: ${fallbackReason})`;
+  const why = fallbackReason();
+  if (why) $('reason').textContent = `(fell back to JS: ${why})`;
   for (const id of ['seed', 'n']) $(id).addEventListener('change', newData);
   $('w').addEventListener('input', redraw);
   $('kernel').addEventListener('change', redraw);
+  $('regression').addEventListener('change', redraw);
   $('best').addEventListener('click', onBest);
   $('train').addEventListener('click', () => void onTrain());
   $('bench').addEventListener('click', () => void onBench());

@@ -1,6 +1,7 @@
+import { describe } from '../args/describe.js';
+import { numberOption } from '../args/numbers.js';
+import { checkOptions } from '../args/options.js';
 import { AttnpoolError } from '../errors.js';
-import { knownOptions, numberOption } from '../model/options.js';
-import { describe } from '../tensor.js';
 import { createJsBackend } from './js/index.js';
 import { createParallelBackend } from './parallel/index.js';
 import { MAX_THREADS } from './parallel/protocol.js';
@@ -18,19 +19,29 @@ export interface LoadOptions {
    * on one thread (and on JS where WASM cannot run, as without threads).
    */
   threads?: number;
+  /**
+   * Whether the WASM backend may run its relaxed-SIMD build (f32x4.relaxed_madd: fused
+   * multiply-adds, faster; results agree with the plain build within rounding, not bit for bit).
+   * Default true: the relaxed build wherever the engine validates it (Node ≥ 22, Chrome, Edge),
+   * else the plain-SIMD one. false forces the plain build. See `backend.features`.
+   */
+  relaxedSimd?: boolean;
 }
 
 /** A backend to load: `'wasm'`, `'js'`, or `'auto'` (WASM where the engine can run it, else JS). */
 export type BackendName = 'auto' | 'wasm' | 'js';
 
-/** Why `loadBackend('auto')` fell back to JS, or null when it did not. */
-export let fallbackReason: string | null = null;
-let warned = false;
+let reason: string | null = null;
+
+/** Why `loadBackend('auto')` fell back to JS (the last time it did), or null when it never did. */
+export function fallbackReason(): string | null {
+  return reason;
+}
 
 /**
  * Load a backend. `'wasm'` throws an AttnpoolError (code E_BACKEND) when this engine cannot
- * run the SIMD module; `'auto'` (the default) then falls back to `'js'`, records why in
- * `fallbackReason` and warns once on the console. `{ threads: N }` splits the fused pooling
+ * run the SIMD module; `'auto'` (the default) then falls back to `'js'`, records why (see
+ * `fallbackReason()`) and warns once on the console. `{ threads: N }` splits the fused pooling
  * over N threads (see {@link LoadOptions}).
  *
  * @example
@@ -39,30 +50,32 @@ let warned = false;
  * await be.close?.();
  */
 export async function loadBackend(name: BackendName = 'auto', options?: LoadOptions): Promise<Backend> {
-  const o = knownOptions(options, ['threads'], 'loadBackend');
+  const o = checkOptions<LoadOptions>(options, { threads: 'any', relaxedSimd: 'boolean' }, 'loadBackend');
+  const relaxedSimd = o.relaxedSimd;
   const threads = numberOption(o.threads ?? 1, 'threads', { integer: true, min: 1, max: MAX_THREADS });
   if (threads > 1) {
-    if (name === 'js') throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
-    if (name === 'wasm') return createParallelBackend(threads);
+    if (name === 'js')
+      throw new AttnpoolError('E_OPTION', `threads: the 'js' backend runs on one thread; threads need 'wasm' or 'auto', got ${threads} threads with 'js'`);
+    if (name === 'wasm') return createParallelBackend(threads, { relaxedSimd });
     // 'auto' never fails for want of threads: it falls back as it does without them, and says why
     if (name === 'auto' && wasmSupport().ok) {
       try {
-        return await createParallelBackend(threads);
+        return await createParallelBackend(threads, { relaxedSimd });
       } catch (err) {
         console.warn(`attnpool: running on one thread: ${(err as Error).message}`);
-        return loadBackend('auto');
+        return loadBackend('auto', { relaxedSimd });
       }
     }
   }
   if (name === 'js') return createJsBackend();
-  if (name === 'wasm') return loadWasmBackend();
+  if (name === 'wasm') return loadWasmBackend(relaxedSimd);
   if (name !== 'auto') {
     throw new AttnpoolError('E_BACKEND', `name: expected 'auto', 'wasm' or 'js', got ${describe(name)}`);
   }
   const support = wasmSupport();
   if (support.ok) {
     try {
-      return await loadWasmBackend();
+      return await loadWasmBackend(relaxedSimd);
     } catch (err) {
       fallBack((err as Error).message);
       return createJsBackend();
@@ -72,10 +85,8 @@ export async function loadBackend(name: BackendName = 'auto', options?: LoadOpti
   return createJsBackend();
 }
 
-function fallBack(reason: string): void {
-  fallbackReason = reason;
-  if (!warned) {
-    warned = true;
-    console.warn(`attnpool: using the JS backend because the WASM backend is unavailable: ${reason}`);
-  }
+function fallBack(why: string): void {
+  // warn once, on the first fallback
+  if (reason === null) console.warn(`attnpool: using the JS backend because the WASM backend is unavailable: ${why}`);
+  reason = why;
 }

@@ -1,49 +1,60 @@
+import { extent } from 'd3-array';
+import type { PoolMethod } from '../args/method.js';
+import type { PoolCall } from '../args/pool.js';
 import { AttnpoolError } from '../errors.js';
-import { describe } from '../tensor.js';
-import { extent, fastAttentionPool, fastAttentionPoolLoss, fastPays } from '../fast/fastPool.js';
-import type { KernelName } from './kernel.js';
+import { fastAttentionPool, fastAttentionPoolLoss } from '../fast/fastPool.js';
+import { costModel, fastIsFaster, MIN_AUTO_PAIRS } from './costModel.js';
+import type { Kernels } from './kernels.js';
 import type { PoolLossResult, PoolResult } from './types.js';
-import type { PoolArgs } from './validate.js';
+
+/** Where a dense call would run: the kernels (whose cost model 'auto' consults) and how many threads a call would be split over. */
+export interface DenseRunner {
+  kernels: Kernels;
+  threadsFor(call: PoolCall): number;
+}
+
+/** Why the fast Gauss transform cannot compute a call, or null when it can. */
+function notFast(p: PoolCall, weights: boolean): string | null {
+  if (p.d > 1) return `${p.d} features (the fast Gauss transform is one-dimensional; use 'dense' or 'auto')`;
+  if (p.kernel !== 'gaussian') return `the '${p.kernel}' kernel`;
+  if (p.perQuery) return 'per-query keys [nq, nk]';
+  if (p.dv > 1) return `${p.dv} value columns`;
+  if (weights) return 'weights: true';
+  return null;
+}
 
 /**
- * How a backend pools: `'dense'` evaluates every query–key pair; `'fast'` uses the 1-D fast
- * Gauss transform (src/fast/, O(nq + nk), float64, |ŷ − ŷ_exact| ≤ 1e-9·(max v − min v)/2);
- * `'auto'` (default) takes the fast path where it is valid and its cost model says it pays.
+ * Whether a call goes the fast way. The transform exists for one feature, the Gaussian kernel,
+ * one shared row of keys and one value column, and never builds weights; asking for `'fast'`
+ * elsewhere is an error that names the reason. `'auto'` takes it where it is valid and the
+ * runner's cost model, measured on this machine, predicts it faster than dense pooling.
  */
-export type PoolMethod = 'auto' | 'dense' | 'fast';
-
-const METHODS: readonly PoolMethod[] = ['auto', 'dense', 'fast'];
-
-/** Below this many pairs a dense call takes under a few ms: the fast path's set-up would not pay. */
-const AUTO_MIN_PAIRS = 1 << 22;
-
-/**
- * Whether this call goes the fast way. The transform exists for the Gaussian kernel and one
- * shared row of keys, and never builds weights; asking for `'fast'` elsewhere is an error.
- */
-export function useFast(method: unknown, p: PoolArgs, kernel: KernelName, weights: boolean, fn: string): boolean {
-  if (method !== undefined && !(METHODS as readonly unknown[]).includes(method)) {
-    throw new AttnpoolError('E_OPTION', `${fn}: option "method" must be one of 'auto', 'dense', 'fast', got ${describe(method)}`);
-  }
+export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss: boolean, fn: string, runner: DenseRunner): boolean {
   if (method === 'dense') return false;
-  const why = kernel !== 'gaussian' ? `the '${kernel}' kernel` : p.perQuery ? 'per-query keys [nq, nk]' : weights ? 'weights: true' : null;
+  const why = notFast(p, weights);
   if (method === 'fast') {
-    if (why) throw new AttnpoolError('E_OPTION', `${fn}: method 'fast' needs the Gaussian kernel, shared keys [nk] and no weights; got ${why}`);
+    if (why)
+      throw new AttnpoolError(
+        'E_OPTION',
+        `${fn}: method 'fast' needs the Gaussian kernel, shared keys [nk] and no weights; got ${why} (it is the one-dimensional fast Gauss transform, for one feature and one value column)`,
+      );
     return true;
   }
-  if (why || p.nq * p.nk < AUTO_MIN_PAIRS) return false;
-  const [lo, hi] = extent(p.k);
-  return fastPays(p.nq, p.nk, p.w, hi - lo);
+  if (why || p.nq * p.nk < MIN_AUTO_PAIRS) return false;
+  const [lo, hi] = extent(p.k) as [number, number];
+  return fastIsFaster(costModel(runner.kernels), p, hi - lo, loss, runner.threadsFor(p));
 }
 
-/** The fast forward, as a backend returns it (float32 ŷ). */
-export function fastPool(p: PoolArgs): PoolResult {
-  const r = fastAttentionPool(p.q, p.k, p.v, p.w, { excludeSelf: p.excludeSelf });
-  return { yHat: { data: Float32Array.from(r.yHat), shape: [p.nq] } };
+/** The fast forward, as a backend returns it: ŷ rounded to float32 into yHat [nq]. */
+export function fastPool(p: PoolCall, yHat: Float32Array): PoolResult {
+  const r = fastAttentionPool({ q: p.q, k: p.k, v: p.v, w: p.w[0], excludeSelf: p.excludeSelf });
+  yHat.set(r.yHat);
+  return { yHat: { data: yHat, shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
 }
 
-/** The fast loss and gradient, as a backend returns them. */
-export function fastPoolLoss(p: PoolArgs, targets: Float32Array): PoolLossResult {
-  const r = fastAttentionPoolLoss(p.q, p.k, p.v, targets, p.w, { excludeSelf: p.excludeSelf });
-  return { loss: r.loss, grad: r.grad, yHat: { data: Float32Array.from(r.yHat), shape: [p.nq] } };
+/** The fast loss and gradient, as a backend returns them, ŷ into yHat [nq]. */
+export function fastPoolLoss(p: PoolCall, targets: Float32Array, yHat: Float32Array): PoolLossResult<number | number[]> {
+  const r = fastAttentionPoolLoss({ q: p.q, k: p.k, v: p.v, w: p.w[0], excludeSelf: p.excludeSelf }, targets);
+  yHat.set(r.yHat);
+  return { loss: r.loss, grad: p.wVector ? [r.grad] : r.grad, yHat: { data: yHat, shape: p.valueColumns ? [p.nq, 1] : [p.nq] } };
 }

@@ -1,7 +1,7 @@
 import { Bench } from 'tinybench';
 import type { Backend } from '../backend/types.js';
-import { MT19937 } from '../model/mt19937.js';
-import { summarize, type SampleSummary } from './stats.js';
+import { MT19937 } from '../torch/mt19937.js';
+import { summarize, type SampleSummary } from './summary.js';
 
 /**
  * Past dense pooling (issue "Scale"): the fast Gauss transform against dense WASM at 10^5 and
@@ -46,6 +46,8 @@ export interface ThreadsResult {
 export interface ScaleReport {
   fast: FastResult[];
   threads: ThreadsResult[];
+  /** why W7 did not run (the threaded backend could not start), when it did not */
+  threadsError?: string;
 }
 
 function uniform(n: number, lo: number, hi: number, seed: number): Float32Array {
@@ -54,7 +56,12 @@ function uniform(n: number, lo: number, hi: number, seed: number): Float32Array 
 }
 
 /** Median timings of tasks measured in interleaved rounds (order alternating), as run.ts does. */
-async function interleaved(tasks: Record<string, () => unknown>, rounds: number, time: number, iterations: number): Promise<Record<string, SampleSummary>> {
+export async function interleaved(
+  tasks: Record<string, () => unknown>,
+  rounds: number,
+  time: number,
+  iterations: number,
+): Promise<Record<string, SampleSummary>> {
   const names = Object.keys(tasks);
   const samples: Record<string, number[]> = Object.fromEntries(names.map((n) => [n, []]));
   for (const n of names) tasks[n](); // warm-up
@@ -76,7 +83,9 @@ async function interleaved(tasks: Record<string, () => unknown>, rounds: number,
  */
 function sampledError(be: Backend, x: Float32Array, y: Float32Array, w: number, sample: number, leaveOneOut: boolean): number {
   const n = x.length;
-  const fastY = leaveOneOut ? be.attentionPoolLoss(x, x, y, y, w, { method: 'fast', excludeSelf: true }).yHat.data : be.attentionPool(x, x, y, w, { method: 'fast' }).yHat.data;
+  const fastY = leaveOneOut
+    ? be.attentionPoolLoss(x, x, y, y, w, { method: 'fast', excludeSelf: true }).yHat.data
+    : be.attentionPool(x, x, y, w, { method: 'fast' }).yHat.data;
   const keys = new Float32Array(n - 1);
   const values = new Float32Array(n - 1);
   let worst = 0;
@@ -101,8 +110,9 @@ export interface ScaleOptions {
   /** size multiplier (1: the documented sizes) */
   scale: number;
   quick: boolean;
-  /** a backend with `threads` ≥ 2, for the threads rows */
-  threaded: Backend;
+  /** a backend with `threads` ≥ 2, for the threads rows; null: W7 is skipped, for `threadsError` */
+  threaded: Backend | null;
+  threadsError?: string;
   /** the single-thread WASM backend */
   wasm: Backend;
   threads: number;
@@ -126,27 +136,52 @@ export async function runScale(o: ScaleOptions): Promise<ScaleReport> {
         // pool: all queries; loss: the training call (leave-one-out). The dense baseline runs the
         // same kernel on the sampled queries against all keys (for the loss, with its own key
         // too: one pair in n more).
-        const call = op === 'pool' ? () => o.wasm.attentionPool(x, x, y, w, { method: 'fast' }) : () => o.wasm.attentionPoolLoss(x, x, y, y, w, { method: 'fast', excludeSelf: true });
-        const dense = op === 'pool' ? () => o.wasm.attentionPool(picked, x, y, w, { method: 'dense' }) : () => o.wasm.attentionPoolLoss(picked, x, y, tPicked, w, { method: 'dense' });
+        const call =
+          op === 'pool'
+            ? () => o.wasm.attentionPool(x, x, y, w, { method: 'fast' })
+            : () => o.wasm.attentionPoolLoss(x, x, y, y, w, { method: 'fast', excludeSelf: true });
+        const dense =
+          op === 'pool'
+            ? () => o.wasm.attentionPool(picked, x, y, w, { method: 'dense' })
+            : () => o.wasm.attentionPoolLoss(picked, x, y, tPicked, w, { method: 'dense' });
         const t = await interleaved({ fast: call, dense }, rounds, o.quick ? 50 : 500, o.quick ? 1 : 3);
         const maxRelError = sampledError(o.wasm, x, y, w, sample, op === 'loss');
         const denseEstimateMs = (t.dense.medianMs * n) / sample;
         const targetMs = 5000 * (n / 1e6);
         const meetsTarget = t.fast.medianMs <= targetMs && maxRelError <= 1e-5;
-        fast.push({ id, n, w, fast: t.fast, denseSample: t.dense, sampleQueries: sample, denseEstimateMs, speedup: denseEstimateMs / t.fast.medianMs, maxRelError, targetMs, meetsTarget });
-        o.onProgress?.(`      fast ${t.fast.medianMs.toPrecision(4)} ms, dense ≈ ${(denseEstimateMs / 1000).toPrecision(4)} s, error ${maxRelError.toExponential(1)}`);
+        fast.push({
+          id,
+          n,
+          w,
+          fast: t.fast,
+          denseSample: t.dense,
+          sampleQueries: sample,
+          denseEstimateMs,
+          speedup: denseEstimateMs / t.fast.medianMs,
+          maxRelError,
+          targetMs,
+          meetsTarget,
+        });
+        o.onProgress?.(
+          `      fast ${t.fast.medianMs.toPrecision(4)} ms, dense ≈ ${(denseEstimateMs / 1000).toPrecision(4)} s, error ${maxRelError.toExponential(1)}`,
+        );
       }
     }
   }
   const threads: ThreadsResult[] = [];
+  if (!o.threaded) return { fast, threads, threadsError: o.threadsError ?? 'no threaded backend' };
+  const threaded = o.threaded;
   for (const n of [s(16384), s(32768)]) {
     const x = uniform(n, 0, 5, 12);
     const y = uniform(n, -1, 4, 13);
     for (const op of ['pool', 'loss'] as const) {
       const id = `W7 threads ${op} n=${n}`;
       o.onProgress?.(`[scale] ${id}`);
-      const run = (be: Backend) => (op === 'pool' ? () => be.attentionPool(x, x, y, 2.5, { method: 'dense' }) : () => be.attentionPoolLoss(x, x, y, y, 2.5, { method: 'dense', excludeSelf: true }));
-      const t = await interleaved({ one: run(o.wasm), many: run(o.threaded) }, rounds, o.quick ? 50 : 1000, o.quick ? 1 : 3);
+      const run = (be: Backend) =>
+        op === 'pool'
+          ? () => be.attentionPool(x, x, y, 2.5, { method: 'dense' })
+          : () => be.attentionPoolLoss(x, x, y, y, 2.5, { method: 'dense', excludeSelf: true });
+      const t = await interleaved({ one: run(o.wasm), many: run(threaded) }, rounds, o.quick ? 50 : 1000, o.quick ? 1 : 3);
       const speedup = t.one.medianMs / t.many.medianMs;
       const targetSpeedup = 1.8;
       threads.push({ id, n, threads: o.threads, one: t.one, many: t.many, speedup, targetSpeedup, meetsTarget: speedup >= targetSpeedup });
@@ -165,7 +200,8 @@ export function scaleTables(r: ScaleReport): string {
       `| ${f.id} | ${ms(f.fast.medianMs)} (${ms(f.fast.iqrMs)}) | ${(f.denseEstimateMs / 1000).toPrecision(3)} s | ×${f.speedup.toPrecision(3)} | ${f.maxRelError.toExponential(1)} | < ${(f.targetMs / 1000).toPrecision(2)} s, ≤ 1e-5 ${f.meetsTarget ? '✓' : '✗'} |`,
   );
   const threadRows = r.threads.map(
-    (t) => `| ${t.id} | ${ms(t.one.medianMs)} (${ms(t.one.iqrMs)}) | ${ms(t.many.medianMs)} (${ms(t.many.iqrMs)}) | ${t.threads} | ×${t.speedup.toFixed(2)} ${t.meetsTarget ? '✓' : '✗'} | ≥ ${t.targetSpeedup} |`,
+    (t) =>
+      `| ${t.id} | ${ms(t.one.medianMs)} (${ms(t.one.iqrMs)}) | ${ms(t.many.medianMs)} (${ms(t.many.iqrMs)}) | ${t.threads} | ×${t.speedup.toFixed(2)} ${t.meetsTarget ? '✓' : '✗'} | ≥ ${t.targetSpeedup} |`,
   );
   return [
     '| workload | fast median (IQR) ms | dense WASM (sampled, scaled) | speed-up | max rel. error vs dense | target |',
@@ -174,6 +210,6 @@ export function scaleTables(r: ScaleReport): string {
     '',
     '| workload | 1 thread median (IQR) ms | threads median (IQR) ms | threads | speed-up | target |',
     '| --- | ---: | ---: | ---: | ---: | --- |',
-    ...threadRows,
+    ...(r.threadsError ? [`| W7 threads | not run: ${r.threadsError} | | | | |`] : threadRows),
   ].join('\n');
 }

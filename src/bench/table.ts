@@ -1,6 +1,7 @@
 import type { WorkloadResult } from './run.js';
 
-const ms = (v: number) => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
+/** Milliseconds to 3 significant figures or 2 decimals, as the tables print them. */
+export const ms = (v: number): string => (v >= 100 ? v.toFixed(0) : v >= 1 ? v.toFixed(2) : v.toPrecision(3));
 const rate = (v: number) => (v >= 1e9 ? `${(v / 1e9).toFixed(2)} G` : `${(v / 1e6).toFixed(1)} M`);
 const bytes = (v: number | undefined) => (v === undefined ? '–' : v >= 1048576 ? `${(v / 1048576).toFixed(1)} MiB` : `${(v / 1024).toFixed(0)} KiB`);
 

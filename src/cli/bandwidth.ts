@@ -1,8 +1,8 @@
-import type { KernelName } from '../backend/kernel.js';
-import { chapterStart } from '../chapter.js';
+import type { KernelName } from '../args/kernel.js';
+import { chapterStart } from '../chapter/runChapter.js';
 import { readData } from '../io/readData.js';
 import { optimalBandwidth } from '../model/bandwidth.js';
-import type { RngName } from '../model/data.js';
+import type { RngName } from '../chapter/data.js';
 
 export interface BandwidthCommandOptions {
   seed: number;
@@ -30,7 +30,9 @@ export async function bandwidthCommand(o: BandwidthCommandOptions, print: (line:
     return;
   }
   print(`kernel ${o.kernel}, n ${n}: leave-one-out squared error L(w) = Σ (ŷ₋ᵢ(xᵢ) − yᵢ)²`);
-  print(`w* ${fmt(r.w)}  L ${r.loss.toFixed(6)}  (L/n ${(r.loss / n).toFixed(6)}, h = 1/w ${fmt(1 / r.w)})${r.interval ? `  flat for w in (${fmt(r.interval[0])}, ${fmt(r.interval[1])}]` : ''}`);
+  print(
+    `w* ${fmt(r.w)}  L ${r.loss.toFixed(6)}  (L/n ${(r.loss / n).toFixed(6)}, h = 1/w ${fmt(1 / r.w)})${r.interval ? `  flat for w in (${fmt(r.interval[0])}, ${fmt(r.interval[1])}]` : ''}`,
+  );
   print(`local minima: ${r.localMinima.length}${r.localMinima.length > 10 ? ' (the 10 lowest)' : ''}`);
   for (const m of [...r.localMinima].sort((a, b) => a.loss - b.loss).slice(0, 10)) print(`  w ${fmt(m.w)}  L ${m.loss.toFixed(6)}`);
   print(`w = 0 (mean of the others): L ${r.lossAtZero.toFixed(6)}`);

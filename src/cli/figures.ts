@@ -1,11 +1,11 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadBackend, type BackendName } from '../backend/load.js';
-import { runChapter } from '../chapter.js';
-import { chapterFigures, type ChapterFigure } from '../chapterFigures.js';
-import type { RngName } from '../model/data.js';
-import { savePNG } from '../node.js';
-import { similarityFigures } from '../similarityFigures.js';
+import { runChapter } from '../chapter/runChapter.js';
+import { chapterFigures, type ChapterFigure } from '../chapter/figures.js';
+import type { RngName } from '../chapter/data.js';
+import { renderPNG } from '../plot-node/png.js';
+import { commitTemporary, prepareOutputDir, removeQuietly, temporaryName, withDirectoryLock, writeTemporary } from '../io/files.js';
+import { similarityFigures } from '../chapter/similarityFigures.js';
 
 export interface FiguresCommandOptions {
   out: string;
@@ -16,10 +16,11 @@ export interface FiguresCommandOptions {
   edition?: '1.0';
 }
 
-const escape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** `attnpool figures`: computes the section and writes each of its figures as a PNG, with an index.html. */
 export async function figuresCommand(o: FiguresCommandOptions, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
+  prepareOutputDir(o.out);
   const backend = await loadBackend(o.backend);
   if (o.edition === '1.0') {
     progress(`computing d2l 1.0's "Attention Pooling by Similarity" (seed ${o.seed}, ${backend.name} backend)`);
@@ -38,20 +39,44 @@ export async function figuresCommand(o: FiguresCommandOptions, print: (line: str
   await writeFigures(o.out, chapterFigures(run), `attnpool: the chapter's figures (seed ${o.seed})`, intro, print, progress);
 }
 
-async function writeFigures(out: string, figures: ChapterFigure[], title: string, intro: string, print: (line: string) => void, progress: (line: string) => void): Promise<void> {
-  mkdirSync(out, { recursive: true });
-  for (const [i, f] of figures.entries()) {
-    const path = join(out, f.file);
-    await savePNG(f.figure, path);
-    progress(`[${i + 1}/${figures.length}] ${path}`);
-  }
-  const html = `<!doctype html>
+async function writeFigures(
+  out: string,
+  figures: ChapterFigure[],
+  title: string,
+  intro: string,
+  print: (line: string) => void,
+  progress: (line: string) => void,
+): Promise<void> {
+  // Fail fast on a directory that cannot be written (a file in the way, /proc, a dangling symlink) before any rendering.
+  const dir = prepareOutputDir(out);
+  // Each file is written whole under a temporary name in the same directory; then, holding the
+  // directory's lock, every figure is renamed into place and index.html last. Two runs into one
+  // directory commit one after the other: every file is complete and the set is one run's.
+  const staged: { tmp: string; path: string }[] = [];
+  try {
+    for (const [i, f] of figures.entries()) {
+      const path = join(dir, f.file);
+      const tmp = temporaryName(path);
+      staged.push({ tmp, path });
+      writeTemporary(tmp, await renderPNG(f.figure), path);
+      progress(`[${i + 1}/${figures.length}] ${join(out, f.file)}`);
+    }
+    const html = `<!doctype html>
 <meta charset="utf-8">
-<title>${escape(title)}</title>
+<title>${escapeHtml(title)}</title>
 <style>body{font-family:"DejaVu Sans",sans-serif;max-width:60em;margin:2em auto}figure{margin:2em 0}img{max-width:100%}pre{background:#f6f6f6;padding:1em}</style>
 ${intro}
-${figures.map((f) => `<figure><img src="${f.file}" alt="${escape(f.title)}"><figcaption>${escape(f.title)}</figcaption></figure>`).join('\n')}
+${figures.map((f) => `<figure><img src="${f.file}" alt="${escapeHtml(f.title)}"><figcaption>${escapeHtml(f.title)}</figcaption></figure>`).join('\n')}
 `;
-  writeFileSync(join(out, 'index.html'), html);
+    const index = join(dir, 'index.html');
+    const tmp = temporaryName(index);
+    staged.push({ tmp, path: index });
+    writeTemporary(tmp, html, index);
+    await withDirectoryLock(dir, () => {
+      for (const { tmp, path } of staged) commitTemporary(tmp, path);
+    });
+  } finally {
+    for (const { tmp } of staged) removeQuietly(tmp);
+  }
   print(`wrote ${figures.length} figures and index.html to ${out}`);
 }

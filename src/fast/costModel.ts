@@ -1,8 +1,9 @@
 import { BOX_WIDTH, CUTOFF } from './gaussTransform.js';
+import { LEAF } from './windowedDense.js';
 
 /**
- * Rough costs in nanoseconds of the two fast methods, for choosing between them and for
- * `fastPays`. The constants are per-item times measured for plain float64 JS on Node 20 (x86-64,
+ * Rough costs in nanoseconds of the two fast methods, for choosing between them and (scaled to
+ * the machine by backend/costModel.ts) against dense pooling. The constants are per-item times measured for plain float64 JS on Node 20 (x86-64,
  * tolerance 1e-9, p = 19): the fast Gauss transform is a pass over the sources and one over the
  * targets plus a p × p translation per pair of boxes within reach; the windowed sums are a sort,
  * the runs of the tree (one level per doubling of a run up to a scaled width of 2) and per query
@@ -18,10 +19,6 @@ const NS_WINDOW_KEY = 15;
 const NS_TREE_QUERY = 8000;
 /** A key weighs ≥ 2^-64 of the nearest key within this scaled distance of an in-range query. */
 const WINDOW_HALF = Math.sqrt(64 * Math.LN2);
-const LEAF = 32;
-/** What dense pooling costs per query–key pair in the WASM SIMD backend. */
-const NS_DENSE_PAIR = 1;
-
 /** The keys' extent in the units where the kernel is e^{−x²} (never 0, so ratios stay finite). */
 function scaledSpan(w: number, range: number): number {
   return Math.max((w / Math.SQRT2) * Math.max(range, 0), 1e-300);
@@ -66,10 +63,10 @@ export function windowRunsPay(nQueries: number, nk: number, w: number, range: nu
 }
 
 /**
- * Whether fast pooling (the cheaper of its two methods) beats dense pooling at ~1 ns per
- * query–key pair, for nq queries and nk keys spread over `range` at bandwidth w.
+ * Which of its two methods the fast path takes for nq queries and nk keys spread over `range` at
+ * bandwidth w (the cheaper by this model, as fastPool.ts decides), and what the model says it costs in ns.
  */
-export function fastPays(nq: number, nk: number, w: number, range: number): boolean {
+export function fastChoice(nq: number, nk: number, w: number, range: number): { method: 'fgt' | 'windowed'; ns: number } {
   const { fgt, windowed } = fastCosts(nq, nk, w, range);
-  return Math.min(fgt, windowed) < nq * nk * NS_DENSE_PAIR;
+  return fgt < windowed ? { method: 'fgt', ns: fgt } : { method: 'windowed', ns: windowed };
 }

@@ -1,11 +1,10 @@
-import { checkFastArgs, checkTargets, type FastArgs, type FastOptions } from './args.js';
-import { fastCosts, windowRunsPay } from './costModel.js';
+import { extent } from 'd3-array';
+import type { PoolCall } from '../args/pool.js';
+import type { RealArray } from '../tensor.js';
+import { fastChoice, windowRunsPay } from './costModel.js';
 import { gaussTransform } from './gaussTransform.js';
 import { sortPermutation } from './sortKeys.js';
 import { buildWindowTree, windowStack, windowedSums, type WindowTree } from './windowedDense.js';
-
-export type { FastOptions } from './args.js';
-export { fastPays } from './costModel.js';
 
 /**
  * Nadaraya–Watson attention pooling with shared keys, ŷ_i = Σ_j e_ij v_j / Σ_j e_ij with
@@ -23,6 +22,15 @@ export { fastPays } from './costModel.js';
 
 const EPS = 2 ** -53;
 
+/** The default bound on |ŷ − ŷ_exact| relative to half the range of the values. */
+export const DEFAULT_TOLERANCE = 1e-9;
+
+/** What the fast path reads of a checked pooling call (shared keys [nk], any float type). */
+export type FastCall = Pick<PoolCall<RealArray>, 'q' | 'k' | 'v' | 'excludeSelf'> & {
+  /** the bandwidth (one feature) */
+  w: number;
+};
+
 interface PoolResult {
   yHat: Float64Array;
   /** dŷ_i/dw = −w·Σ_j e_ij d_ij² (v_j − ŷ_i) / Σ_j e_ij; null unless asked for */
@@ -31,7 +39,7 @@ interface PoolResult {
 }
 
 /** The keys sorted with their values, grouped in runs for the windowed sums at scale s. */
-function windowTree(k: Float64Array, v: Float64Array, s: number, runs: boolean): WindowTree {
+function windowTree(k: RealArray, v: Float64Array, s: number, runs: boolean): WindowTree {
   const perm = sortPermutation(k);
   const n = k.length;
   const ks = new Float64Array(n);
@@ -46,17 +54,6 @@ function windowTree(k: Float64Array, v: Float64Array, s: number, runs: boolean):
   return buildWindowTree(ks, vs, rank, s, runs);
 }
 
-/** [min, max] of x. */
-export function extent(x: ArrayLike<number>): [number, number] {
-  let lo = Infinity;
-  let hi = -Infinity;
-  for (let i = 0; i < x.length; i++) {
-    if (x[i] < lo) lo = x[i];
-    if (x[i] > hi) hi = x[i];
-  }
-  return [lo, hi];
-}
-
 /**
  * dŷ/dw from G = Σe·x²·(v − ŷ)/Σe in scaled units (x = s·d, s = w/√2): −w·G/s² = −2G/w. Written
  * this way, not through 1/s², so that a tiny w (s² underflows) gives 0 rather than 0·∞.
@@ -65,13 +62,13 @@ function slope(G: number, w: number): number {
   return G === 0 ? 0 : (-2 * G) / w;
 }
 
-function pool(a: FastArgs, wantGrad: boolean): PoolResult {
-  const { q, k, w, excludeSelf, tolerance } = a;
+function pool(a: FastCall, tolerance: number, wantGrad: boolean): PoolResult {
+  const { q, k, w, excludeSelf } = a;
   const nq = q.length;
   const nk = k.length;
   // Values measured from the middle of their range: |v'| ≤ half the range, which is what the
   // error bounds scale with, and a constant offset costs no accuracy.
-  const [vMin, vMax] = extent(a.v);
+  const [vMin, vMax] = extent(a.v) as [number, number];
   const vMid = 0.5 * (vMin + vMax);
   const v = new Float64Array(nk);
   for (let j = 0; j < nk; j++) v[j] = a.v[j] - vMid;
@@ -86,10 +83,9 @@ function pool(a: FastArgs, wantGrad: boolean): PoolResult {
     return { yHat, dy, denseQueries: 0 };
   }
 
-  const [kMin, kMax] = extent(k);
-  const costs = fastCosts(nq, nk, w, kMax - kMin);
+  const [kMin, kMax] = extent(k) as [number, number];
   const dense: number[] = [];
-  if (costs.fgt < costs.windowed) {
+  if (fastChoice(nq, nk, w, kMax - kMin).method === 'fgt') {
     // Scaled so the kernel is e^{−x²}, measured from the smallest key to keep the numbers small.
     const s = w / Math.SQRT2;
     const z = new Float64Array(nk);
@@ -143,40 +139,25 @@ function pool(a: FastArgs, wantGrad: boolean): PoolResult {
 }
 
 /**
- * ŷ for queries q from keys k (any order) and values v at bandwidth w ≥ 0.
- *
- * @param options.excludeSelf nq == nk, shared keys: query i skips key i (leave-one-out).
- * @param options.tolerance |ŷ − ŷ_exact| ≤ tolerance·(max v − min v)/2; default 1e-9.
- * @returns yHat and how many queries were summed exactly (denseQueries).
- * @throws AttnpoolError for empty or mismatched arrays, non-finite numbers, a bad w or option.
+ * ŷ for queries q from keys k (any order) and values v at bandwidth w ≥ 0, on checked data
+ * (shared keys; with excludeSelf, nq == nk and query i skips key i), with
+ * |ŷ − ŷ_exact| ≤ tolerance·(max v − min v)/2. Also how many queries were summed exactly.
  */
-export function fastAttentionPool(
-  q: ArrayLike<number>,
-  k: ArrayLike<number>,
-  v: ArrayLike<number>,
-  w: number,
-  options?: FastOptions,
-): { yHat: Float64Array; denseQueries: number } {
-  const args = checkFastArgs(q, k, v, w, options, 'fastAttentionPool');
-  const r = pool(args, false);
+export function fastAttentionPool(call: FastCall, tolerance = DEFAULT_TOLERANCE): { yHat: Float64Array; denseQueries: number } {
+  const r = pool(call, tolerance, false);
   return { yHat: r.yHat, denseQueries: r.denseQueries };
 }
 
 /**
  * L = Σ_i (ŷ_i − t_i)² and dL/dw = Σ_i 2(ŷ_i − t_i)·(−w·g_i), g_i = Σ_j e_ij d_ij² (v_j − ŷ_i) / Σ_j e_ij,
- * with ŷ as in fastAttentionPool.
+ * with ŷ as in fastAttentionPool; targets [nq].
  */
 export function fastAttentionPoolLoss(
-  q: ArrayLike<number>,
-  k: ArrayLike<number>,
-  v: ArrayLike<number>,
-  t: ArrayLike<number>,
-  w: number,
-  options?: FastOptions,
+  call: FastCall,
+  targets: RealArray,
+  tolerance = DEFAULT_TOLERANCE,
 ): { loss: number; grad: number; yHat: Float64Array; denseQueries: number } {
-  const args = checkFastArgs(q, k, v, w, options, 'fastAttentionPoolLoss');
-  const targets = checkTargets(t, args.q.length);
-  const r = pool(args, true);
+  const r = pool(call, tolerance, true);
   const dy = r.dy as Float64Array;
   let loss = 0;
   let grad = 0;

@@ -5,7 +5,7 @@
  * ~0.3 s for 10^6 keys, more than the whole fast Gauss transform; radix sort is a few linear
  * passes. Keys must be finite (the caller has checked); −0 sorts as +0.
  */
-export function sortPermutation(keys: Float64Array): Uint32Array {
+export function sortPermutation(keys: ArrayLike<number>): Uint32Array {
   const n = keys.length;
   if (n === 0) return new Uint32Array(0);
   // Map each double to an unsigned 64-bit integer (hi, lo) with the same order: flip the sign

@@ -23,7 +23,8 @@
  * otherwise its halves are tried, down to the leaves, whose keys are summed exactly.
  */
 
-const LEAF = 32;
+/** Keys in a leaf run of the tree, summed one by one (costModel.ts counts tree levels from it). */
+export const LEAF = 32;
 const TERMS = 18;
 const TAU = 1;
 /** Moments μ_n for n < TERMS + 2: the +2 gives the d² sums, (X − α)² = X² − 2Xα + α². */

@@ -1,4 +1,5 @@
 import { parse } from 'csv-parse/sync';
+import { decimalNumber } from '../args/numbers.js';
 import { AttnpoolError } from '../errors.js';
 import type { Tensor } from '../tensor.js';
 
@@ -10,36 +11,112 @@ export interface XYData {
   y: Tensor;
 }
 
-function parseError(source: string, where: string, message: string): AttnpoolError {
-  return new AttnpoolError('E_PARSE', `${source}${where}: ${message}`);
+/** The longest line a CSV file may have, in characters (E_PARSE beyond it). */
+export const MAX_LINE_CHARS = 1 << 20;
+
+/** How many characters of the input an error message quotes at most. */
+const MAX_ECHO = 200;
+
+/** Input text as an error message quotes it: JSON-quoted, at most ~200 characters. */
+export function echo(text: string): string {
+  return text.length > MAX_ECHO ? `${JSON.stringify(text.slice(0, MAX_ECHO))}… (${text.length} characters)` : JSON.stringify(text);
 }
 
-function finiteNumber(text: string, source: string, where: string, field: string): number {
-  const trimmed = text.trim();
-  const v = trimmed === '' ? NaN : Number(trimmed);
-  if (!Number.isFinite(v)) throw parseError(source, where, `${field} must be a finite number, got ${JSON.stringify(text)}`);
+function parseError(source: string, where: string, message: string): AttnpoolError {
+  return new AttnpoolError('E_PARSE', `${source}${where}: ${message.length > 2 * MAX_ECHO ? `${message.slice(0, 2 * MAX_ECHO)}…` : message}`);
+}
+
+/** float32's largest finite value; data are stored as float32, so a value beyond it would become ±Infinity. */
+const FLOAT32_MAX = 3.4028234663852886e38;
+
+/** A number as data files may hold it: decimal (no 0x10, no Infinity), finite, and within float32's range. */
+function dataNumber(text: string, source: string, where: string, field: string): number {
+  const v = decimalNumber(text);
+  if (!Number.isFinite(v)) {
+    const hint = text.trim() !== '' && Number.isFinite(Number(text)) ? ' (decimal notation only)' : '';
+    throw parseError(source, where, `${field} must be a finite number, got ${echo(text)}${hint}`);
+  }
+  if (Math.abs(v) > FLOAT32_MAX) {
+    throw parseError(source, where, `${field} = ${echo(text.trim())} is outside float32's range (±3.4028235e38), in which attnpool stores data`);
+  }
   return v;
 }
 
-/** CSV with a header naming the columns `x` and `y` (in either order; other columns are ignored). */
+/** csv-parse's options, shared by parseCsv and readData's streaming reader. */
+export function csvOptions(source: string) {
+  return {
+    // csv-parse has unquoted and trimmed the header's fields by the time it passes them here.
+    columns: (header: string[]) => checkHeader(header, source),
+    info: true,
+    trim: true,
+    skip_empty_lines: true,
+    bom: true,
+    max_record_size: MAX_LINE_CHARS,
+  } as const;
+}
+
+function checkHeader(header: string[], source: string): string[] {
+  const names = header.map((c) => c.trim().toLowerCase());
+  if (!names.includes('x') || !names.includes('y')) {
+    throw parseError(source, ', line 1', `expected a header with columns "x" and "y", got ${echo(header.join(','))}`);
+  }
+  return names;
+}
+
+/**
+ * The header, checked from the start of the file alone (before the rest is read or parsed):
+ * its first line must end within MAX_LINE_CHARS characters and name the columns x and y.
+ * `start` is the file's beginning; `whole` says whether it is the whole file.
+ */
+export function checkCsvStart(start: string, source: string, whole: boolean): void {
+  const text = start.charCodeAt(0) === 0xfeff ? start.slice(1) : start;
+  let end = text.indexOf('\n');
+  if (end < 0) end = whole ? text.length : Number.POSITIVE_INFINITY;
+  if (end > MAX_LINE_CHARS) {
+    throw parseError(source, ', line 1', `the line is longer than ${MAX_LINE_CHARS} characters (the limit of a line), starting ${echo(text.slice(0, 40))}`);
+  }
+  const line = text.slice(0, end).trim();
+  if (line === '') return; // blank first lines: csv-parse skips them and checks the header it finds
+  let fields: string[];
+  try {
+    fields = (parse(line, { trim: true, relax_quotes: true, relax_column_count: true }) as string[][])[0] ?? [];
+  } catch {
+    return; // an unusual header (a quoted newline): the full parse checks it and names the error
+  }
+  checkHeader(fields, source);
+}
+
+/** csv-parse's error as E_PARSE naming the line, its message clipped. */
+export function csvError(err: unknown, source: string): AttnpoolError {
+  if (err instanceof AttnpoolError) return err;
+  const e = err as { lines?: number; message: string; code?: string };
+  const message = e.code === 'CSV_MAX_RECORD_SIZE' ? `the line is longer than ${MAX_LINE_CHARS} characters (the limit of a line)` : e.message;
+  return parseError(source, e.lines ? `, line ${e.lines}` : '', message);
+}
+
+/** One CSV record's x and y, checked, naming the line. */
+export function csvRow(record: Record<string, string>, line: number, source: string): [number, number] {
+  return [dataNumber(record.x, source, `, line ${line}`, 'x'), dataNumber(record.y, source, `, line ${line}`, 'y')];
+}
+
+/**
+ * CSV with a header naming the columns `x` and `y` (in either order, any case, quoted or not;
+ * other columns are ignored). A UTF-8 byte-order mark and CRLF line ends are read as R's
+ * `write.csv` and spreadsheets write them. Numbers are decimal and within float32's range; a
+ * line is at most MAX_LINE_CHARS characters.
+ */
 export function parseCsv(text: string, source = 'data'): XYData {
+  checkCsvStart(text.slice(0, MAX_LINE_CHARS + 2), source, text.length <= MAX_LINE_CHARS + 2);
   let records: { record: Record<string, string>; info: { lines: number } }[];
   try {
-    records = parse(text, { columns: (h: string[]) => h.map((c) => c.trim().toLowerCase()), info: true, trim: true, skip_empty_lines: true, bom: true });
+    records = parse(text, csvOptions(source));
   } catch (err) {
-    const e = err as { lines?: number; message: string };
-    throw parseError(source, e.lines ? `, line ${e.lines}` : '', e.message);
-  }
-  const firstLine = text.split(/\r?\n/, 1)[0] ?? '';
-  const header = firstLine.split(',').map((c) => c.trim().toLowerCase());
-  if (!header.includes('x') || !header.includes('y')) {
-    throw parseError(source, ', line 1', `expected a header with columns "x" and "y", got ${JSON.stringify(firstLine)}`);
+    throw csvError(err, source);
   }
   const x = new Float32Array(records.length);
   const y = new Float32Array(records.length);
   records.forEach(({ record, info }, i) => {
-    x[i] = finiteNumber(record.x, source, `, line ${info.lines}`, 'x');
-    y[i] = finiteNumber(record.y, source, `, line ${info.lines}`, 'y');
+    [x[i], y[i]] = csvRow(record, info.lines, source);
   });
   return { x: { data: x, shape: [x.length] }, y: { data: y, shape: [y.length] } };
 }
@@ -60,7 +137,14 @@ export function parseJson(text: string, source = 'data'): XYData {
     const a = fields[name];
     if (!Array.isArray(a)) throw parseError(source, `, field "${name}"`, `expected an array of numbers, got ${a === undefined ? 'nothing' : typeof a}`);
     return Float32Array.from(a, (v, i) => {
-      if (typeof v !== 'number' || !Number.isFinite(v)) throw parseError(source, `, field "${name}"[${i}]`, `expected a finite number, got ${JSON.stringify(v)}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        throw parseError(
+          source,
+          `, field "${name}"[${i}]`,
+          `expected a finite number, got ${typeof v === 'string' ? echo(v) : String(JSON.stringify(v)).slice(0, 200)}`,
+        );
+      if (Math.abs(v) > FLOAT32_MAX)
+        throw parseError(source, `, field "${name}"[${i}]`, `${v} is outside float32's range (±3.4028235e38), in which attnpool stores data`);
       return v;
     });
   };
@@ -72,7 +156,11 @@ export function parseJson(text: string, source = 'data'): XYData {
 
 /** Parse by file name: `.json` as JSON, anything else as CSV. At least `minPoints` rows are required. */
 export function parseData(text: string, source: string, minPoints = 1): XYData {
-  const data = /\.json$/i.test(source) ? parseJson(text, source) : parseCsv(text, source);
+  return checkMinPoints(/\.json$/i.test(source) ? parseJson(text, source) : parseCsv(text, source), source, minPoints);
+}
+
+/** The data, with at least `minPoints` points (else E_EMPTY naming the source). */
+export function checkMinPoints(data: XYData, source: string, minPoints: number): XYData {
   const n = data.x.data.length;
   if (n < minPoints) {
     throw new AttnpoolError('E_EMPTY', `${source}: expected at least ${minPoints} data point${minPoints === 1 ? '' : 's'}, got ${n}`);

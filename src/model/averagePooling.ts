@@ -1,7 +1,8 @@
 import { AttnpoolError } from '../errors.js';
-import { formatShape, toTensor, type Tensor, type TensorInput } from '../tensor.js';
-import { requireFinite, requireNonEmpty } from '../backend/validate.js';
-import { numberOption } from './options.js';
+import { formatShape, type Tensor, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
+import { requireFinite, requireNonEmpty } from '../args/finite.js';
+import { numberOption } from '../args/numbers.js';
 
 /**
  * The chapter's baseline: every query is predicted by the mean of the training targets,
@@ -11,7 +12,7 @@ export function averagePooling(yTrain: TensorInput, nQueries: number): Tensor {
   const y = toTensor(yTrain, 'yTrain');
   if (y.shape.length !== 1) throw new AttnpoolError('E_SHAPE', `yTrain: expected shape [n], got ${formatShape(y.shape)}`);
   requireNonEmpty(y, 'yTrain');
-  requireFinite(y, 'yTrain');
+  requireFinite(y.data, 'yTrain');
   const nq = numberOption(nQueries, 'nQueries', { integer: true, min: 1 });
   let sum = 0;
   for (const v of y.data) sum += v;

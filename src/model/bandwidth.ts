@@ -1,9 +1,11 @@
 import { AttnpoolError } from '../errors.js';
-import type { KernelName } from '../backend/kernel.js';
-import { describe, type TensorInput } from '../tensor.js';
+import type { KernelName } from '../args/kernel.js';
+import { describe } from '../args/describe.js';
+import type { TensorInput } from '../tensor.js';
 import { boxcarPath, type BoxcarStep } from './boxcarPath.js';
 import { LooLoss } from './looLoss.js';
-import { knownOptions, numberOption } from './options.js';
+import { checkOptions } from '../args/options.js';
+import { numberOption } from '../args/numbers.js';
 
 /** Options of {@link looCurve} and {@link optimalBandwidth}. */
 export interface BandwidthOptions {
@@ -53,7 +55,7 @@ export interface OptimalBandwidth {
  * const { loss } = looCurve(x, y, [1, 2, 5, 10]);
  */
 export function looCurve(x: TensorInput, y: TensorInput, ws: ArrayLike<number>, options?: BandwidthOptions): LooCurve {
-  const o = knownOptions(options, ['kernel'], 'looCurve');
+  const o = checkOptions(options, { kernel: 'any' }, 'looCurve');
   const f = new LooLoss(x, y, o.kernel, 'looCurve');
   if (ws === null || typeof ws !== 'object' || typeof (ws as ArrayLike<number>).length !== 'number' || ws.length === 0) {
     throw new AttnpoolError('E_EMPTY', `looCurve: ws: expected a non-empty array of w values, got ${describe(ws)}`);
@@ -86,16 +88,20 @@ const PER_DECADE = 25;
  * const { w, localMinima } = optimalBandwidth(data.xTrain, data.yTrain);
  */
 export function optimalBandwidth(x: TensorInput, y: TensorInput, options?: BandwidthOptions): OptimalBandwidth {
-  const o = knownOptions(options, ['kernel'], 'optimalBandwidth');
+  const o = checkOptions(options, { kernel: 'any' }, 'optimalBandwidth');
   const f = new LooLoss(x, y, o.kernel, 'optimalBandwidth');
   if (f.kernel === 'constant') {
-    throw new AttnpoolError('E_OPTION', `optimalBandwidth: kernel: 'constant' gives every point the same weight whatever w is; there is no bandwidth to choose`);
+    throw new AttnpoolError(
+      'E_OPTION',
+      `optimalBandwidth: kernel: 'constant' gives every point the same weight whatever w is; there is no bandwidth to choose`,
+    );
   }
   const sorted = Float64Array.from(f.x).sort();
   const span = sorted[sorted.length - 1] - sorted[0];
   let gap = Infinity;
   for (let i = 1; i < sorted.length; i++) if (sorted[i] > sorted[i - 1]) gap = Math.min(gap, sorted[i] - sorted[i - 1]);
-  if (!(span > 0)) throw new AttnpoolError('E_VALUE', `optimalBandwidth: x: expected at least two distinct values, got ${sorted.length} copies of ${sorted[0]}`);
+  if (!(span > 0))
+    throw new AttnpoolError('E_VALUE', `optimalBandwidth: x: expected at least two distinct values, got ${sorted.length} copies of ${sorted[0]}`);
   const lossAtInfinity = f.atInfinity();
   const lossAtZero = f.at(0).loss;
   if (f.kernel === 'boxcar') return boxcarOptimum(f, lossAtInfinity, lossAtZero);

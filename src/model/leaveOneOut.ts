@@ -1,5 +1,6 @@
 import { AttnpoolError } from '../errors.js';
-import { formatShape, toTensor, type Tensor, type TensorInput } from '../tensor.js';
+import { formatShape, type Tensor, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 
 /**
  * The chapter's leave-one-out layout: [n] → [n, n−1], row i holding every element but x[i]

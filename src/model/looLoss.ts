@@ -1,9 +1,10 @@
 import { AttnpoolError } from '../errors.js';
-import { checkKernel, type CompactKernel, type KernelName } from '../backend/kernel.js';
+import { checkKernel, type CompactKernel, type KernelName } from '../args/kernel.js';
 import { compactLoss, nearest } from '../backend/js/compactPool.js';
-import { poolLoss, type PoolData } from '../backend/js/pool.js';
-import { firstNonFinite, requireNonEmpty } from '../backend/validate.js';
-import { formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { poolLoss, type RealPoolCall } from '../backend/js/pool.js';
+import { firstNonFinite, requireNonEmpty } from '../args/finite.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 
 /**
  * A data vector [n] in float64: float64 arrays and plain arrays keep every bit (distinct
@@ -43,7 +44,21 @@ export class LooLoss {
 
   /** L(w) and dL/dw (0 where the kernel has no derivative in w). */
   at(w: number): { loss: number; grad: number } {
-    const p: PoolData = { q: this.x, k: this.x, v: this.y, nq: this.n, nk: this.n, perQuery: false, excludeSelf: true, w };
+    const p: RealPoolCall = {
+      q: this.x,
+      k: this.x,
+      v: this.y,
+      nq: this.n,
+      nk: this.n,
+      d: 1,
+      dv: 1,
+      valueColumns: false,
+      perQuery: false,
+      excludeSelf: true,
+      w: Float64Array.of(w),
+      wVector: false,
+      kernel: this.kernel,
+    };
     if (this.kernel === 'gaussian') return poolLoss(p, this.y, this.yHat);
     return compactLoss(p, this.kernel as CompactKernel, this.y, this.yHat);
   }

@@ -1,9 +1,10 @@
-import { stat, writeFile } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { AttnpoolError } from '../errors.js';
 import type { Figure } from '../plot/figure.js';
-import { describe } from '../tensor.js';
+import { describe } from '../args/describe.js';
 import { nodeCanvas } from './canvas.js';
+import { quotePath, writeFileAtomic } from '../io/files.js';
 
 /** Draws a figure into a new node-canvas of its size and returns it (for PNG bytes or pixel checks). */
 export async function renderFigure(figure: Figure): Promise<import('canvas').Canvas> {
@@ -23,7 +24,9 @@ export async function renderPNG(figure: Figure): Promise<Buffer> {
 
 /**
  * Writes a figure as a PNG file of exactly figure.width × figure.height pixels. The directory
- * must exist already (a typo in a path should fail, not create directories).
+ * must exist already (a typo in a path should fail, not create directories). The file is written
+ * under a temporary name and renamed, so it is whole or absent; a write error (a full disk, a
+ * path that is a directory) is an AttnpoolError E_IO naming the path.
  */
 export async function savePNG(figure: Figure, path: string): Promise<void> {
   if (typeof path !== 'string' || path.length === 0) {
@@ -31,12 +34,22 @@ export async function savePNG(figure: Figure, path: string): Promise<void> {
   }
   checkFigure(figure);
   const dir = dirname(resolve(path));
-  const info = await stat(dir).catch(() => null);
+  const info = await stat(dir).catch((err: NodeJS.ErrnoException) => {
+    if (err?.code === 'ENOENT' || err?.code === 'ENOTDIR') return null;
+    // not "missing": a permission (EACCES; under Deno without --allow-read, NotCapable) or an I/O
+    // error, whose own message names the cause and the way out
+    throw new AttnpoolError('E_VALUE', `path: cannot check the directory ${dir} of ${JSON.stringify(path)}: ${err?.message ?? String(err)}`);
+  });
   if (!info?.isDirectory()) {
-    throw new AttnpoolError('E_VALUE', `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`);
+    throw new AttnpoolError(
+      'E_VALUE',
+      `path: the directory ${dir} of ${JSON.stringify(path)} ${info ? 'is not a directory' : 'does not exist'}; create it first`,
+    );
   }
+  const target = await stat(path).catch(() => null);
+  if (target?.isDirectory()) throw new AttnpoolError('E_IO', `path: ${quotePath(path)} is a directory; name a .png file`);
   const bytes = await renderPNG(figure);
-  await writeFile(path, bytes);
+  writeFileAtomic(path, bytes);
 }
 
 function checkFigure(figure: unknown): asserts figure is Figure {

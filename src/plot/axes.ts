@@ -85,7 +85,12 @@ export function layoutAxes(spec: AxesSpec, measure: Measure, dpi: number): AxesL
   const r = spec.rect;
   const marks: Rect[] = [r];
   if (x) marks.push({ x: r.x, y: r.y + r.height, width: r.width, height: tickLength });
-  if (y) marks.push(y.spec.side === 'left' ? { x: r.x - tickLength, y: r.y, width: tickLength, height: r.height } : { x: r.x + r.width, y: r.y, width: tickLength, height: r.height });
+  if (y)
+    marks.push(
+      y.spec.side === 'left'
+        ? { x: r.x - tickLength, y: r.y, width: tickLength, height: r.height }
+        : { x: r.x + r.width, y: r.y, width: tickLength, height: r.height },
+    );
   return { rect: spec.rect, x, y, title, texts, extent: union([...marks, ...texts.map((t) => t.box)]) };
 }
 
@@ -121,7 +126,12 @@ function layoutAxis(rect: Rect, spec: AxisSpec, measure: Measure, dpi: number): 
       const below = Math.max(rect.y + rect.height + tickEnd, ...labelBoxes.map((b) => b.y + b.height));
       offsetText = placeText(text, fontPx, measure, { x: rect.x + rect.width, y: below, ha: 'right', va: 'top' });
     } else {
-      offsetText = placeText(text, fontPx, measure, { x: spec.side === 'left' ? rect.x : rect.x + rect.width, y: rect.y - px(RC.labelPad) / 2, ha: spec.side === 'left' ? 'left' : 'right', va: 'bottom' });
+      offsetText = placeText(text, fontPx, measure, {
+        x: spec.side === 'left' ? rect.x : rect.x + rect.width,
+        y: rect.y - px(RC.labelPad) / 2,
+        ha: spec.side === 'left' ? 'left' : 'right',
+        va: 'bottom',
+      });
     }
   }
 
@@ -187,8 +197,10 @@ export function crisp(v: number, lineWidth: number): number {
 
 /** The rectangle moved to crisp pixel edges for a frame of `lineWidth` px. */
 export function crispRect(r: Rect, lineWidth: number): Rect {
-  const x0 = crisp(r.x, lineWidth), y0 = crisp(r.y, lineWidth);
-  const x1 = crisp(r.x + r.width, lineWidth), y1 = crisp(r.y + r.height, lineWidth);
+  const x0 = crisp(r.x, lineWidth),
+    y0 = crisp(r.y, lineWidth);
+  const x1 = crisp(r.x + r.width, lineWidth),
+    y1 = crisp(r.y + r.height, lineWidth);
   return { x: x0, y: y0, width: x1 - x0, height: y1 - y0 };
 }
 

@@ -38,7 +38,10 @@ export function parseColor(value: unknown, name: string, method: string): string
     if (/^#[0-9a-fA-F]{6}$/.test(value)) return value.toLowerCase();
     if (/^#[0-9a-fA-F]{3}$/.test(value)) return `#${[...value.slice(1)].map((c) => c + c).join('')}`.toLowerCase();
   }
-  throw new AttnpoolError('E_OPTION', `${method}: ${name} must be a matplotlib colour letter (${BASE_COLOR_LETTERS}), 'C0'…'C9' or '#rrggbb', got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`);
+  throw new AttnpoolError(
+    'E_OPTION',
+    `${method}: ${name} must be a matplotlib colour letter (${BASE_COLOR_LETTERS}), 'C0'…'C9' or '#rrggbb', got ${typeof value === 'string' ? JSON.stringify(value) : typeof value}`,
+  );
 }
 
 /** '#rrggbb' → [r, g, b] in 0…255. */

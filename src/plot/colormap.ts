@@ -1,6 +1,14 @@
 import {
-  interpolateInferno, interpolateMagma, interpolatePlasma, interpolateViridis,
-  schemeBlues, schemeGreens, schemeGreys, schemeOranges, schemePurples, schemeReds,
+  interpolateInferno,
+  interpolateMagma,
+  interpolatePlasma,
+  interpolateViridis,
+  schemeBlues,
+  schemeGreens,
+  schemeGreys,
+  schemeOranges,
+  schemePurples,
+  schemeReds,
 } from 'd3-scale-chromatic';
 import { AttnpoolError } from '../errors.js';
 import { hexToRgb } from './color.js';
@@ -51,7 +59,10 @@ const cache = new Map<string, Colormap>();
  */
 export function colormap(name: unknown, method = 'colormap'): Colormap {
   if (typeof name !== 'string' || !(name in SOURCES)) {
-    throw new AttnpoolError('E_OPTION', `${method}: cmap must be one of ${COLORMAP_NAMES.map((n) => `'${n}'`).join(', ')}, got ${typeof name === 'string' ? JSON.stringify(name) : typeof name}`);
+    throw new AttnpoolError(
+      'E_OPTION',
+      `${method}: cmap must be one of ${COLORMAP_NAMES.map((n) => `'${n}'`).join(', ')}, got ${typeof name === 'string' ? JSON.stringify(name) : typeof name}`,
+    );
   }
   let map = cache.get(name);
   if (!map) {

@@ -1,5 +1,4 @@
-import { AttnpoolError } from '../errors.js';
-import { describe } from '../tensor.js';
+import { checkFigureSize } from '../args/figure.js';
 import { DEFAULT_DPI } from './style.js';
 
 /**
@@ -50,7 +49,10 @@ export function measureWith(ctx: Pick<CanvasRenderingContext2D, 'font' | 'measur
 }
 
 export function union(rects: readonly Rect[]): Rect {
-  let x0 = Infinity, y0 = Infinity, x1 = -Infinity, y1 = -Infinity;
+  let x0 = Infinity,
+    y0 = Infinity,
+    x1 = -Infinity,
+    y1 = -Infinity;
   for (const r of rects) {
     x0 = Math.min(x0, r.x);
     y0 = Math.min(y0, r.y);
@@ -67,63 +69,5 @@ export function overlaps(a: Rect, b: Rect): boolean {
 
 /** The pixel size of a figure of `figsize` inches at `dpi`, checked. */
 export function figurePixels(figsize: unknown, dpi: unknown, method: string): { width: number; height: number; dpi: number } {
-  const d = checkDpi(dpi, method);
-  if (!Array.isArray(figsize) || figsize.length !== 2 || figsize.some((v) => typeof v !== 'number' || !Number.isFinite(v) || v <= 0)) {
-    throw new AttnpoolError('E_OPTION', `${method}: figsize must be [width, height] in inches, two positive finite numbers, got ${describeValue(figsize)}`);
-  }
-  const width = Math.round(figsize[0] * d);
-  const height = Math.round(figsize[1] * d);
-  if (width < 1 || height < 1 || width * height > 1 << 26) {
-    throw new AttnpoolError('E_OPTION', `${method}: figsize × dpi must give between 1 and 2^26 pixels, got ${width} × ${height} (figsize ${JSON.stringify(figsize)}, dpi ${d})`);
-  }
-  return { width, height, dpi: d };
-}
-
-function checkDpi(dpi: unknown, method: string): number {
-  if (dpi === undefined) return DEFAULT_DPI;
-  if (typeof dpi !== 'number' || !Number.isFinite(dpi) || dpi <= 0) {
-    throw new AttnpoolError('E_OPTION', `${method}: dpi must be a positive finite number, got ${describeValue(dpi)}`);
-  }
-  return dpi;
-}
-
-/** Rejects an options argument that is not an object, or that has keys outside `allowed`. */
-export function checkOptionKeys(options: unknown, allowed: readonly string[], method: string): Record<string, unknown> {
-  if (options === undefined) return {};
-  if (options === null || typeof options !== 'object' || Array.isArray(options)) {
-    throw new AttnpoolError('E_OPTION', `${method}: options must be an object, got ${describe(options)}`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!allowed.includes(key)) {
-      throw new AttnpoolError('E_OPTION', `${method}: unknown option "${key}" (known: ${allowed.join(', ')})`);
-    }
-  }
-  return options as Record<string, unknown>;
-}
-
-/** An optional string option; `undefined` stays undefined. */
-export function optionalString(value: unknown, name: string, method: string): string | undefined {
-  if (value === undefined) return undefined;
-  if (typeof value !== 'string') {
-    throw new AttnpoolError('E_OPTION', `${method}: ${name} must be a string, got ${describeValue(value)}`);
-  }
-  return value;
-}
-
-/** An optional [lo, hi] pair of finite numbers with lo < hi (an axis range). */
-export function optionalLimits(value: unknown, name: string, method: string): [number, number] | undefined {
-  if (value === undefined) return undefined;
-  if (!Array.isArray(value) || value.length !== 2 || value.some((v) => typeof v !== 'number' || !Number.isFinite(v))) {
-    throw new AttnpoolError('E_OPTION', `${method}: ${name} must be [lo, hi], two finite numbers, got ${describeValue(value)}`);
-  }
-  if (!(value[0] < value[1])) {
-    throw new AttnpoolError('E_VALUE', `${method}: ${name} must have lo < hi, got [${value[0]}, ${value[1]}]`);
-  }
-  return [value[0], value[1]];
-}
-
-/** `describe` for option values: shows short arrays and numbers literally. */
-export function describeValue(x: unknown): string {
-  if (Array.isArray(x) && x.length <= 4 && x.every((v) => typeof v === 'number' || typeof v === 'string')) return JSON.stringify(x);
-  return describe(x);
+  return checkFigureSize(figsize, dpi, DEFAULT_DPI, method);
 }

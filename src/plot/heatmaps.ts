@@ -1,9 +1,13 @@
 import { AttnpoolError } from '../errors.js';
-import { requireFinite } from '../backend/validate.js';
-import { describe, formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { requireFinite } from '../args/finite.js';
+import { describe } from '../args/describe.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 import { drawAxesDecorations, layoutAxes, type AxesLayout } from './axes.js';
 import { colormap } from './colormap.js';
-import { checkOptionKeys, describeValue, figurePixels, union, type Measure, type Rect } from './figure.js';
+import { checkOptions } from '../args/options.js';
+import { describeValue } from '../args/describe.js';
+import { figurePixels, union, type Measure, type Rect } from './figure.js';
 import { laidOutFigure, tooSmall, type FigureLayout, type LaidOutFigure } from './layout.js';
 import { drawRaster } from './raster.js';
 import { nonsingular } from './scale.js';
@@ -55,9 +59,9 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
   }
   const [rows, cols, h, w] = m.shape;
   if (m.data.length === 0) throw new AttnpoolError('E_EMPTY', `matrices: expected at least one panel of at least one cell, got shape ${formatShape(m.shape)}`);
-  requireFinite(m, 'matrices');
+  requireFinite(m.data, 'matrices');
   if (options === undefined) throw new AttnpoolError('E_OPTION', `${method}: options { xlabel, ylabel } are required, got undefined`);
-  const o = checkOptionKeys(options, HEATMAP_OPTIONS, method);
+  const o = checkOptions(options, HEATMAP_OPTIONS, method);
   for (const key of ['xlabel', 'ylabel'] as const) {
     if (typeof o[key] !== 'string') throw new AttnpoolError('E_OPTION', `${method}: ${key} must be a string, got ${describe(o[key])}`);
   }
@@ -79,20 +83,27 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
 
   /** The whole layout for square cells of `cell` px, with the grid's top-left panel corner at (ox, oy). */
   const layoutAt = (cell: number, ox: number, oy: number, measure: Measure): HeatmapLayout => {
-    const pw = cell * w, ph = cell * h;
+    const pw = cell * w,
+      ph = cell * h;
     const panel = (i: number, j: number, gx: number, gy: number) =>
-      layoutAxes({
-        rect: { x: ox + j * (pw + gx), y: oy + i * (ph + gy), width: pw, height: ph },
-        title: titles?.[j],
-        x: { side: 'bottom', kind: 'linear', limits: [-0.5, w - 0.5], tickLabels: i === rows - 1, label: i === rows - 1 ? xlabel : undefined },
-        y: { side: 'left', kind: 'linear', limits: [h - 0.5, -0.5], tickLabels: j === 0, label: j === 0 ? ylabel : undefined },
-      }, measure, dpi);
+      layoutAxes(
+        {
+          rect: { x: ox + j * (pw + gx), y: oy + i * (ph + gy), width: pw, height: ph },
+          title: titles?.[j],
+          x: { side: 'bottom', kind: 'linear', limits: [-0.5, w - 0.5], tickLabels: i === rows - 1, label: i === rows - 1 ? xlabel : undefined },
+          y: { side: 'left', kind: 'linear', limits: [h - 0.5, -0.5], tickLabels: j === 0, label: j === 0 ? ylabel : undefined },
+        },
+        measure,
+        dpi,
+      );
     const grid = (gx: number, gy: number) => Array.from({ length: rows * cols }, (_, k) => panel(Math.floor(k / cols), k % cols, gx, gy));
     // matplotlib's wspace / hspace, widened where titles or tick labels of neighbours would touch.
-    let gx = RC.subplots.wspace * pw, gy = RC.subplots.hspace * ph;
+    let gx = RC.subplots.wspace * pw,
+      gy = RC.subplots.hspace * ph;
     let panels = grid(gx, gy);
     const clearance = px(RC.fontSize) / 3;
-    let needX = 0, needY = 0;
+    let needX = 0,
+      needY = 0;
     for (let k = 0; k < panels.length; k++) {
       const a = panels[k];
       if (k % cols < cols - 1) needX = Math.max(needX, gap(a, panels[k + 1], 'x') + clearance);
@@ -116,7 +127,12 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
     const colorbarAxes = layoutAxes({ rect: bar, y: { side: 'right', kind: 'linear', limits: [vmin, vmax], tickLabels: true } }, measure, dpi);
     const axes = [...panels, colorbarAxes];
     return {
-      width, height, dpi, axes, panelAxes: panels, colorbarAxes,
+      width,
+      height,
+      dpi,
+      axes,
+      panelAxes: panels,
+      colorbarAxes,
       texts: axes.flatMap((a) => a.texts),
       panels: panels.map((p) => p.rect),
       colorbar: bar,
@@ -132,7 +148,8 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
 
   const layout = (measure: Measure): HeatmapLayout => {
     // The largest square cell for which everything fits (bisection: the size needed grows with the cell).
-    let lo = 0, hi = Math.min(width / w, height / h);
+    let lo = 0,
+      hi = Math.min(width / w, height / h);
     // to a thousandth of a pixel over the whole grid
     while ((hi - lo) * Math.max(w * cols, h * rows) > 1e-3) {
       const mid = (lo + hi) / 2;
@@ -154,25 +171,36 @@ export function showHeatmaps(matrices: TensorInput, options: HeatmapOptions): La
       drawAxesDecorations(ctx, a, dpi);
     });
     // The colorbar: all 256 colours of the map, top to bottom from vmax to vmin.
-    drawRaster(ctx, l.colorbarAxes.rect, 256, 1, (i) => 1 - (i + 0.5) / 256, (t) => cmap(t));
+    drawRaster(
+      ctx,
+      l.colorbarAxes.rect,
+      256,
+      1,
+      (i) => 1 - (i + 0.5) / 256,
+      (t) => cmap(t),
+    );
     drawAxesDecorations(ctx, l.colorbarAxes, dpi);
   });
 }
 
 /** How far the extents of two neighbouring panels reach into the space between their frames. */
 function gap(a: AxesLayout, b: AxesLayout, along: 'x' | 'y'): number {
-  if (along === 'x') return (a.extent.x + a.extent.width - (a.rect.x + a.rect.width)) + (b.rect.x - b.extent.x);
-  return (a.extent.y + a.extent.height - (a.rect.y + a.rect.height)) + (b.rect.y - b.extent.y);
+  if (along === 'x') return a.extent.x + a.extent.width - (a.rect.x + a.rect.width) + (b.rect.x - b.extent.x);
+  return a.extent.y + a.extent.height - (a.rect.y + a.rect.height) + (b.rect.y - b.extent.y);
 }
 
 /** [vmin, vmax] of the shared colour scale: the given bounds or the data's, never empty. */
 function colourRange(data: Float32Array, vmin: unknown, vmax: unknown, method: string): [number, number] {
-  for (const [key, v] of [['vmin', vmin], ['vmax', vmax]] as const) {
+  for (const [key, v] of [
+    ['vmin', vmin],
+    ['vmax', vmax],
+  ] as const) {
     if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v))) {
       throw new AttnpoolError('E_OPTION', `${method}: ${key} must be a finite number, got ${describeValue(v)}`);
     }
   }
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of data) {
     if (v < lo) lo = v;
     if (v > hi) hi = v;

@@ -1,6 +1,7 @@
 import { AttnpoolError } from '../errors.js';
-import { formatShape, toTensor, type TensorInput } from '../tensor.js';
-import { checkOptionKeys } from './figure.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
+import { checkOptions } from '../args/options.js';
 import type { LaidOutFigure } from './layout.js';
 import type { LegendLoc } from './legend.js';
 import { plot } from './plot.js';
@@ -39,7 +40,7 @@ export function plotKernelReg(
   yTrain: TensorInput,
   options?: KernelRegOptions,
 ): LaidOutFigure {
-  const o = checkOptionKeys(options, KERNEL_REG_OPTIONS, 'plotKernelReg') as KernelRegOptions;
+  const o = checkOptions(options, KERNEL_REG_OPTIONS, 'plotKernelReg') as KernelRegOptions;
   const test = vector(xTest, 'xTest');
   const train = vector(xTrain, 'xTrain');
   const truth = vector(yTruth, 'yTruth', test.length, 'xTest');

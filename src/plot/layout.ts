@@ -61,5 +61,8 @@ export function laidOutFigure<L extends FigureLayout>(
 
 /** The error for a figure whose size leaves no room for its texts. */
 export function tooSmall(method: string, width: number, height: number, dpi: number): AttnpoolError {
-  return new AttnpoolError('E_VALUE', `${method}: figsize × dpi = ${width} × ${height} px (dpi ${dpi}) is too small for the axes with their tick labels, axis labels and titles side by side; give a larger figsize`);
+  return new AttnpoolError(
+    'E_VALUE',
+    `${method}: figsize × dpi = ${width} × ${height} px (dpi ${dpi}) is too small for the axes with their tick labels, axis labels and titles side by side; give a larger figsize`,
+  );
 }

@@ -11,8 +11,16 @@ export interface LegendEntry {
 
 /** matplotlib's legend locations, in its order of preference for 'best'. */
 export const LEGEND_LOCATIONS = [
-  'upper right', 'upper left', 'lower left', 'lower right', 'right',
-  'center left', 'center right', 'lower center', 'upper center', 'center',
+  'upper right',
+  'upper left',
+  'lower left',
+  'lower right',
+  'right',
+  'center left',
+  'center right',
+  'lower center',
+  'upper center',
+  'center',
 ] as const;
 /** Where a legend goes, as matplotlib's `loc`; 'best' picks the corner that covers the least data. */
 export type LegendLoc = 'best' | (typeof LEGEND_LOCATIONS)[number];
@@ -20,7 +28,10 @@ export type LegendLoc = 'best' | (typeof LEGEND_LOCATIONS)[number];
 export function checkLegendLoc(loc: unknown, method: string): LegendLoc {
   if (loc === undefined) return 'best';
   if (loc === 'best' || (LEGEND_LOCATIONS as readonly unknown[]).includes(loc)) return loc as LegendLoc;
-  throw new AttnpoolError('E_OPTION', `${method}: legendLoc must be 'best' or one of ${LEGEND_LOCATIONS.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(loc)}`);
+  throw new AttnpoolError(
+    'E_OPTION',
+    `${method}: legendLoc must be 'best' or one of ${LEGEND_LOCATIONS.map((l) => `'${l}'`).join(', ')}, got ${JSON.stringify(loc)}`,
+  );
 }
 
 export interface LegendLayout {
@@ -76,9 +87,16 @@ function anchor(loc: (typeof LEGEND_LOCATIONS)[number], axes: Rect, w: number, h
   const bottom = axes.y + axes.height - pad - h;
   const cy = axes.y + (axes.height - h) / 2;
   const [x, y] = {
-    'upper right': [right, top], 'upper left': [left, top], 'lower left': [left, bottom], 'lower right': [right, bottom],
-    right: [right, cy], 'center left': [left, cy], 'center right': [right, cy], 'lower center': [cx, bottom],
-    'upper center': [cx, top], center: [cx, cy],
+    'upper right': [right, top],
+    'upper left': [left, top],
+    'lower left': [left, bottom],
+    'lower right': [right, bottom],
+    right: [right, cy],
+    'center left': [left, cy],
+    'center right': [right, cy],
+    'lower center': [cx, bottom],
+    'upper center': [cx, top],
+    center: [cx, cy],
   }[loc];
   return { x, y, width: w, height: h };
 }
@@ -104,9 +122,16 @@ function inside(r: Rect, x: number, y: number): boolean {
 /** Liang–Barsky: does the segment (x0, y0)–(x1, y1) meet the rectangle? */
 function segmentHitsRect(x0: number, y0: number, x1: number, y1: number, r: Rect): boolean {
   if (![x0, y0, x1, y1].every(Number.isFinite)) return false;
-  const dx = x1 - x0, dy = y1 - y0;
-  let t0 = 0, t1 = 1;
-  const edges: [number, number][] = [[-dx, x0 - r.x], [dx, r.x + r.width - x0], [-dy, y0 - r.y], [dy, r.y + r.height - y0]];
+  const dx = x1 - x0,
+    dy = y1 - y0;
+  let t0 = 0,
+    t1 = 1;
+  const edges: [number, number][] = [
+    [-dx, x0 - r.x],
+    [dx, r.x + r.width - x0],
+    [-dy, y0 - r.y],
+    [dy, r.y + r.height - y0],
+  ];
   for (const [p, q] of edges) {
     if (p === 0) {
       if (q < 0) return false;

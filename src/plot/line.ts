@@ -40,7 +40,11 @@ export function parseFmt(fmt: unknown, method: string, name = 'fmt'): Fmt {
   let color: string | null = null;
   let line: LineKind | null = null;
   let marker: Marker | null = null;
-  const bad = (why: string) => new AttnpoolError('E_OPTION', `${method}: ${name} ${JSON.stringify(fmt)} ${why} (expected [marker][line][color]: markers ${MARKERS.join(' ')}, lines - -- -. :, colours ${BASE_COLOR_LETTERS.split('').join(' ')} C0…C9)`);
+  const bad = (why: string) =>
+    new AttnpoolError(
+      'E_OPTION',
+      `${method}: ${name} ${JSON.stringify(fmt)} ${why} (expected [marker][line][color]: markers ${MARKERS.join(' ')}, lines - -- -. :, colours ${BASE_COLOR_LETTERS.split('').join(' ')} C0…C9)`,
+    );
   for (let i = 0; i < fmt.length; ) {
     const two = fmt.slice(i, i + 2);
     if (two === '--' || two === '-.') {
@@ -85,7 +89,8 @@ export function drawSeries(ctx: CanvasRenderingContext2D, x: ArrayLike<number>, 
     ctx.beginPath();
     let pen = false;
     for (let i = 0; i < x.length; i++) {
-      const px = x[i], py = y[i];
+      const px = x[i],
+        py = y[i];
       if (!Number.isFinite(px) || !Number.isFinite(py)) {
         pen = false;
         continue;

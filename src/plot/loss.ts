@@ -1,6 +1,7 @@
 import { AttnpoolError } from '../errors.js';
-import { describe } from '../tensor.js';
-import { checkOptionKeys, describeValue, optionalString } from './figure.js';
+import { describe } from '../args/describe.js';
+import { checkOptions, optionalString } from '../args/options.js';
+import { describeValue } from '../args/describe.js';
 import type { LaidOutFigure } from './layout.js';
 import { plot } from './plot.js';
 import type { ScaleKind } from './ticks.js';
@@ -33,7 +34,7 @@ const LOSS_OPTIONS = ['epochs', 'xlabel', 'ylabel', 'legend', 'yscale', 'title',
  */
 export function plotLoss(losses: ArrayLike<number>, options?: LossOptions): LaidOutFigure {
   const method = 'plotLoss';
-  const o = checkOptionKeys(options, LOSS_OPTIONS, method) as LossOptions;
+  const o = checkOptions(options, LOSS_OPTIONS, method) as LossOptions;
   if (losses === null || typeof losses !== 'object' || typeof (losses as ArrayLike<number>).length !== 'number') {
     throw new AttnpoolError('E_TYPE', `losses: expected an array of numbers, got ${describe(losses)}`);
   }

@@ -1,8 +1,12 @@
 import { AttnpoolError } from '../errors.js';
-import { describe, formatShape, toTensor, type TensorInput } from '../tensor.js';
+import { describe } from '../args/describe.js';
+import { formatShape, type TensorInput } from '../tensor.js';
+import { toTensor } from '../args/tensor.js';
 import { drawAxesDecorations, drawGrid, layoutAxes, type AxesLayout } from './axes.js';
 import { cycleColor, parseColor } from './color.js';
-import { checkOptionKeys, describeValue, figurePixels, optionalLimits, optionalString, type Measure } from './figure.js';
+import { checkOptions, optionalLimits, optionalString } from '../args/options.js';
+import { describeValue } from '../args/describe.js';
+import { figurePixels, type Measure } from './figure.js';
 import { tooSmall, laidOutFigure, type FigureLayout, type LaidOutFigure } from './layout.js';
 import { checkLegendLoc, drawLegend, layoutLegend, type LegendLayout, type LegendLoc } from './legend.js';
 import { drawSeries, parseFmt, type LineStyle } from './line.js';
@@ -94,7 +98,7 @@ interface PlotLayout extends FigureLayout {
  */
 export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?: PlotOptions): LaidOutFigure {
   const method = 'plot';
-  const o = checkOptionKeys(options, PLOT_OPTIONS, method);
+  const o = checkOptions(options, PLOT_OPTIONS, method);
   const { width, height, dpi } = figurePixels(o.figsize ?? [3.5, 2.5], o.dpi, method);
   const xlabel = optionalString(o.xlabel, 'xlabel', method);
   const ylabel = optionalString(o.ylabel, 'ylabel', method);
@@ -105,7 +109,8 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
   const grid = o.grid ?? true;
   if (typeof grid !== 'boolean') throw new AttnpoolError('E_OPTION', `${method}: grid must be a boolean, got ${describe(grid)}`);
   const fmts = o.fmts ?? D2L_FMTS;
-  if (!Array.isArray(fmts) || fmts.length === 0) throw new AttnpoolError('E_OPTION', `${method}: fmts must be a non-empty array of format strings, got ${describeValue(fmts)}`);
+  if (!Array.isArray(fmts) || fmts.length === 0)
+    throw new AttnpoolError('E_OPTION', `${method}: fmts must be a non-empty array of format strings, got ${describeValue(fmts)}`);
 
   const ys = seriesList(y, 'y', method);
   const xs = x === null || x === undefined ? ys.map((s) => Float32Array.from(s, (_, i) => i)) : seriesList(x, 'x', method);
@@ -113,7 +118,8 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
     throw new AttnpoolError('E_SHAPE', `${method}: x must be one series or one per y series (${ys.length}), got ${xs.length}`);
   }
   const legend = o.legend ?? [];
-  if (!Array.isArray(legend) || legend.some((l) => typeof l !== 'string')) throw new AttnpoolError('E_OPTION', `${method}: legend must be an array of strings, got ${describeValue(legend)}`);
+  if (!Array.isArray(legend) || legend.some((l) => typeof l !== 'string'))
+    throw new AttnpoolError('E_OPTION', `${method}: legend must be an array of strings, got ${describeValue(legend)}`);
   if (legend.length > ys.length) throw new AttnpoolError('E_OPTION', `${method}: legend has ${legend.length} labels but there are only ${ys.length} series`);
 
   let cycle = 0;
@@ -121,14 +127,24 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
   const series: Series[] = ys.map((ySeries, i) => {
     const xSeries = xs.length === 1 ? xs[0] : xs[i];
     const name = ys.length === 1 ? 'y' : `y[${i}]`;
-    if (xSeries.length !== ySeries.length) throw new AttnpoolError('E_SHAPE', `${method}: ${name} has ${ySeries.length} values but its x has ${xSeries.length}`);
+    if (xSeries.length !== ySeries.length)
+      throw new AttnpoolError('E_SHAPE', `${method}: ${name} has ${ySeries.length} values but its x has ${xSeries.length}`);
     const fmt = parseFmt(fmts[i % fmts.length], method, `fmts[${i % fmts.length}]`);
-    const style: LineStyle = { color: fmt.color ?? nextColor(), alpha: 1, line: fmt.line, lineWidth: RC.lineWidth, marker: fmt.marker, markerSize: RC.markerSize };
+    const style: LineStyle = {
+      color: fmt.color ?? nextColor(),
+      alpha: 1,
+      line: fmt.line,
+      lineWidth: RC.lineWidth,
+      marker: fmt.marker,
+      markerSize: RC.markerSize,
+    };
     return { x: xSeries, y: ySeries, style, label: i < legend.length ? legend[i] : null };
   });
   const extra = o.series ?? [];
   if (!Array.isArray(extra)) throw new AttnpoolError('E_OPTION', `${method}: series must be an array of { x, y, fmt?, ... }, got ${describe(extra)}`);
-  extra.forEach((s, i) => series.push(extraSeries(s, `series[${i}]`, method, nextColor)));
+  extra.forEach((s, i) => {
+    series.push(extraSeries(s, `series[${i}]`, method, nextColor));
+  });
 
   const xlim = optionalLimits(o.xlim, 'xlim', method) ?? autoLimits(allValues(series, 'x'), xscale, 'x', method);
   const ylim = optionalLimits(o.ylim, 'ylim', method) ?? autoLimits(allValues(series, 'y'), yscale, 'y', method);
@@ -138,16 +154,26 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
 
   const layout = (measure: Measure): PlotLayout => {
     const main = fitAxes(width, height, dpi, method, (rect) =>
-      layoutAxes({
-        rect,
-        title,
-        x: { side: 'bottom', kind: xscale, limits: xlim, tickLabels: true, label: xlabel },
-        y: { side: 'left', kind: yscale, limits: ylim, tickLabels: true, label: ylabel },
-      }, measure, dpi));
+      layoutAxes(
+        {
+          rect,
+          title,
+          x: { side: 'bottom', kind: xscale, limits: xlim, tickLabels: true, label: xlabel },
+          y: { side: 'left', kind: yscale, limits: ylim, tickLabels: true, label: ylabel },
+        },
+        measure,
+        dpi,
+      ),
+    );
     const pixels = series.map((s) => ({ x: Float64Array.from(s.x, (v) => main.x!.scale(v)), y: Float64Array.from(s.y, (v) => main.y!.scale(v)) }));
     const legendLayout = entries.length > 0 ? layoutLegend(entries, main.rect, pixels, legendLoc, measure, dpi) : null;
     return {
-      width, height, dpi, main, legendLayout, pixels,
+      width,
+      height,
+      dpi,
+      main,
+      legendLayout,
+      pixels,
       axes: [main],
       texts: [...main.texts, ...(legendLayout?.rows.map((r) => r.text) ?? [])],
       panels: [],
@@ -157,7 +183,9 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
   };
   return laidOutFigure(width, height, dpi, layout, (ctx, l) => {
     if (grid) drawGrid(ctx, l.main, dpi);
-    series.forEach((s, i) => drawSeries(ctx, l.pixels[i].x, l.pixels[i].y, s.style, l.main.rect, dpi));
+    series.forEach((s, i) => {
+      drawSeries(ctx, l.pixels[i].x, l.pixels[i].y, s.style, l.main.rect, dpi);
+    });
     drawAxesDecorations(ctx, l.main, dpi);
     if (l.legendLayout) drawLegend(ctx, l.legendLayout, dpi);
   });
@@ -167,7 +195,13 @@ export function plot(x: SeriesInput | null | undefined, y: SeriesInput, options?
  * The largest axes rectangle whose decorations fit inside the figure with a small border —
  * matplotlib's tight layout: shrink each side by what sticks out, re-lay, until it settles.
  */
-export function fitAxes(width: number, height: number, dpi: number, method: string, lay: (rect: { x: number; y: number; width: number; height: number }) => AxesLayout): AxesLayout {
+export function fitAxes(
+  width: number,
+  height: number,
+  dpi: number,
+  method: string,
+  lay: (rect: { x: number; y: number; width: number; height: number }) => AxesLayout,
+): AxesLayout {
   const pad = ptToPx(RC.figurePad, dpi);
   let rect = { x: pad, y: pad, width: width - 2 * pad, height: height - 2 * pad };
   let layout = lay(rect);
@@ -200,23 +234,34 @@ function allValues(series: Series[], axis: 'x' | 'y'): Iterable<number> {
 }
 
 function extraSeries(s: unknown, name: string, method: string, nextColor: () => string): Series {
-  const o = checkOptionKeys(s, SERIES_KEYS, `${method}: ${name}`);
+  const o = checkOptions(s, SERIES_KEYS, `${method}: ${name}`);
   const x = oneSeries(o.x, `${name}.x`);
   const y = oneSeries(o.y, `${name}.y`);
   if (x.length !== y.length) throw new AttnpoolError('E_SHAPE', `${method}: ${name}.y has ${y.length} values but ${name}.x has ${x.length}`);
   const fmt = parseFmt(o.fmt ?? '-', method, `${name}.fmt`);
-  const color = o.color === undefined ? fmt.color ?? nextColor() : parseColor(o.color, `${name}.color`, method);
+  const color = o.color === undefined ? (fmt.color ?? nextColor()) : parseColor(o.color, `${name}.color`, method);
   const alpha = o.alpha ?? 1;
-  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1)) throw new AttnpoolError('E_OPTION', `${method}: ${name}.alpha must be a number in [0, 1], got ${describeValue(alpha)}`);
+  if (typeof alpha !== 'number' || !(alpha >= 0 && alpha <= 1))
+    throw new AttnpoolError('E_OPTION', `${method}: ${name}.alpha must be a number in [0, 1], got ${describeValue(alpha)}`);
   const positive = (v: unknown, key: string, fallback: number) => {
     if (v === undefined) return fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) throw new AttnpoolError('E_OPTION', `${method}: ${name}.${key} must be a positive number of points, got ${describeValue(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      throw new AttnpoolError('E_OPTION', `${method}: ${name}.${key} must be a positive number of points, got ${describeValue(v)}`);
     return v;
   };
   const label = optionalString(o.label, `${name}.label`, method) ?? null;
   return {
-    x, y, label,
-    style: { color, alpha, line: fmt.line, marker: fmt.marker, lineWidth: positive(o.lineWidth, 'lineWidth', RC.lineWidth), markerSize: positive(o.markerSize, 'markerSize', RC.markerSize) },
+    x,
+    y,
+    label,
+    style: {
+      color,
+      alpha,
+      line: fmt.line,
+      marker: fmt.marker,
+      lineWidth: positive(o.lineWidth, 'lineWidth', RC.lineWidth),
+      markerSize: positive(o.markerSize, 'markerSize', RC.markerSize),
+    },
   };
 }
 

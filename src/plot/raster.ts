@@ -23,27 +23,33 @@ export function drawRaster(
 ): void {
   const m = typeof ctx.getTransform === 'function' ? ctx.getTransform() : null;
   if (m && m.b === 0 && m.c === 0 && m.a !== 0 && m.d !== 0 && typeof ctx.putImageData === 'function') {
-    drawDevicePixels(ctx, m, rect, rows, cols, value, color);
+    drawDevicePixels(ctx, m, rect, { rows, cols, value, color });
   } else {
-    drawCells(ctx, rect, rows, cols, value, color);
+    drawCells(ctx, rect, { rows, cols, value, color });
   }
 }
 
-function drawDevicePixels(
-  ctx: CanvasRenderingContext2D,
-  m: DOMMatrix,
-  rect: Rect,
-  rows: number,
-  cols: number,
-  value: (i: number, j: number) => number,
-  color: (v: number) => [number, number, number],
-): void {
-  const xa = m.a * rect.x + m.e, xb = m.a * (rect.x + rect.width) + m.e;
-  const ya = m.d * rect.y + m.f, yb = m.d * (rect.y + rect.height) + m.f;
-  const left = Math.min(xa, xb), top = Math.min(ya, yb);
-  const x0 = Math.round(left), x1 = Math.round(Math.max(xa, xb));
-  const y0 = Math.round(top), y1 = Math.round(Math.max(ya, yb));
-  const w = x1 - x0, h = y1 - y0;
+/** The grid drawRaster draws: its size, its values and how a value is coloured. */
+interface Grid {
+  rows: number;
+  cols: number;
+  value: (i: number, j: number) => number;
+  color: (v: number) => [number, number, number];
+}
+
+function drawDevicePixels(ctx: CanvasRenderingContext2D, m: DOMMatrix, rect: Rect, { rows, cols, value, color }: Grid): void {
+  const xa = m.a * rect.x + m.e,
+    xb = m.a * (rect.x + rect.width) + m.e;
+  const ya = m.d * rect.y + m.f,
+    yb = m.d * (rect.y + rect.height) + m.f;
+  const left = Math.min(xa, xb),
+    top = Math.min(ya, yb);
+  const x0 = Math.round(left),
+    x1 = Math.round(Math.max(xa, xb));
+  const y0 = Math.round(top),
+    y1 = Math.round(Math.max(ya, yb));
+  const w = x1 - x0,
+    h = y1 - y0;
   if (w <= 0 || h <= 0) return;
   // Which cells each device column / row covers; a negative scale mirrors the grid.
   const colSpan = spans(w, x0 - left, Math.abs(xb - xa) / cols, cols, m.a < 0);
@@ -51,9 +57,11 @@ function drawDevicePixels(
   const image = ctx.createImageData(w, h);
   const out = image.data;
   for (let py = 0; py < h; py++) {
-    const i0 = rowSpan[2 * py], i1 = rowSpan[2 * py + 1];
+    const i0 = rowSpan[2 * py],
+      i1 = rowSpan[2 * py + 1];
     for (let px = 0; px < w; px++) {
-      const j0 = colSpan[2 * px], j1 = colSpan[2 * px + 1];
+      const j0 = colSpan[2 * px],
+        j1 = colSpan[2 * px + 1];
       let v: number;
       if (i0 === i1 && j0 === j1) {
         v = value(i0, j0);
@@ -97,21 +105,16 @@ function spans(n: number, offset: number, cell: number, cells: number, mirrored:
 }
 
 /** One rectangle per cell, each reaching to the next cell's start so no background shows between. */
-function drawCells(
-  ctx: CanvasRenderingContext2D,
-  rect: Rect,
-  rows: number,
-  cols: number,
-  value: (i: number, j: number) => number,
-  color: (v: number) => [number, number, number],
-): void {
-  const cw = rect.width / cols, ch = rect.height / rows;
+function drawCells(ctx: CanvasRenderingContext2D, rect: Rect, { rows, cols, value, color }: Grid): void {
+  const cw = rect.width / cols,
+    ch = rect.height / rows;
   ctx.save();
   for (let i = 0; i < rows; i++) {
     for (let j = 0; j < cols; j++) {
       const [r, g, b] = color(value(i, j));
       ctx.fillStyle = `rgb(${r},${g},${b})`;
-      const x = rect.x + j * cw, y = rect.y + i * ch;
+      const x = rect.x + j * cw,
+        y = rect.y + i * ch;
       ctx.fillRect(x, y, j === cols - 1 ? cw : cw + 0.5, i === rows - 1 ? ch : ch + 0.5);
     }
   }

@@ -30,14 +30,18 @@ export function makeScale(kind: ScaleKind, domain: [number, number], range: [num
  * On a log axis only positive values count, as matplotlib masks the others.
  */
 export function autoLimits(values: Iterable<number>, kind: ScaleKind, name: string, method: string): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (const v of values) {
     if (!Number.isFinite(v) || (kind === 'log' && v <= 0)) continue;
     if (v < lo) lo = v;
     if (v > hi) hi = v;
   }
   if (lo > hi) {
-    throw new AttnpoolError('E_VALUE', `${method}: no ${kind === 'log' ? 'positive finite' : 'finite'} ${name} values to scale the ${kind} axis to; give ${name}lim`);
+    throw new AttnpoolError(
+      'E_VALUE',
+      `${method}: no ${kind === 'log' ? 'positive finite' : 'finite'} ${name} values to scale the ${kind} axis to; give ${name}lim`,
+    );
   }
   if (kind === 'log') {
     const [a, b] = nonsingular(Math.log10(lo), Math.log10(hi));

@@ -1,4 +1,4 @@
-import type { RealArray } from './scores.js';
+import type { RealArray } from '../../tensor.js';
 
 /**
  * Batched matrix product [batch, n, m] × [batch, m, p] → [batch, n, p], accumulated in float64.

@@ -1,6 +1,7 @@
-import { compactSlope, kernelValue, type CompactKernel } from '../kernel.js';
-import type { PoolData } from './pool.js';
-import type { RealArray } from './scores.js';
+import type { CompactKernel } from '../../args/kernel.js';
+import type { RealArray } from '../../tensor.js';
+import { compactSlope, kernelValue } from './kernelValue.js';
+import type { RealPoolCall } from './pool.js';
 
 /**
  * Fused pooling with a compact (or constant) kernel in float64: one pass per query, since the
@@ -30,8 +31,9 @@ export function nearest(qi: number, k: RealArray, v: RealArray, row: number, nk:
   return { mean: sum / count, d2, count };
 }
 
-export function compactForward(p: PoolData, kernel: CompactKernel, yHat: RealArray, weights: RealArray | null): void {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+export function compactForward(p: RealPoolCall, kernel: CompactKernel, yHat: RealArray, weights: RealArray | null): void {
+  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
+  const w = p.w[0];
   for (let i = 0; i < nq; i++) {
     const qi = q[i];
     const row = perQuery ? i * nk : 0;
@@ -62,8 +64,9 @@ export function compactForward(p: PoolData, kernel: CompactKernel, yHat: RealArr
  * L = Σ (ŷ_i − t_i)² and dL/dw with dŷ_i/dw = Σ_j K'_j·(v_j − ŷ_i) / Σ_j K_j, K' = dK/dw.
  * Values are measured from the target t_i so that the sums do not cancel on a common offset.
  */
-export function compactLoss(p: PoolData, kernel: CompactKernel, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
-  const { q, k, v, nq, nk, perQuery, excludeSelf, w } = p;
+export function compactLoss(p: RealPoolCall, kernel: CompactKernel, targets: RealArray, yHat: RealArray): { loss: number; grad: number } {
+  const { q, k, v, nq, nk, perQuery, excludeSelf } = p;
+  const w = p.w[0];
   let loss = 0;
   let grad = 0;
   for (let i = 0; i < nq; i++) {

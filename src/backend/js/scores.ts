@@ -1,7 +1,6 @@
-import { kernelValue, type CompactKernel } from '../kernel.js';
-
-/** Real arrays the reference kernels read: float32 tensors, or float64 data for exact paths. */
-export type RealArray = Float32Array | Float64Array;
+import type { CompactKernel } from '../../args/kernel.js';
+import type { RealArray } from '../../tensor.js';
+import { kernelValue } from './kernelValue.js';
 
 /**
  * Gaussian attention scores s_ij = −((q_i − k_ij)·w)²/2 in float64.

@@ -14,7 +14,10 @@ export interface NodeBuiltins {
 export function nodeBuiltins(): NodeBuiltins {
   const get = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process?.getBuiltinModule;
   if (typeof get !== 'function') {
-    throw new AttnpoolError('E_BACKEND', 'threads: worker threads need Node.js 20.16 or newer (process.getBuiltinModule); in a browser, use createWorkerPool(threads), which is asynchronous');
+    throw new AttnpoolError(
+      'E_BACKEND',
+      'threads: worker threads need Node.js 20.16 or newer (process.getBuiltinModule); in a browser, use createWorkerPool(threads), which is asynchronous',
+    );
   }
   return {
     workerThreads: get('node:worker_threads') as typeof WorkerThreads,

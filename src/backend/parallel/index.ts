@@ -1,25 +1,20 @@
 import { AttnpoolError } from '../../errors.js';
-import type { Backend } from '../types.js';
-import { loadWasmBackend } from '../wasm/index.js';
+import { FrontEnd } from '../frontEnd.js';
+import { createJsKernels } from '../js/kernels.js';
+import { instantiateWasmKernels } from '../wasm/index.js';
 import { wasmBytes } from '../wasm/load.js';
-import { ParallelBackend } from './backend.js';
-import { MAX_THREADS } from './protocol.js';
+import { ThreadedKernels } from './kernels.js';
+import { MAX_THREADS, MIN_SLICED_PAIRS } from './protocol.js';
 import { Team } from './team.js';
 
 /** A Backend whose fused pooling runs on several threads; see {@link createParallelBackend}. */
-export type ParallelBackendHandle = Backend & {
+export type ParallelBackendHandle = FrontEnd & {
   /** The calling thread plus its workers. */
   readonly threads: number;
-  /** Terminates the workers; afterwards every call runs on the calling thread alone. */
-  close(): Promise<void>;
 };
 
 export interface ParallelOptions {
-  /**
-   * Calls with fewer query–key pairs (nq·nk) run on the calling thread alone: below it, waking
-   * the workers and copying costs more than the split saves. Default 2^18 (measured, see
-   * README.md here); tests lower it.
-   */
+  /** Calls with fewer query–key pairs (nq·nk) run on the calling thread alone; default MIN_SLICED_PAIRS (2^18). Tests lower it. */
   minPairs?: number;
   /**
    * Whether the caller, done with its own slice, runs a worker's slice the worker has not
@@ -32,10 +27,9 @@ export interface ParallelOptions {
    * traps, to check how a failing worker is reported. @internal
    */
   module?: WebAssembly.Module;
+  /** false: the plain-SIMD build even where the engine runs relaxed SIMD (as loadBackend's option). */
+  relaxedSimd?: boolean;
 }
-
-/** Default {@link ParallelOptions.minPairs}, measured on 2 cores (see the folder's README). */
-export const DEFAULT_MIN_PAIRS = 1 << 18;
 
 /**
  * The WASM backend with attentionPool and attentionPoolLoss split over `threads` threads (the
@@ -49,20 +43,22 @@ export const DEFAULT_MIN_PAIRS = 1 << 18;
  * await be.close();
  */
 export async function createParallelBackend(threads: number, options: ParallelOptions = {}): Promise<ParallelBackendHandle> {
+  // loadBackend has checked `threads` for users; this guards the internal callers (tests, bench).
   if (!Number.isInteger(threads) || threads < 1 || threads > MAX_THREADS) {
     throw new AttnpoolError('E_VALUE', `threads: expected an integer from 1 to ${MAX_THREADS}, got ${String(threads)}`);
   }
-  const minPairs = options.minPairs ?? DEFAULT_MIN_PAIRS;
-  if (typeof minPairs !== 'number' || !(minPairs >= 0)) {
-    throw new AttnpoolError('E_VALUE', `minPairs: expected a number >= 0, got ${String(minPairs)}`);
-  }
-  const single = await loadWasmBackend(); // throws E_BACKEND where WASM SIMD cannot run
+  const minPairs = options.minPairs ?? MIN_SLICED_PAIRS;
+  const single = await instantiateWasmKernels(options.relaxedSimd); // throws E_BACKEND where WASM SIMD cannot run
   let team: Team;
   try {
-    team = await Team.start(options.module ?? (await WebAssembly.compile(wasmBytes() as Uint8Array<ArrayBuffer>)), threads, options.steal ?? true);
+    team = await Team.start(
+      options.module ?? (await WebAssembly.compile(wasmBytes(single.relaxed) as Uint8Array<ArrayBuffer>)),
+      threads,
+      options.steal ?? true,
+    );
   } catch (err) {
     throw new AttnpoolError('E_BACKEND', `parallel: the workers failed to start: ${(err as Error).message}`);
   }
-  const backend = new ParallelBackend(single, team, minPairs);
-  return Object.assign(backend, { close: () => team.close() });
+  const backend = new FrontEnd('wasm', new ThreadedKernels(single, team, minPairs), createJsKernels());
+  return Object.assign(backend, { threads: team.threads });
 }

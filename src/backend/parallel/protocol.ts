@@ -1,3 +1,6 @@
+import { firstNonFinite } from '../../args/finite.js';
+import type { PoolCall } from '../../args/pool.js';
+
 /**
  * The control block shared by the calling thread and its workers: a small SharedArrayBuffer
  * that never moves (the data buffer may be replaced when a call needs more room, the control
@@ -17,20 +20,25 @@ export const CTL = {
   PER_QUERY: 6,
   /** Which shared keys/values the data buffer holds; a worker recopies when it changes. */
   KEYS_VERSION: 7,
-  /** Float32 offsets into the data buffer of keys, values, queries, targets, ŷ. */
+  /** Float32 offsets into the data buffer of keys, values, queries, targets, ŷ (all row-major, as the call has them). */
   OFF_K: 8,
   OFF_V: 9,
   OFF_Q: 10,
   OFF_T: 11,
   OFF_Y: 12,
-  /** Float64 offset of the per-query [loss term, grad term] pairs. */
+  /** Float64 offset of the per-query loss terms, [loss, ∂/∂w_1 … ∂/∂w_d] each. */
   OFF_TERMS: 13,
   EXCLUDE_SELF: 14,
-  /** Float64 indices of c (= w²·log2 e / 2, float32) and w (Int32 indices 16–19). */
+  /** Float64 index of c (= w·√(log2 e / 2), float32; the 1-D Gaussian kernel's difference scale; Int32 indices 16–17). */
   F64_C: 8,
-  F64_W: 9,
   /** Slice s covers queries [BOUNDS + s, BOUNDS + s + 1); slice 0 is the caller's. */
   BOUNDS: 20,
+  /** Features d, value columns dv, and the kernel (its index in KERNEL_NAMES). */
+  D: 54,
+  DV: 55,
+  KERNEL: 56,
+  /** Float64 offset of the bandwidths w [d] in the data buffer. */
+  OFF_W: 57,
   /**
    * Who runs slice s ≥ 1: claimed(gen) − 1 = open, claimed(gen) = taken, by whichever of its
    * worker and the caller (once done with its own) gets there first with compareExchange, so a
@@ -48,24 +56,44 @@ export const OP_POOL = 1;
 export const OP_LOSS = 2;
 export const OP_QUIT = 3;
 
-/** Room for BOUNDS..BOUNDS + MAX_THREADS below CLAIM, and for CLAIM + MAX_THREADS below DONE. */
+/** Room for BOUNDS..BOUNDS + MAX_THREADS below D, and for CLAIM + MAX_THREADS below DONE. */
 export const MAX_THREADS = 32;
 export const CONTROL_BYTES = 4 * (CTL.DONE + MAX_THREADS);
 
-/** One thread's share of a call; every offset and pointer is the caller's business. */
-export interface Job {
+/**
+ * Calls with fewer query–key pairs (nq·nk) run on the calling thread alone: below it, waking the
+ * workers and copying costs more than the split saves (measured on 2 cores, see README.md here).
+ */
+export const MIN_SLICED_PAIRS = 1 << 18;
+
+/** One thread's share of a call, with the call's fields; every offset and pointer is the caller's business. */
+export type Job = Pick<PoolCall, 'nq' | 'nk' | 'd' | 'dv' | 'perQuery' | 'excludeSelf' | 'kernel' | 'w'> & {
   op: typeof OP_POOL | typeof OP_LOSS;
-  /** The slice of queries, [a, b). */
+  /** The slice of queries, [a, b); with excludeSelf, global query i skips key i (poolRows takes global indices). */
   a: number;
   b: number;
-  nq: number;
-  nk: number;
-  perQuery: boolean;
-  /** Shared keys, nq == nk: global query i skips key i (poolRows takes global indices). */
-  excludeSelf: boolean;
   keysVersion: number;
+  /** the 1-D Gaussian kernel's difference scale (abi.ts, scoreScale of w[0]) */
   c: number;
-  w: number;
+};
+
+/** float64 numbers each query's loss terms take: the loss and its derivative in each w_f. */
+export const termsPerQuery = (d: number): number => 1 + d;
+
+/**
+ * The loss and its gradient [d] from per-query terms, added in query order from 0 as the
+ * single-thread kernels add them (so the sums are theirs bit for bit); null when not finite.
+ */
+export function sumTerms(terms: Float64Array, nq: number, gradient: Float64Array): number | null {
+  const d = gradient.length;
+  const stride = termsPerQuery(d);
+  let loss = 0;
+  gradient.fill(0);
+  for (let i = 0; i < nq; i++) {
+    loss += terms[i * stride];
+    for (let f = 0; f < d; f++) gradient[f] += terms[i * stride + 1 + f];
+  }
+  return Number.isFinite(loss) && firstNonFinite(gradient) < 0 ? loss : null;
 }
 
 /**

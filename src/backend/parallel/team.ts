@@ -1,26 +1,10 @@
 import { nodeBuiltins } from './builtins.js';
 import { AttnpoolError } from '../../errors.js';
-import { claimed, CONTROL_BYTES, CTL, OP_LOSS, OP_QUIT, type Job, type Sources } from './protocol.js';
+import { KERNEL_NAMES } from '../../args/kernel.js';
+import { claimed, CONTROL_BYTES, CTL, OP_LOSS, OP_QUIT, termsPerQuery, type Job, type Sources } from './protocol.js';
+import type { PoolCall } from '../../args/pool.js';
 import { createRunner, type Runner } from './runner.js';
 import { startWorker, type WorkerHandle } from './worker.js';
-
-/** Inputs of one sliced call, already checked. */
-export interface TeamCall {
-  op: Job['op'];
-  q: Float32Array;
-  k: Float32Array;
-  v: Float32Array;
-  /** targets (loss only; an empty array otherwise) */
-  t: Float32Array;
-  nq: number;
-  nk: number;
-  perQuery: boolean;
-  excludeSelf: boolean;
-  c: number;
-  w: number;
-  /** How many slices (≤ threads, ≤ nq). */
-  slices: number;
-}
 
 const up4 = (n: number) => Math.ceil(n / 4) * 4;
 
@@ -38,12 +22,12 @@ export class Team {
   private f32: Float32Array<ArrayBufferLike> = new Float32Array(0);
   private f64: Float64Array<ArrayBufferLike> = new Float64Array(0);
   /** nk of the shared keys/values now in the data buffer at offset 0; −1 when none are. */
-  private heldNk = -1;
+  private heldLength = -1;
   private keysVersion = 0;
   private isClosed = false;
 
   private constructor(
-    private readonly control: SharedArrayBuffer,
+    control: SharedArrayBuffer,
     private readonly own: Runner,
     private readonly workers: WorkerHandle[],
     private readonly steal: boolean,
@@ -72,35 +56,47 @@ export class Team {
     return this.isClosed;
   }
 
-  /** Runs `call` in slices; ŷ into `y`, per-query [loss, grad] terms into `terms` (loss only). */
-  run(call: TeamCall, y: Float32Array, terms: Float64Array): void {
+  /**
+   * Runs `call` in `slices` slices (≤ threads, ≤ nq); ŷ into `y`, per-query [loss, grad] terms
+   * into `terms` (OP_LOSS only, with targets `t`; `c` the score constant).
+   */
+  run(op: Job['op'], call: PoolCall, t: Float32Array, c: number, slices: number, y: Float32Array, terms: Float64Array): void {
     if (this.isClosed) throw new AttnpoolError('E_BACKEND', 'parallel: the workers were closed');
-    const { nq, nk, perQuery, slices } = call;
+    const { nq, nk, d, dv, perQuery } = call;
     const I = this.I;
     for (let s = 0; s <= this.threads; s++) I[CTL.BOUNDS + s] = Math.min(nq, Math.round((s * nq) / slices));
-    const kv = up4(perQuery ? nq * nk : nk);
-    const off = { k: 0, v: kv, q: 2 * kv, t: 2 * kv + up4(nq), y: 2 * kv + 2 * up4(nq) };
-    const termsAt = (off.y + up4(nq)) / 2; // float64 index; up4 keeps it 8-byte aligned
-    this.reserve(4 * (off.y + up4(nq)) + 16 * nq);
+    // float32 offsets, each a multiple of 4 so that the float64 parts stay 8-byte aligned
+    const off = { k: 0, v: up4(call.k.length), q: 0, t: 0, y: 0 };
+    off.q = off.v + up4(call.v.length);
+    off.t = off.q + up4(nq * d);
+    off.y = off.t + up4(nq * dv);
+    const termsAt = (off.y + up4(nq * dv)) / 2; // float64 index
+    const wAt = termsAt + termsPerQuery(d) * nq;
+    this.reserve(8 * (wAt + d));
     const f32 = this.f32;
     const b1 = I[CTL.BOUNDS + 1];
     if (perQuery) {
-      // Only the workers' rows: the caller reads any rows it runs from the inputs directly.
-      f32.set(call.k.subarray(b1 * nk), off.k + b1 * nk);
-      f32.set(call.v.subarray(b1 * nk), off.v + b1 * nk);
-      this.heldNk = -1;
+      // Only the workers' key sets: the caller reads any set it runs from the inputs directly.
+      f32.set(call.k.subarray(b1 * nk * d), off.k + b1 * nk * d);
+      f32.set(call.v.subarray(b1 * nk * dv), off.v + b1 * nk * dv);
+      this.heldLength = -1;
       this.bumpKeys();
-    } else if (!this.holds(call.k, call.v, nk, off.v)) {
+    } else if (!this.holds(call.k, call.v, off.v)) {
       f32.set(call.k, off.k);
       f32.set(call.v, off.v);
-      this.heldNk = nk;
+      this.heldLength = call.k.length;
       this.bumpKeys();
     }
     f32.set(call.q, off.q);
-    if (call.op === OP_LOSS) f32.set(call.t, off.t);
-    I[CTL.OP] = call.op;
+    if (op === OP_LOSS) f32.set(t, off.t);
+    this.f64.set(call.w, wAt);
+    I[CTL.OP] = op;
     I[CTL.NQ] = nq;
     I[CTL.NK] = nk;
+    I[CTL.D] = d;
+    I[CTL.DV] = dv;
+    I[CTL.KERNEL] = KERNEL_NAMES.indexOf(call.kernel);
+    I[CTL.OFF_W] = wAt;
     I[CTL.PER_QUERY] = perQuery ? 1 : 0;
     I[CTL.EXCLUDE_SELF] = call.excludeSelf ? 1 : 0;
     I[CTL.KEYS_VERSION] = this.keysVersion;
@@ -110,8 +106,7 @@ export class Team {
     I[CTL.OFF_T] = off.t;
     I[CTL.OFF_Y] = off.y;
     I[CTL.OFF_TERMS] = termsAt;
-    this.F[CTL.F64_C] = call.c;
-    this.F[CTL.F64_W] = call.w;
+    this.F[CTL.F64_C] = c;
     I[CTL.ERR] = 0;
     const gen = (I[CTL.GEN] + 1) | 0;
     const taken = claimed(gen);
@@ -119,8 +114,22 @@ export class Team {
     // The seq-cst add publishes every plain write above to a worker that loads GEN after it.
     Atomics.add(I, CTL.GEN, 1);
     Atomics.notify(I, CTL.GEN);
-    const src: Sources = { q: call.q, k: call.k, v: call.v, t: call.t, y, terms };
-    const slice = (s: number): Job => ({ op: call.op, a: I[CTL.BOUNDS + s], b: I[CTL.BOUNDS + s + 1], nq, nk, perQuery, excludeSelf: call.excludeSelf, keysVersion: this.keysVersion, c: call.c, w: call.w });
+    const src: Sources = { q: call.q, k: call.k, v: call.v, t, y, terms };
+    const slice = (s: number): Job => ({
+      op,
+      a: I[CTL.BOUNDS + s],
+      b: I[CTL.BOUNDS + s + 1],
+      nq,
+      nk,
+      d,
+      dv,
+      perQuery,
+      excludeSelf: call.excludeSelf,
+      kernel: call.kernel,
+      keysVersion: this.keysVersion,
+      c,
+      w: call.w,
+    });
     const byWorker: number[] = [];
     let ownError: unknown;
     try {
@@ -139,7 +148,7 @@ export class Team {
         }
       } else {
         // The worker has it; wait even after an error here: it is reading the shared buffer.
-        for (let d = Atomics.load(I, CTL.DONE + s); d !== gen; d = Atomics.load(I, CTL.DONE + s)) Atomics.wait(I, CTL.DONE + s, d);
+        for (let done = Atomics.load(I, CTL.DONE + s); done !== gen; done = Atomics.load(I, CTL.DONE + s)) Atomics.wait(I, CTL.DONE + s, done);
         byWorker.push(s);
       }
     }
@@ -151,8 +160,8 @@ export class Team {
     for (const s of byWorker) {
       const a = I[CTL.BOUNDS + s];
       const b = I[CTL.BOUNDS + s + 1];
-      y.set(this.f32.subarray(off.y + a, off.y + b), a);
-      if (call.op === OP_LOSS) terms.set(this.f64.subarray(termsAt + 2 * a, termsAt + 2 * b), 2 * a);
+      y.set(this.f32.subarray(off.y + a * dv, off.y + b * dv), a * dv);
+      if (op === OP_LOSS) terms.set(this.f64.subarray(termsAt + termsPerQuery(d) * a, termsAt + termsPerQuery(d) * b), termsPerQuery(d) * a);
     }
   }
 
@@ -162,9 +171,9 @@ export class Team {
   }
 
   /** Whether the data buffer already holds these shared keys and values, bit for bit. */
-  private holds(k: Float32Array, v: Float32Array, nk: number, offV: number): boolean {
-    if (this.heldNk !== nk) return false;
-    return sameBits(k, this.f32.subarray(0, nk)) && sameBits(v, this.f32.subarray(offV, offV + nk));
+  private holds(k: Float32Array, v: Float32Array, offV: number): boolean {
+    if (this.heldLength !== k.length) return false;
+    return sameBits(k, this.f32.subarray(0, k.length)) && sameBits(v, this.f32.subarray(offV, offV + v.length));
   }
 
   /** Makes the data buffer at least `bytes` long; a new one goes to every worker's port. */
@@ -174,7 +183,7 @@ export class Team {
     this.data = new SharedArrayBuffer(Math.max(bytes, Math.min(2 * this.data.byteLength, bytes + (64 << 20))));
     this.f32 = new Float32Array(this.data);
     this.f64 = new Float64Array(this.data);
-    this.heldNk = -1;
+    this.heldLength = -1;
     for (const h of this.workers) h.port.postMessage(this.data);
   }
 
@@ -182,7 +191,8 @@ export class Team {
   private workerMessage(): string {
     let first: string | undefined;
     for (const h of this.workers) {
-      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port)) first ??= String(m.message);
+      for (let m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port); m !== undefined; m = nodeBuiltins().workerThreads.receiveMessageOnPort(h.port))
+        first ??= String(m.message);
     }
     return first ?? 'a worker failed';
   }
