@@ -107,14 +107,23 @@ const CELL = 0.5;
  */
 const CELL_3D_WASM = 1;
 
-export function gaussSumsNd(
-  q: Float64Array,
-  k: Float64Array,
-  V: Float64Array,
-  d: number,
-  dv: number,
-  options: GaussSumsNdOptions = {},
-): GaussSumsNd {
+export function gaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Array, d: number, dv: number, options: GaussSumsNdOptions = {}): GaussSumsNd {
+  return planGaussSumsNd(q, k, V, d, dv, options).run();
+}
+
+/**
+ * A planned call of {@link gaussSumsNd}: the method its cost model chose and the cost it predicts
+ * (model ns, which a caller scales to its machine to weigh the call against dense pooling), with
+ * the centred copies and the cell grid already built (O(n)), and `run` to compute the sums.
+ */
+export interface PlannedSumsNd {
+  method: 'hermite' | 'exact';
+  ns: number;
+  run(): GaussSumsNd;
+}
+
+/** Plans {@link gaussSumsNd}'s call: everything up to the sums themselves. */
+export function planGaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Array, d: number, dv: number, options: GaussSumsNdOptions = {}): PlannedSumsNd {
   const nq = q.length / d;
   const nk = k.length / d;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
@@ -160,75 +169,79 @@ export function gaussSumsNd(
   const R = cutoffFor(nk, eta * 1e-2);
   let plan: HermitePlan | null = null;
   let method: 'hermite' | 'exact' = 'exact';
+  const exactNs = exactCost(d, nq, nk, nw, gradient, info.density);
   if (options.method !== 'exact') {
     plan = hermitePlan(d, nq, nk, nw, gradient, eta, R, info);
-    if (plan && (options.method === 'hermite' || plan.cost < exactCost(d, nq, nk, nw, gradient, info.density))) method = 'hermite';
+    if (plan && (options.method === 'hermite' || plan.cost < exactNs)) method = 'hermite';
     else plan = null;
   }
+  return { method, ns: plan ? plan.cost : exactNs, run: sumsOf };
 
-  const sums = new Float64Array(nq * F * nw);
-  const logScale = new Float64Array(nq);
-  const exact: number[] = [];
-  if (method === 'hermite' && plan) {
-    const eta0 = gradient ? hermiteBound(d, plan.p, plan.h).eta : hermiteBound(d, plan.p, plan.h).eta0;
-    const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0 });
-    sums.set(hs.sums);
+  function sumsOf(): GaussSumsNd {
+    const sums = new Float64Array(nq * F * nw);
+    const logScale = new Float64Array(nq);
+    const exact: number[] = [];
+    if (method === 'hermite' && plan) {
+      const eta0 = gradient ? hermiteBound(d, plan.p, plan.h).eta : hermiteBound(d, plan.p, plan.h).eta0;
+      const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0 });
+      sums.set(hs.sums);
+      for (let i = 0; i < nq; i++) {
+        const o = i * F * nw;
+        let bound = hs.bound[i];
+        if (excludeSelf) {
+          // Query i's own key: remove its exact contribution.
+          let r2 = 0;
+          for (let c = 0; c < d; c++) {
+            const x = u[i * d + c] - z[i * d + c];
+            r2 += x * x;
+          }
+          const es = Math.exp(-r2);
+          bound += 4 * EPS * Math.abs(sums[o]);
+          for (let f = 0; f < F; f++) {
+            const x = f === 0 ? 1 : (u[i * d + f - 1] - z[i * d + f - 1]) ** 2;
+            sums[o + f * nw] -= es * x;
+            for (let c = 1; c < nw; c++) sums[o + f * nw + c] -= es * x * Vc[i * dv + c - 1];
+          }
+        }
+        // |Δŷ| ≤ (|ΔΣev'| + |ŷ'|·|ΔΣe|)/Σe ≤ 2·B·H/Σe, since |ŷ'| ≤ H.
+        const e = sums[o];
+        if (!(e > 0 && 2 * bound <= tolerance * e)) exact.push(i);
+      }
+    } else {
+      for (let i = 0; i < nq; i++) exact.push(i);
+    }
+
+    if (exact.length > 0) exactPass(grid, u, d, exact, excludeSelf, tolerance, gradient, sums, logScale, useWasm);
+
+    // ŷ, the sums in the caller's units (u = √2·x, values uncentred) and the slope terms.
+    const yHat = new Float64Array(nq * dv);
+    const e = new Float64Array(nq);
+    const ev = new Float64Array(nq * dv);
+    const p = gradient ? new Float64Array(nq * d) : null;
+    const pv = gradient ? new Float64Array(nq * d * dv) : null;
+    const slope = gradient ? new Float64Array(nq * d * dv) : null;
     for (let i = 0; i < nq; i++) {
       const o = i * F * nw;
-      let bound = hs.bound[i];
-      if (excludeSelf) {
-        // Query i's own key: remove its exact contribution.
-        let r2 = 0;
-        for (let c = 0; c < d; c++) {
-          const x = u[i * d + c] - z[i * d + c];
-          r2 += x * x;
-        }
-        const es = Math.exp(-r2);
-        bound += 4 * EPS * Math.abs(sums[o]);
-        for (let f = 0; f < F; f++) {
-          const x = f === 0 ? 1 : (u[i * d + f - 1] - z[i * d + f - 1]) ** 2;
-          sums[o + f * nw] -= es * x;
-          for (let c = 1; c < nw; c++) sums[o + f * nw + c] -= es * x * Vc[i * dv + c - 1];
-        }
-      }
-      // |Δŷ| ≤ (|ΔΣev'| + |ŷ'|·|ΔΣe|)/Σe ≤ 2·B·H/Σe, since |ŷ'| ≤ H.
-      const e = sums[o];
-      if (!(e > 0 && 2 * bound <= tolerance * e)) exact.push(i);
-    }
-  } else {
-    for (let i = 0; i < nq; i++) exact.push(i);
-  }
-
-  if (exact.length > 0) exactPass(grid, u, d, exact, excludeSelf, tolerance, gradient, sums, logScale, useWasm);
-
-  // ŷ, the sums in the caller's units (u = √2·x, values uncentred) and the slope terms.
-  const yHat = new Float64Array(nq * dv);
-  const e = new Float64Array(nq);
-  const ev = new Float64Array(nq * dv);
-  const p = gradient ? new Float64Array(nq * d) : null;
-  const pv = gradient ? new Float64Array(nq * d * dv) : null;
-  const slope = gradient ? new Float64Array(nq * d * dv) : null;
-  for (let i = 0; i < nq; i++) {
-    const o = i * F * nw;
-    const E = sums[o];
-    e[i] = E;
-    for (let c = 0; c < dv; c++) {
-      const yc = sums[o + 1 + c] / E;
-      yHat[i * dv + c] = vMid[c] + yc;
-      ev[i * dv + c] = sums[o + 1 + c] + vMid[c] * E;
-      if (gradient) {
-        for (let f = 0; f < d; f++) {
-          const P = sums[o + (1 + f) * nw];
-          const PV = sums[o + (1 + f) * nw + 1 + c];
-          (pv as Float64Array)[(i * d + f) * dv + c] = 2 * (PV + vMid[c] * P);
-          // Σ e u² (v − ŷ)/E with u² = 2x²: the centring cancels in v − ŷ.
-          (slope as Float64Array)[(i * d + f) * dv + c] = (2 * (PV - yc * P)) / E;
+      const E = sums[o];
+      e[i] = E;
+      for (let c = 0; c < dv; c++) {
+        const yc = sums[o + 1 + c] / E;
+        yHat[i * dv + c] = vMid[c] + yc;
+        ev[i * dv + c] = sums[o + 1 + c] + vMid[c] * E;
+        if (gradient) {
+          for (let f = 0; f < d; f++) {
+            const P = sums[o + (1 + f) * nw];
+            const PV = sums[o + (1 + f) * nw + 1 + c];
+            (pv as Float64Array)[(i * d + f) * dv + c] = 2 * (PV + vMid[c] * P);
+            // Σ e u² (v − ŷ)/E with u² = 2x²: the centring cancels in v − ŷ.
+            (slope as Float64Array)[(i * d + f) * dv + c] = (2 * (PV - yc * P)) / E;
+          }
         }
       }
+      if (p) for (let f = 0; f < d; f++) p[i * d + f] = 2 * sums[o + (1 + f) * nw];
     }
-    if (p) for (let f = 0; f < d; f++) p[i * d + f] = 2 * sums[o + (1 + f) * nw];
+    return { d, dv, yHat, e, ev, p, pv, slope, logScale, exactQueries: exact.length, method, plan };
   }
-  return { d, dv, yHat, e, ev, p, pv, slope, logScale, exactQueries: exact.length, method, plan };
 }
 
 /** Extents and the keys-weighted density (Σ n_c(n_c − 1)/(n·cell volume), unbiased for scattered keys). */
@@ -251,7 +264,7 @@ function spanInfo(z: Float64Array, u: Float64Array, d: number, grid: CellGrid): 
       qn = Math.min(qn, u[i * d + c]);
       qx = Math.max(qx, u[i * d + c]);
     }
-    querySpan[c] = Math.min(qx, mx) - Math.max(qn, mn) > 0 ? Math.min(qx, mx) - Math.max(qn, mn) : 0;
+    querySpan[c] = Math.max(0, Math.min(qx, mx) - Math.max(qn, mn));
   }
   let pairs = 0;
   const cs = grid.cellStart;
