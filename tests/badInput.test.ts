@@ -187,7 +187,7 @@ const cases: Case[] = [
   [
     'method fast with weights',
     'E_OPTION',
-    /method 'fast' needs the Gaussian kernel, shared keys \[nk\] and no weights; got weights: true/,
+    /method 'fast' needs the Gaussian kernel, shared keys, at most 3 features and no weights; got weights: true/,
     (be) => be.attentionPool(q, k, v, 1, { method: 'fast', weights: true }),
   ],
   [

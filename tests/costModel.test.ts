@@ -15,8 +15,8 @@ function uniform(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
 }
 
-const cheapDense: CostModel = { densePoolNs: 1e-6, denseLossNs: 1e-6, fgtScale: 1, windowedScale: 1 };
-const dearDense: CostModel = { densePoolNs: 1e6, denseLossNs: 1e6, fgtScale: 1, windowedScale: 1 };
+const cheapDense: CostModel = { densePoolNs: 1e-6, denseLossNs: 1e-6, fgtScale: 1, windowedScale: 1, ndHermiteScale: 1, ndExactScale: 1 };
+const dearDense: CostModel = { densePoolNs: 1e6, denseLossNs: 1e6, fgtScale: 1, windowedScale: 1, ndHermiteScale: 1, ndExactScale: 1 };
 
 describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
   let be: Backend;
@@ -99,7 +99,7 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
 
 describe('fastIsFaster', () => {
   it('weighs modelled fast costs, scaled to the machine, against pairs × ns per pair', () => {
-    const m: CostModel = { densePoolNs: 1, denseLossNs: 2, fgtScale: 1, windowedScale: 1 };
+    const m: CostModel = { densePoolNs: 1, denseLossNs: 2, fgtScale: 1, windowedScale: 1, ndHermiteScale: 1, ndExactScale: 1 };
     // n = 4096, w = 1: the transform is modelled at ~1.3 ms, dense at 16.8 ms (pool) and 33.6 ms (loss)
     expect(fastIsFaster(m, call(4096, 1), 5, false, 1)).toBe(true);
     // a machine where the transform runs 20× slower than modelled: dense wins the forward, not the loss

@@ -185,45 +185,43 @@ describe('hermiteTransform: the stated per-target bound holds', () => {
     [2, 0.5],
     [3, 0.4],
   ]) {
-    {
-      it(`d = ${d}, h = ${h}: |error| ≤ B_i·max|W| for all four kinds of sums`, () => {
-        const r = rng(10 * d + h * 10);
-        const nk = d === 2 ? 600 : 200;
-        const nq = d === 2 ? 150 : 40;
-        // at d = 3 a smaller box of points keeps the box pairs (and the test's time) few
-        const z = uniform(nk, d, d === 2 ? 1.6 : 0.7, r);
-        const u = uniform(nq, d, d === 2 ? 2.4 : 1.0, r, d === 2 ? -0.4 : -0.15);
-        const W = Float64Array.from({ length: nk }, () => 2 * r() - 1);
-        // a loose η (low degree) so the truncation error is large enough to test the bound
-        for (const eta of d === 2 ? [1e-4, 1e-9] : [1e-4, 1e-6]) {
-          const p = degreeFor(d, eta, h);
-          const res = hermiteTransform(z, W, 2, u, { d, h, p, R: 4, gradient: true, eta: hermiteBound(d, p, h).eta });
-          let worst = 0;
-          let largest = 0;
-          const F = 1 + d;
-          for (let i = 0; i < nq; i++) {
-            const ref = new Float64Array(F * 2);
-            for (let j = 0; j < nk; j++) {
-              let r2 = 0;
-              for (let f = 0; f < d; f++) r2 += (u[i * d + f] - z[j * d + f]) ** 2;
-              const e = Math.exp(-r2);
-              for (let f = 0; f < F; f++) {
-                const g = f === 0 ? e : e * (u[i * d + f - 1] - z[j * d + f - 1]) ** 2;
-                ref[f * 2] += g;
-                ref[f * 2 + 1] += g * W[j];
-              }
-            }
-            for (let c = 0; c < F * 2; c++) {
-              const err = Math.abs(res.sums[i * F * 2 + c] - ref[c]);
-              largest = Math.max(largest, err);
-              worst = Math.max(worst, err / res.bound[i]);
+    it(`d = ${d}, h = ${h}: |error| ≤ B_i·max|W| for all four kinds of sums`, () => {
+      const r = rng(10 * d + h * 10);
+      const nk = d === 2 ? 600 : 200;
+      const nq = d === 2 ? 150 : 40;
+      // at d = 3 a smaller box of points keeps the box pairs (and the test's time) few
+      const z = uniform(nk, d, d === 2 ? 1.6 : 0.7, r);
+      const u = uniform(nq, d, d === 2 ? 2.4 : 1.0, r, d === 2 ? -0.4 : -0.15);
+      const W = Float64Array.from({ length: nk }, () => 2 * r() - 1);
+      // a loose η (low degree) so the truncation error is large enough to test the bound
+      for (const eta of d === 2 ? [1e-4, 1e-9] : [1e-4, 1e-6]) {
+        const p = degreeFor(d, eta, h);
+        const res = hermiteTransform(z, W, 2, u, { d, h, p, R: 4, gradient: true, eta: hermiteBound(d, p, h).eta });
+        let worst = 0;
+        let largest = 0;
+        const F = 1 + d;
+        for (let i = 0; i < nq; i++) {
+          const ref = new Float64Array(F * 2);
+          for (let j = 0; j < nk; j++) {
+            let r2 = 0;
+            for (let f = 0; f < d; f++) r2 += (u[i * d + f] - z[j * d + f]) ** 2;
+            const e = Math.exp(-r2);
+            for (let f = 0; f < F; f++) {
+              const g = f === 0 ? e : e * (u[i * d + f - 1] - z[j * d + f - 1]) ** 2;
+              ref[f * 2] += g;
+              ref[f * 2 + 1] += g * W[j];
             }
           }
-          expect(worst).toBeLessThanOrEqual(1);
-          if (eta === 1e-4) expect(largest).toBeGreaterThan(1e-12); // the test sees real truncation
+          for (let c = 0; c < F * 2; c++) {
+            const err = Math.abs(res.sums[i * F * 2 + c] - ref[c]);
+            largest = Math.max(largest, err);
+            worst = Math.max(worst, err / res.bound[i]);
+          }
         }
-      });
-    }
+        expect(worst).toBeLessThanOrEqual(1);
+        if (eta === 1e-4) expect(largest).toBeGreaterThan(1e-12); // the test sees real truncation
+      }
+    });
   }
 });
 
@@ -389,7 +387,8 @@ describe('gaussLossNd: loss and dL/dw', () => {
             const dn = Float64Array.from(wd);
             up[f] += hstep;
             dn[f] -= hstep;
-            const fd = (gaussLossNd(L.q, L.k, L.v, t, up, d, 2, { excludeSelf }).loss - gaussLossNd(L.q, L.k, L.v, t, dn, d, 2, { excludeSelf }).loss) / (2 * hstep);
+            const fd =
+              (gaussLossNd(L.q, L.k, L.v, t, up, d, 2, { excludeSelf }).loss - gaussLossNd(L.q, L.k, L.v, t, dn, d, 2, { excludeSelf }).loss) / (2 * hstep);
             expect(Math.abs(got.grad[f] - fd)).toBeLessThan(1e-4 * Math.max(1, Math.abs(fd)));
           }
         }

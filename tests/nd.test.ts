@@ -207,15 +207,15 @@ describe.each(BACKENDS)('d dimensions on the $name backend', ({ name, tol }) => 
     }
   });
 
-  it("'fast' with d > 1 is an E_OPTION naming the reason; 'auto' pools densely", () => {
-    const x = data(4, 5, 2, 1, false, 9);
+  it("'fast' with d > 3 is an E_OPTION naming the reason; 'auto' pools densely", () => {
+    const x = data(4, 5, 4, 1, false, 9);
     const { q, k, v } = tensors(x, false);
     expectAttnpoolError(
       () => be.attentionPool(q, k, v, 1, { method: 'fast' }),
       'E_OPTION',
-      /method 'fast' needs .* got 2 features \(the fast Gauss transform is one-dimensional/,
+      /method 'fast' needs .* got 4 features \(the fast path takes 1, 2 or 3\)/,
     );
-    expectClose(be.attentionPool(q, k, v, 1, { method: 'auto' }).yHat.data, refPoolNd('gaussian', x, [1, 1]).yHat.flat(), ...tol.value);
+    expectClose(be.attentionPool(q, k, v, 1, { method: 'auto' }).yHat.data, refPoolNd('gaussian', x, [1, 1, 1, 1]).yHat.flat(), ...tol.value);
   });
 
   describe('bad input: a named error, and nothing changed', () => {

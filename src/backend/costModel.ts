@@ -1,6 +1,8 @@
 import type { PoolCall } from '../args/pool.js';
 import { fastChoice } from '../fast/costModel.js';
 import { fastAttentionPool } from '../fast/fastPool.js';
+import type { PlannedSumsNd } from '../fast/nd/gaussSumsNd.js';
+import { planPoolNd } from '../fast/ndPool.js';
 import { MT19937 } from '../torch/mt19937.js';
 import type { Kernels } from './kernels.js';
 import type { CostModel } from './types.js';
@@ -13,7 +15,8 @@ export const MIN_AUTO_PAIRS = 1 << 14;
 
 /** Dense costs per kind of kernels (every WASM instance of one build runs the same code), so that backends of one kind in a process decide alike. */
 const dense = new Map<string, { densePoolNs: number; denseLossNs: number }>();
-let fast: { fgtScale: number; windowedScale: number } | undefined;
+type FastScales = Pick<CostModel, 'fgtScale' | 'windowedScale' | 'ndHermiteScale' | 'ndExactScale'>;
+let fast: FastScales | undefined;
 
 /**
  * The best of five timings of f in ms per call, each repeated for at least 3 ms (browsers coarsen
@@ -45,20 +48,19 @@ function uniform(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => 5 * g.nextDouble());
 }
 
-/** A checked Gaussian call with nq queries and nk shared keys uniform on [0, 5), as the front end would build it. @internal */
-export function calibrationCall(nq: number, nk: number, w: number): PoolCall {
-  const k = uniform(nk, 2);
+/** A checked Gaussian call with nq queries and nk shared keys uniform on [0, 5)^d, as the front end would build it. @internal */
+export function calibrationCall(nq: number, nk: number, w: number, d = 1): PoolCall {
   return {
-    q: uniform(nq, 1),
-    k,
+    q: uniform(nq * d, 1),
+    k: uniform(nk * d, 2),
     v: uniform(nk, 3),
     nq,
     nk,
-    d: 1,
+    d,
     dv: 1,
     perQuery: false,
     valueColumns: false,
-    w: Float64Array.of(w),
+    w: new Float64Array(d).fill(w),
     wVector: false,
     excludeSelf: false,
     kernel: 'gaussian',
@@ -78,14 +80,25 @@ function measureDense(kernels: Kernels): { densePoolNs: number; denseLossNs: num
   };
 }
 
-function measureFast(): { fgtScale: number; windowedScale: number } {
+function measureFast(): FastScales {
   const scale = (n: number, w: number, method: 'fgt' | 'windowed'): number => {
     const c = calibrationCall(n, n, w);
     const model = fastChoice(n, n, w, 5);
     if (model.method !== method) throw new Error(`costModel: the calibration problem n = ${n}, w = ${w} does not take the ${method} path`);
     return (bestTime(() => fastAttentionPool({ q: c.q, k: c.k, v: c.v, w, excludeSelf: false })) * 1e6) / model.ns;
   };
-  return { fgtScale: scale(512, 1, 'fgt'), windowedScale: scale(256, 23, 'windowed') };
+  const ndScale = (n: number, w: number, method: 'hermite' | 'exact'): number => {
+    const c = calibrationCall(n, n, w, 2);
+    return (bestTime(() => planPoolNd(c, false, method).run()) * 1e6) / planPoolNd(c, false, method).ns;
+  };
+  // d = 2 over [0, 5)²: w = 0.1 puts every key within a bandwidth (Hermite, a low degree: ~1 ms
+  // a call), w = 1.1 about 50 keys' weight around each query (exact sums over the cells)
+  return {
+    fgtScale: scale(512, 1, 'fgt'),
+    windowedScale: scale(256, 23, 'windowed'),
+    ndHermiteScale: ndScale(512, 0.1, 'hermite'),
+    ndExactScale: ndScale(256, 1.1, 'exact'),
+  };
 }
 
 /** Which code the kernels run: the JS reference, or one of the WASM builds (threads do not change the per-thread cost). */
@@ -108,7 +121,7 @@ export function costModel(kernels: Kernels): CostModel {
 /** Replaces the measured model of `kernels` and every kernels of their kind (tests, and callers who calibrated elsewhere). @internal */
 export function setCostModel(kernels: Kernels, model: CostModel): void {
   dense.set(kind(kernels), { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
-  fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
+  fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale, ndHermiteScale: model.ndHermiteScale, ndExactScale: model.ndExactScale };
 }
 
 /** Predicted ns of a dense call of `pairs` query–key pairs on kernels with this model, split over `threads` threads. */
@@ -123,4 +136,21 @@ export function denseNs(model: CostModel, pairs: number, loss: boolean, threads:
 export function fastIsFaster(model: CostModel, call: PoolCall, range: number, loss: boolean, threads: number): boolean {
   const f = fastChoice(call.nq, call.nk, call.w[0], range);
   return f.ns * (f.method === 'fgt' ? model.fgtScale : model.windowedScale) < denseNs(model, call.nq * call.nk, loss, threads);
+}
+
+/** The d-dimensional path's predicted ns for a planned call, on this machine. */
+export function ndFastNs(model: CostModel, plan: PlannedSumsNd): number {
+  return plan.ns * (plan.method === 'hermite' ? model.ndHermiteScale : model.ndExactScale);
+}
+
+/**
+ * Planning a d-dimensional call (centring, the cell grid, the density: O(nq + nk)) costs about
+ * this many ns a point on this machine's Node 20; 'auto' plans only when a dense call would cost
+ * five times as much, so that a call that then goes dense pays at most a fifth more.
+ */
+const PLAN_NS_PER_POINT = 100;
+
+/** Whether a call whose dense run would take `dense` ns is worth planning on the d-dimensional path. */
+export function ndPlanWorthIt(call: PoolCall, dense: number): boolean {
+  return dense > 5 * PLAN_NS_PER_POINT * (call.nq + call.nk);
 }

@@ -10,7 +10,8 @@ import { resultArray } from '../args/size.js';
 import { formatShape, type Tensor } from '../tensor.js';
 import { costModel } from './costModel.js';
 import { type Kernels, localMomentsSize } from './kernels.js';
-import { type DenseRunner, fastPool, fastPoolLoss, useFast } from './method.js';
+import { type DenseRunner, type FastRun, useFast } from './method.js';
+import { lossResult, poolResult } from './results.js';
 import type {
   Backend,
   BackendFeatures,
@@ -40,8 +41,8 @@ export interface PoolRequest {
   call: PoolCall;
   /** whether the [nq, nk] weights were asked for */
   weights: boolean;
-  /** whether the fast Gauss transform computes it (else dense kernels) */
-  fast: boolean;
+  /** the fast path that computes it, or null for dense kernels */
+  fast: FastRun | null;
   /** the caller's arrays for ŷ and the weights (`out`), null where a fresh one is allocated */
   out: { yHat: Float32Array | null; weights: Float32Array | null };
 }
@@ -50,7 +51,8 @@ export interface PoolRequest {
 export interface LossRequest {
   call: PoolCall;
   targets: Float32Array;
-  fast: boolean;
+  /** the fast path that computes it, or null for dense kernels */
+  fast: FastRun | null;
   /** the caller's array for ŷ (`out.yHat`), or null */
   yHat: Float32Array | null;
 }
@@ -127,7 +129,7 @@ export function lossRequest(
 export function runPool(r: PoolRequest, kernels: Kernels, reference: Kernels): PoolResult {
   const { call } = r;
   const yHat = r.out.yHat ?? new Float32Array(call.nq * call.dv);
-  if (r.fast) return fastPool(call, yHat);
+  if (r.fast) return r.fast.pool(call, yHat);
   const weights = r.weights ? (r.out.weights ?? resultArray(call.nq * call.nk, `attentionPool: the weights [${call.nq}, ${call.nk}]`)) : null;
   if (!kernels.pool(call, yHat, weights)) reference.pool(call, yHat, weights);
   return poolResult(call, yHat, weights);
@@ -137,29 +139,10 @@ export function runPool(r: PoolRequest, kernels: Kernels, reference: Kernels): P
 export function runLoss(r: LossRequest, kernels: Kernels, reference: Kernels): PoolLossResult<number | number[]> {
   const { call } = r;
   const yHat = r.yHat ?? new Float32Array(call.nq * call.dv);
-  if (r.fast) return fastPoolLoss(call, r.targets, yHat);
+  if (r.fast) return r.fast.loss(call, r.targets, yHat);
   const grad = new Float64Array(call.d);
   const loss = kernels.poolLoss(call, r.targets, yHat, grad) ?? (reference.poolLoss(call, r.targets, yHat, grad) as number);
   return lossResult(call, loss, grad, yHat);
-}
-
-/** ŷ's shape: [nq], or [nq, dv] when the values have a column axis. */
-function yHatShape(call: PoolCall): number[] {
-  return call.valueColumns ? [call.nq, call.dv] : [call.nq];
-}
-
-/** attentionPoolLoss's result object: the gradient per feature for a w per feature, else their sum (the derivative in the one w). */
-export function lossResult(call: PoolCall, loss: number, grad: Float64Array, yHat: Float32Array): PoolLossResult<number | number[]> {
-  let total = grad[0]; // not 0 + grad[0], which would turn −0 into +0
-  for (let f = 1; f < grad.length; f++) total += grad[f];
-  return { loss, grad: call.wVector ? Array.from(grad) : total, yHat: { data: yHat, shape: yHatShape(call) } };
-}
-
-/** attentionPool's result object: weights only when they were computed. */
-export function poolResult(call: PoolCall, yHat: Float32Array, weights: Float32Array | null): PoolResult {
-  const result: PoolResult = { yHat: { data: yHat, shape: yHatShape(call) } };
-  if (weights) result.weights = { data: weights, shape: [call.nq, call.nk] };
-  return result;
 }
 
 /**

@@ -105,6 +105,10 @@ export interface CostModel {
   fgtScale: number;
   /** measured over modelled time of the fast path's windowed exact sums here */
   windowedScale: number;
+  /** measured over modelled time of the d-dimensional Hermite transform here (fast/nd/costModelNd.ts) */
+  ndHermiteScale: number;
+  /** measured over modelled time of the d-dimensional exact sums over cells here */
+  ndExactScale: number;
 }
 
 /** What a backend runs on: see {@link Backend.features}. */

@@ -230,9 +230,7 @@ export function exactSums(
           const d0 = q0 - x0[j];
           const d1 = q1 - x1[j];
           const d2 = q2 - x2[j];
-          const s = far
-            ? (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2)
-            : d0 * d0 + d1 * d1 + d2 * d2 - m;
+          const s = far ? (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2) : d0 * d0 + d1 * d1 + d2 * d2 - m;
           if (s > L1) {
             tau += expFloor(s);
             continue;

@@ -1,4 +1,4 @@
-import { gaussSumsNd, type GaussSumsNdOptions } from './gaussSumsNd.js';
+import { type GaussSumsNd, gaussSumsNd, type GaussSumsNdOptions } from './gaussSumsNd.js';
 
 /**
  * The loss L = Σ_i Σ_c (ŷ_ic − t_ic)² of Nadaraya–Watson pooling with the kernel
@@ -51,12 +51,23 @@ export function gaussLossNd(
     }
     return { loss, grad, yHat, exactQueries: 0, method: 'average' };
   }
-  const qs = new Float64Array(nq * d);
-  const ks = new Float64Array(nk * d);
-  for (let i = 0; i < nq; i++) for (let f = 0; f < d; f++) qs[i * d + f] = w[f] * q[i * d + f];
-  for (let j = 0; j < nk; j++) for (let f = 0; f < d; f++) ks[j * d + f] = w[f] * k[j * d + f];
-  const r = gaussSumsNd(qs, ks, V, d, dv, { ...options, gradient: true });
+  const r = gaussSumsNd(scaleFeatures(q, w, d), scaleFeatures(k, w, d), V, d, dv, { ...options, gradient: true });
+  return { ...lossOfSums(r, t, w), exactQueries: r.exactQueries, method: r.method };
+}
+
+/** x [n, d] with feature k multiplied by w_k, in float64 (the features gaussSumsNd takes). */
+export function scaleFeatures(x: ArrayLike<number>, w: ArrayLike<number>, d: number): Float64Array {
+  const out = new Float64Array(x.length);
+  for (let i = 0; i < x.length; i += d) for (let f = 0; f < d; f++) out[i + f] = w[f] * x[i + f];
+  return out;
+}
+
+/** The loss Σ (ŷ − t)² and dL/dw_k from gaussSumsNd's sums with the gradient terms (see {@link gaussLossNd}). */
+export function lossOfSums(r: GaussSumsNd, t: ArrayLike<number>, w: ArrayLike<number>): { loss: number; grad: Float64Array; yHat: Float64Array } {
+  const { d, dv } = r;
+  const nq = r.yHat.length / dv;
   const slope = r.slope as Float64Array;
+  const grad = new Float64Array(d);
   let loss = 0;
   for (let i = 0; i < nq; i++) {
     for (let c = 0; c < dv; c++) {
@@ -68,5 +79,5 @@ export function gaussLossNd(
       }
     }
   }
-  return { loss, grad, yHat: r.yHat, exactQueries: r.exactQueries, method: r.method };
+  return { loss, grad, yHat: r.yHat };
 }
