@@ -5,7 +5,7 @@
 // Usage: node bench/fastGaussNd.mjs [--n 1e5,1e6] [--d 2,3] [--shape uniform,clustered]
 //        [--kernel wide,narrow] [--reps 3] [--wasm 1|0] [--json bench/results/fastGaussNd.json]
 // (--wasm 0: the exact path's float64 JS loops instead of assembly/exactCells.ts; the WASM module
-// comes from src/backend/wasm/bytes.generated.ts, so run `npm run build` first)
+// comes from src/wasm/bytes.generated.ts, so run `npm run build` first)
 // (bundles src/fast/nd/index.ts with esbuild first, so it needs no build step)
 import { build } from 'esbuild';
 import { mkdtempSync, writeFileSync } from 'node:fs';

@@ -32,7 +32,7 @@ export const wasmBase64 = ${JSON.stringify(wasm.toString('base64'))};
 /** The release build with relaxed SIMD (f32x4.relaxed_madd; ${relaxed.length} bytes), base64-encoded. */
 export const wasmRelaxedBase64 = ${JSON.stringify(relaxed.toString('base64'))};
 `;
-writeFileSync(join(root, 'src', 'backend', 'wasm', 'bytes.generated.ts'), generated);
+writeFileSync(join(root, 'src', 'wasm', 'bytes.generated.ts'), generated);
 run(process.execPath, [join(root, 'scripts', 'workers.mjs')]);
 
 rmSync(join(root, 'dist'), { recursive: true, force: true });

@@ -1,4 +1,4 @@
-import { wasmBytes } from '../../backend/wasm/load.js';
+import { wasmBytes } from '../../wasm/moduleBytes.js';
 import type { CellGrid } from './cellGrid.js';
 
 /**
