@@ -10,6 +10,7 @@ import type { TensorInput } from '../tensor.js';
 import { aicc } from './aicc.js';
 import { searchBandwidths, type BandwidthMinimum, type Criterion } from './bandwidthSearch.js';
 import { normalReference } from './normalReference.js';
+import { fastLcAt, fastLcCriterion, fastLocalConstant } from './fastLocalConstant.js';
 import { BackendPasses } from './onBackend.js';
 import { searchWithSubsamples } from './searchWithSubsamples.js';
 import type { KeySet } from './keySet.js';
@@ -148,6 +149,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
         if (regression === 'lc') return new BackendPasses(backend, k, regression).lcCriterion();
         if (kernel === 'gaussian') return new BackendPasses(backend, k, regression).llCriterion();
       }
+      if (bandwidth === 'cv_ls' && regression === 'lc' && fastLocalConstant(k)) return fastLcCriterion(k);
       const est = new LocalEstimator(k, regression);
       return bandwidth === 'cv_ls' ? (wk, g) => looCv(k, regression, wk, g, est) : (wk, g) => aicc(k, regression, wk, g, est);
     };
@@ -170,9 +172,15 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
 
   // the backend's passes need finite w (w = Infinity only comes from d = 1 local constant's exact search)
   const passes = backend && w.every(Number.isFinite) ? new BackendPasses(backend, keys, regression) : null;
-  const fitOn = (q: Float64Array, nq: number, wantMfx: boolean) => (passes ? passes.fitAt(w, q, nq, wantMfx) : fitAt(keys, regression, w, q, nq, wantMfx));
+  // local constant, Gaussian, d = 2 or 3, many points: ŷ and the CV on the fast path (marginal effects stay exact)
+  const fast = !passes && regression === 'lc' && fastLocalConstant(keys);
+  const fitOn = (q: Float64Array, nq: number, wantMfx: boolean) => {
+    if (passes) return passes.fitAt(w, q, nq, wantMfx);
+    if (fast && !wantMfx) return { yHat: fastLcAt(keys, w, q), mfx: null };
+    return fitAt(keys, regression, w, q, nq, wantMfx);
+  };
   if (passes && regression === 'll') cv = passes.cv(w);
-  cv ??= passes ? passes.cv(w) : looCv(keys, regression, w, false).value;
+  cv ??= passes ? passes.cv(w) : fast ? fastLcCriterion(keys)(w, false).value : looCv(keys, regression, w, false).value;
   const fitted = fitOn(xm.data, n, false).yHat;
   const queries = (xq: TensorInput) => readMatrix(xq, 'xq', d);
   const fit: KernelRegressionFit = {

@@ -84,7 +84,7 @@ export class BackendPasses {
     const { keys, x32, backend } = this;
     const n = keys.n;
     return (w, wantGrad) => {
-      const r = backend.attentionPoolLoss(x32, x32, this.yc, this.yc, Array.from(w), { excludeSelf: true, kernel: keys.kernel, method: 'dense' });
+      const r = backend.attentionPoolLoss(x32, x32, this.yc, this.yc, Array.from(w), { excludeSelf: true, kernel: keys.kernel, method: 'auto' });
       const gradW = new Float64Array(keys.d);
       const gradRho = new Float64Array(keys.d);
       if (wantGrad) {
