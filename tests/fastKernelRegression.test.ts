@@ -8,6 +8,8 @@ import { FAST_LC_MIN_POINTS, fastLocalConstant } from '../src/regression/fastLoc
 import type { KeySet } from '../src/regression/keySet.js';
 import { fitAt } from '../src/regression/localFit.js';
 import { looCv } from '../src/regression/looCv.js';
+import { fastLcCriterion } from '../src/regression/fastLocalConstant.js';
+import { searchWithSubsamples } from '../src/regression/searchWithSubsamples.js';
 import { rng } from './reference.js';
 
 function dataSet(n: number, d: number, seed: number): KeySet {
@@ -57,6 +59,13 @@ describe.each([2, 3])('local constant, Gaussian, d = %i, on the fast path', (d) 
     for (let i = 0; i < 5; i++) expect(Math.abs(got[i] - wantQ[i])).toBeLessThanOrEqual(1e-9 * ((hi - lo) / 2) + 1e-14);
     // marginal effects stay on the exact loops
     expect(Array.from(fit.marginalEffects({ data: q, shape: [5, d] }))).toEqual(Array.from(fitAt(keys, 'lc', fit.w, q, 5, true).mfx as Float64Array));
+  });
+
+  it("the search that descends only from the subsample's minima (carryOnly) ends at the minimum of the full multi-start search", () => {
+    const carried = searchWithSubsamples(keys, fastLcCriterion, { carryOnly: true }).best;
+    const full = searchWithSubsamples(keys, fastLcCriterion).best;
+    expect(Math.abs(carried.value - full.value)).toBeLessThanOrEqual(1e-9 * full.value);
+    for (let k = 0; k < d; k++) expect(Math.abs(carried.w[k] - full.w[k])).toBeLessThanOrEqual(1e-3 * full.w[k]);
   });
 
   it('a fixed bandwidth: the CV and fitted values as the exact loops give them, within the bound', () => {

@@ -153,7 +153,7 @@ export function kernelRegression(x: TensorInput, y: TensorInput, options?: Kerne
       const est = new LocalEstimator(k, regression);
       return bandwidth === 'cv_ls' ? (wk, g) => looCv(k, regression, wk, g, est) : (wk, g) => aicc(k, regression, wk, g, est);
     };
-    const r = searchWithSubsamples(keys, criterionOn);
+    const r = searchWithSubsamples(keys, criterionOn, { carryOnly: bandwidth === 'cv_ls' && regression === 'lc' && fastLocalConstant(keys) && !backend });
     w = r.best.w;
     localMinima = r.localMinima;
     if (bandwidth === 'cv_ls') cv = r.best.value;
