@@ -17,4 +17,6 @@ export const CORE_SUITES = [
   'tests/scaleInvariance.test.ts',
   'tests/costModel.test.ts',
   'tests/out.test.ts',
+  'tests/fastNd.test.ts',
+  'tests/fastGaussNdWasm.test.ts',
 ];
