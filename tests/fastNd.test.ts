@@ -196,6 +196,25 @@ describe.each(BACKENDS)("two and three features, method 'fast', on $name", ({ na
     expectWithinBound(got.yHat.data, dense(P, [50, 50], false).yHat, P, 'duplicates');
   });
 
+  it('edge layouts: one key, one query, every key on one point, and out.yHat written in place', () => {
+    const one = be.attentionPool(tensor(Float32Array.of(0, 0, 5, 5, -3, 2), [3, 2]), tensor(Float32Array.of(1, 1), [1, 2]), Float32Array.of(7), [3, 3], {
+      method: 'fast',
+    });
+    expect(Array.from(one.yHat.data)).toEqual([7, 7, 7]);
+    const P = problem(1, 300, 3, 1, 'uniform', 11);
+    const single = be.attentionPool(tensor(P.q, [1, 3]), tensor(P.k, [300, 3]), P.v, [8, 8, 8], { method: 'fast' });
+    expectWithinBound(single.yHat.data, dense(P, [8, 8, 8], false).yHat, P, 'one query');
+    // every key on one point: the plain mean of the values
+    const k = new Float32Array(2 * 64).fill(0.5);
+    const v = Float32Array.from({ length: 64 }, (_, j) => j);
+    const same = be.attentionPool(tensor(Float32Array.of(0.5, 0.5, 0, 1), [2, 2]), tensor(k, [64, 2]), v, [10, 10], { method: 'fast' });
+    for (const y of same.yHat.data) expect(y).toBeCloseTo(31.5, 5);
+    const yHat = new Float32Array(2);
+    const res = be.attentionPool(tensor(Float32Array.of(0.5, 0.5, 0, 1), [2, 2]), tensor(k, [64, 2]), v, [10, 10], { method: 'fast', out: { yHat } });
+    expect(res.yHat.data).toBe(yHat);
+    expect(Array.from(yHat)).toEqual(Array.from(same.yHat.data));
+  });
+
   it("'fast' where it cannot run is an E_OPTION that names why, and nothing is computed", () => {
     const q = tensor(Float32Array.of(0, 0, 1, 1), [2, 2]);
     const k = tensor(Float32Array.of(0, 1, 1, 0, 2, 2), [3, 2]);
