@@ -123,6 +123,13 @@ await check('reference', async () => {
   const fast = wasm.attentionPool(xs, xs, ys, 3, { method: 'fast' });
   const dense = js.attentionPool(xs, xs, ys, 3, { method: 'dense' });
   out.fast = expectLE('fast vs dense', maxAbs(fast.yHat.data, dense.yHat.data), 1e-4);
+  // two features: the d-dimensional fast path (exact sums over cells in f64x2, where the engine
+  // compiles the module synchronously) against dense float64
+  const x2 = api.tensor(uniform(2 * 2048, 0, 1, 12), [2048, 2]);
+  const y2 = Float32Array.from({ length: 2048 }, (_, i) => Math.sin(6 * x2.data[2 * i]) + x2.data[2 * i + 1]);
+  const fast2 = wasm.attentionPool(x2, x2, y2, [40, 30], { method: 'fast', excludeSelf: true });
+  const dense2 = js.attentionPool(x2, x2, y2, [40, 30], { method: 'dense', excludeSelf: true });
+  out.fastNd = expectLE('fast d = 2 vs dense', maxAbs(fast2.yHat.data, dense2.yHat.data), 1e-6);
   return { ok: failures.length === 0, failures: [...failures], maxErrors: out };
 });
 
