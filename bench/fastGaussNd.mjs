@@ -14,8 +14,19 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus, loadavg } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const args = Object.fromEntries(process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []));
+const { values: args } = parseArgs({
+  options: {
+    n: { type: 'string' },
+    d: { type: 'string' },
+    shape: { type: 'string' },
+    kernel: { type: 'string' },
+    reps: { type: 'string' },
+    wasm: { type: 'string' },
+    json: { type: 'string' },
+  },
+});
 const list = (s, def) => (s ?? def).split(',');
 const NS = list(args.n, '1e5,1e6').map(Number);
 const DS = list(args.d, '2,3').map(Number);

@@ -9,10 +9,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 
-const args = Object.fromEntries(
-  process.argv.slice(2).reduce((acc, a, i, all) => (a.startsWith('--') ? [...acc, [a.slice(2), all[i + 1]]] : acc), []),
-);
+const { values: args } = parseArgs({ options: { n: { type: 'string' }, d: { type: 'string' }, json: { type: 'string' } } });
 const NS = (args.n ?? '1e4,1e5').split(',').map(Number);
 const DS = (args.d ?? '2').split(',').map(Number);
 
@@ -37,18 +36,36 @@ for (const d of DS) {
   for (const n of NS) {
     const r = rng(7 + d);
     const x = Float64Array.from({ length: n * d }, r);
-    const y = Float64Array.from({ length: n }, (_, i) => Math.sin(6 * x[i * d]) + Math.cos(4 * x[i * d + 1]) + (d === 3 ? 0.5 * x[i * d + 2] : 0) + 0.3 * (r() - 0.5));
+    const y = Float64Array.from(
+      { length: n },
+      (_, i) => Math.sin(6 * x[i * d]) + Math.cos(4 * x[i * d + 1]) + (d === 3 ? 0.5 * x[i * d + 2] : 0) + 0.3 * (r() - 0.5),
+    );
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     const fit = kernelRegression({ data: x, shape: [n, d] }, y, { bandwidth: 'cv_ls' });
     const seconds = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
-    const row = { n, d, regression: 'lc', seconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, bandwidth: Array.from(fit.bandwidth), cv: fit.cv, rSquared: fit.rSquared, load: loadavg()[0] };
+    const row = {
+      n,
+      d,
+      regression: 'lc',
+      seconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      bandwidth: Array.from(fit.bandwidth),
+      cv: fit.cv,
+      rSquared: fit.rSquared,
+      load: loadavg()[0],
+    };
     rows.push(row);
-    console.log(`n = ${n}, d = ${d}: ${seconds.toFixed(2)} s (CPU ${row.cpuSeconds.toFixed(2)} s), h = ${row.bandwidth.map((h) => h.toPrecision(4)).join(', ')}, CV ${fit.cv.toPrecision(6)}, R² ${fit.rSquared.toFixed(4)}, load ${row.load.toFixed(1)}`);
+    console.log(
+      `n = ${n}, d = ${d}: ${seconds.toFixed(2)} s (CPU ${row.cpuSeconds.toFixed(2)} s), h = ${row.bandwidth.map((h) => h.toPrecision(4)).join(', ')}, CV ${fit.cv.toPrecision(6)}, R² ${fit.rSquared.toFixed(4)}, load ${row.load.toFixed(1)}`,
+    );
   }
 }
 if (args.json) {
-  writeFileSync(args.json, `${JSON.stringify({ date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, rows }, null, 2)}\n`);
+  writeFileSync(
+    args.json,
+    `${JSON.stringify({ date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, rows }, null, 2)}\n`,
+  );
   console.log(`wrote ${args.json}`);
 }
