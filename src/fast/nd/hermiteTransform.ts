@@ -1,5 +1,6 @@
 import { hermiteBound } from './hermiteBound.js';
 import { multiIndices, type MultiIndexSet } from './multiIndex.js';
+import { translateAll } from './hermiteTranslate.js';
 
 /**
  * The d-dimensional fast Gauss transform (Greengard & Strain 1991, with total-degree truncation),
@@ -61,6 +62,8 @@ export interface HermiteSums {
   terms: number;
   /** box pairs translated */
   pairs: number;
+  /** CPU-time split (ms of wall clock): moments, translation, evaluation, for the cost model and the bench */
+  phases: { moments: number; translate: number; evaluate: number };
 }
 
 /** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}, into out[at…]. */
@@ -125,7 +128,6 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const nq = u.length / d;
   const mi: MultiIndexSet = multiIndices(d, p);
   const T = mi.count;
-  const P3 = d === 3 ? p : 1;
   const F = gradient ? 1 + d : 1;
   const { lo, nb } = sourceGrid(z, nk, d, h);
   const nbox = nb[0] * nb[1] * nb[2];
@@ -149,6 +151,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     for (let j = 0; j < nk; j++) order[fill[boxOf[j]]++] = j;
   }
 
+  const t0 = performance.now();
   // Hermite moments A_α(S) for each weight: mom[(S·nw + c)·T + t].
   const mom = new Float64Array(nbox * nw * T);
   const part = new Float64Array(nw * T);
@@ -194,6 +197,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     }
   }
 
+  const t1 = performance.now();
   // Target boxes in the source grid extended by the reach M on each side; only those holding
   // targets get Taylor coefficients.
   const M = Math.ceil(R / h);
@@ -242,59 +246,50 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const cols = F * nw;
   const loc = new Float64Array(nSlots * cols * T);
   const weight = new Float64Array(nSlots);
-  const slotBox = new Int32Array(nSlots);
-  for (let id = 0; id < nExt; id++) if (slotOf[id] >= 0) slotBox[slotOf[id]] = id;
-  const C1 = new Float64Array(p * p * P3);
-  const C2 = new Float64Array(p * p * P3);
-  const R2 = R * R;
-  const bT = new Int32Array(3);
-  let maxPairs = 0;
+  // Target boxes in id order (t₂ outermost), as translateAll streams them, with their
+  // coordinates in source-grid units; W_T over the box of reach that translateAll covers.
+  const targets = new Int32Array(nSlots);
+  const tb = new Int32Array(3 * nSlots);
+  const count = new Int32Array(nbox);
+  for (let S = 0; S < nbox; S++) count[S] = start[S + 1] - start[S];
+  const g = new Float64Array(2 * M + 1);
+  for (let m = -M; m <= M; m++) g[m + M] = Math.exp(-0.5 * h * h * m * m);
   let pairCount = 0;
-  for (let s = 0; s < nSlots; s++) {
-    let id = slotBox[s];
-    for (let k = 0; k < 3; k++) {
-      bT[k] = (id % ext[k]) - off[k];
-      id = Math.floor(id / ext[k]);
-    }
-    let W_T = 0;
-    let pairs = 0;
-    const lo2 = Math.max(0, bT[2] - M);
-    const hi2 = Math.min(nb[2] - 1, bT[2] + M);
-    const lo1 = Math.max(0, bT[1] - M);
-    const hi1 = Math.min(nb[1] - 1, bT[1] + M);
-    const lo0 = Math.max(0, bT[0] - M);
-    const hi0 = Math.min(nb[0] - 1, bT[0] + M);
-    for (let s2 = lo2; s2 <= hi2; s2++) {
-      const m2 = bT[2] - s2;
-      const g2 = Math.max(Math.abs(m2) - 1, 0);
-      for (let s1 = lo1; s1 <= hi1; s1++) {
-        const m1 = bT[1] - s1;
-        const g1 = Math.max(Math.abs(m1) - 1, 0);
-        for (let s0 = lo0; s0 <= hi0; s0++) {
-          const m0 = bT[0] - s0;
-          const g0 = Math.max(Math.abs(m0) - 1, 0);
-          // The nearest points of the two boxes are (|m_k| − 1)·h apart in each coordinate.
-          if ((g0 * g0 + g1 * g1 + g2 * g2) * h * h >= R2) continue;
-          const S = s0 + nb[0] * (s1 + nb[1] * s2);
-          const n = start[S + 1] - start[S];
-          if (n === 0) continue;
-          pairs++;
-          W_T += n * Math.exp(-0.5 * h * h * (m0 * m0 + m1 * m1 + m2 * m2));
-          for (let f = 0; f < F; f++) {
-            // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
-            const t0 = f === 1 ? gf : hf;
-            const t1 = f === 2 ? gf : hf;
-            const t2 = f === 3 ? gf : hf;
-            for (let c = 0; c < nw; c++) {
-              translate(mi, mom, (S * nw + c) * T, loc, ((s * F + f) * nw + c) * T, t0, (m0 + M) * Lh, t1, (m1 + M) * Lh, t2, (m2 + M) * Lh, C1, C2);
-            }
+  {
+    let r = 0;
+    for (let id = 0; id < nExt; id++) {
+      const s = slotOf[id];
+      if (s < 0) continue;
+      targets[r] = s;
+      let rest = id;
+      for (let k = 0; k < 3; k++) {
+        tb[3 * r + k] = (rest % ext[k]) - off[k];
+        rest = Math.floor(rest / ext[k]);
+      }
+      let W_T = 0;
+      const [b0, b1, b2] = [tb[3 * r], tb[3 * r + 1], tb[3 * r + 2]];
+      for (let s2 = Math.max(0, b2 - M); s2 <= Math.min(nb[2] - 1, b2 + M); s2++) {
+        for (let s1 = Math.max(0, b1 - M); s1 <= Math.min(nb[1] - 1, b1 + M); s1++) {
+          const g12 = g[b2 - s2 + M] * g[b1 - s1 + M];
+          for (let s0 = Math.max(0, b0 - M); s0 <= Math.min(nb[0] - 1, b0 + M); s0++) {
+            const n = count[s0 + nb[0] * (s1 + nb[1] * s2)];
+            if (n === 0) continue;
+            pairCount++;
+            W_T += n * g12 * g[b0 - s0 + M];
           }
         }
       }
+      weight[s] = W_T;
+      r++;
     }
-    if (pairs > maxPairs) maxPairs = pairs;
-    pairCount += pairs;
-    weight[s] = W_T;
+  }
+  const at = new Int32Array(nSlots);
+  for (let f = 0; f < F; f++) {
+    // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
+    for (let c = 0; c < nw; c++) {
+      for (let r = 0; r < nSlots; r++) at[r] = ((targets[r] * F + f) * nw + c) * T;
+      translateAll({ mi, mom, nw, c, nb, count, M, tab0: f === 1 ? gf : hf, tab1: f === 2 ? gf : hf, tab2: f === 3 ? gf : hf, Lh, targets, tb, loc, at });
+    }
   }
   // (−1)^{|β|}/β! for each β, applied once per target box.
   const scale = new Float64Array(T);
@@ -313,10 +308,11 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   // Longest rounding chain: a block and the block totals (moments), ~3p (the three
   // contractions), the box pairs, a block and the block totals of the evaluation's dot product,
   // and ~2p for the Hermite recurrence. To first order the relative errors of a chain add.
-  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * p + maxPairs + DOT_BLOCK + Math.ceil(T / DOT_BLOCK) + 2 * p + 8;
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * (p + 2 * M + 1) + DOT_BLOCK + Math.ceil(T / DOT_BLOCK) + 2 * p + 8;
   const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
-  const cut = R2 * Math.exp(-R2) * nk;
+  const cut = R * R * Math.exp(-R * R) * nk;
 
+  const t2 = performance.now();
   const sums = new Float64Array(nq * cols);
   const bound = new Float64Array(nq);
   const ctr = new Float64Array(3);
@@ -347,7 +343,8 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     for (let col = 0; col < cols; col++) sums[o + col] = dot(loc, base + col * T, mono, T);
     bound[i] = (eta + rho) * weight[s] + cut;
   }
-  return { sums, families: F, bound, terms: T, pairs: pairCount };
+  const phases = { moments: t1 - t0, translate: t2 - t1, evaluate: performance.now() - t2 };
+  return { sums, families: F, bound, terms: T, pairs: pairCount, phases };
 }
 
 /** Σ_t a[ao + t]·b[t] summed in blocks, so its rounding chain is DOT_BLOCK + T/DOT_BLOCK, not T. */
@@ -382,76 +379,6 @@ function monomials(mi: MultiIndexSet, pw: Float64Array, mono: Float64Array): voi
       const x01 = x0 * pw[p + j];
       const top = P3 === 1 ? 1 : p - i - j;
       for (let k = 0; k < top; k++) mono[t++] = x01 * pw[2 * p + k];
-    }
-  }
-}
-
-/**
- * loc[lo + β] += Σ_α mom[mo + α] Π_k tab_k[at_k + α_k + β_k] over |α|, |β| < p, as three
- * contractions: C1[a0, a1, b2] (α₂ → β₂), C2[a0, b1, b2] (α₁ → β₁), then α₀ → β₀.
- */
-function translate(
-  mi: MultiIndexSet,
-  mom: Float64Array,
-  mo: number,
-  loc: Float64Array,
-  lo: number,
-  tab0: Float64Array,
-  at0: number,
-  tab1: Float64Array,
-  at1: number,
-  tab2: Float64Array,
-  at2: number,
-  C1: Float64Array,
-  C2: Float64Array,
-): void {
-  const p = mi.p;
-  const run = mi.start;
-  const three = mi.d === 3;
-  const P3 = three ? p : 1;
-  // Stage 1: C1[(a0·p + a1)·P3 + b2] = Σ_{a2} A[a0, a1, a2] tab2[a2 + b2].
-  for (let a0 = 0; a0 < p; a0++) {
-    for (let a1 = 0; a0 + a1 < p; a1++) {
-      const s = mo + run[a0 * p + a1];
-      const o = (a0 * p + a1) * P3;
-      if (!three) {
-        C1[o] = mom[s] * tab2[at2];
-        continue;
-      }
-      const len = p - a0 - a1;
-      for (let b2 = 0; b2 < p; b2++) {
-        let acc = 0;
-        const tb = at2 + b2;
-        for (let a2 = 0; a2 < len; a2++) acc += mom[s + a2] * tab2[tb + a2];
-        C1[o + b2] = acc;
-      }
-    }
-  }
-  // Stage 2: C2[(a0·p + b1)·P3 + b2] = Σ_{a1 < p − a0} C1[(a0·p + a1)·P3 + b2] tab1[a1 + b1], b1 + b2 < p.
-  for (let a0 = 0; a0 < p; a0++) {
-    const na1 = p - a0;
-    for (let b1 = 0; b1 < p; b1++) {
-      const nb2 = three ? p - b1 : 1;
-      const o = (a0 * p + b1) * P3;
-      for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] = 0;
-      for (let a1 = 0; a1 < na1; a1++) {
-        const f = tab1[at1 + a1 + b1];
-        const ci = (a0 * p + a1) * P3;
-        for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] += C1[ci + b2] * f;
-      }
-    }
-  }
-  // Stage 3: loc[β] += Σ_{a0} C2[(a0·p + b1)·P3 + b2] tab0[a0 + b0].
-  let t = lo;
-  for (let b0 = 0; b0 < p; b0++) {
-    for (let b1 = 0; b0 + b1 < p; b1++) {
-      const nb2 = three ? p - b0 - b1 : 1;
-      for (let b2 = 0; b2 < nb2; b2++) {
-        let acc = 0;
-        const ci = b1 * P3 + b2;
-        for (let a0 = 0; a0 < p; a0++) acc += C2[a0 * p * P3 + ci] * tab0[at0 + a0 + b0];
-        loc[t++] += acc;
-      }
     }
   }
 }
