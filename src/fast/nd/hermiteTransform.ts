@@ -36,8 +36,6 @@ import { translateAll } from './hermiteTranslate.js';
 const EPS = 2 ** -53;
 /** Moments are summed in blocks of this many sources, so a rounding chain is ~BLOCK + n/BLOCK. */
 const BLOCK = 256;
-/** Block of the evaluation's dot products (see dot). */
-const DOT_BLOCK = 64;
 
 export interface HermiteParams {
   d: number;
@@ -154,12 +152,13 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const t0 = performance.now();
   // Hermite moments A_α(S) for each weight: mom[(S·nw + c)·T + t].
   const mom = new Float64Array(nbox * nw * T);
-  const part = new Float64Array(nw * T);
-  const mono = new Float64Array(T);
-  const pw = new Float64Array(3 * p);
-  pw[2 * p] = 1; // d = 2: the third coordinate's powers are 1, 0, 0, …
+  // Per block of ≤ BLOCK sources of a box, feature-major: the scaled powers a_k^n/n! as rows
+  // PW[(k·p + n)·BLOCK + s] and the weights WB[c·BLOCK + s] (column 0: 1), so every moment is a
+  // dot product over the block's sources (long, contiguous inner loops; see blockMoments).
+  const PW = new Float64Array(3 * p * BLOCK);
+  const WB = new Float64Array(nw * BLOCK);
+  const y = new Float64Array(2 * BLOCK);
   let maxCount = 0;
-  const { a0, a1 } = mi;
   // 1/(n + 1): a^n/n! by products, not a division per power per source.
   const invNext = new Float64Array(p);
   for (let n = 0; n < p; n++) invNext[n] = 1 / (n + 1);
@@ -170,30 +169,22 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     if (s1 === s0) continue;
     if (s1 - s0 > maxCount) maxCount = s1 - s0;
     boxCentre(b, nb, lo, h, d, centre);
-    const base = b * nw * T;
     for (let j0 = s0; j0 < s1; j0 += BLOCK) {
-      part.fill(0);
-      const j1 = Math.min(s1, j0 + BLOCK);
-      for (let jj = j0; jj < j1; jj++) {
-        const j = order[jj];
+      const m = Math.min(s1, j0 + BLOCK) - j0;
+      for (let s = 0; s < m; s++) {
+        const j = order[j0 + s];
+        WB[s] = 1;
+        for (let c = 1; c < nw; c++) WB[c * BLOCK + s] = W[j * (nw - 1) + c - 1];
         for (let k = 0; k < d; k++) {
           const a = z[j * d + k] - centre[k];
           let x = 1;
           for (let n = 0; n < p; n++) {
-            pw[k * p + n] = x;
+            PW[(k * p + n) * BLOCK + s] = x;
             x *= a * invNext[n];
           }
         }
-        monomials(mi, pw, mono);
-        // column 0: weight 1
-        for (let t = 0; t < T; t++) part[t] += mono[t];
-        for (let c = 1; c < nw; c++) {
-          const wc = W[j * (nw - 1) + c - 1];
-          const o = c * T;
-          for (let t = 0; t < T; t++) part[o + t] += wc * mono[t];
-        }
       }
-      for (let i = 0; i < nw * T; i++) mom[base + i] += part[i];
+      blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
     }
   }
 
@@ -297,66 +288,64 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   invFact[0] = 1;
   for (let n = 1; n < p; n++) invFact[n] = invFact[n - 1] / n;
   for (let t = 0; t < T; t++) {
-    const b = a0[t] + a1[t] + mi.a2[t];
-    scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[mi.a2[t]];
+    const { a0, a1, a2 } = mi;
+    const b = a0[t] + a1[t] + a2[t];
+    scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[a2[t]];
   }
   for (let r = 0; r < nSlots * cols; r++) {
     const o = r * T;
     for (let t = 0; t < T; t++) loc[o + t] *= scale[t];
   }
 
-  // Longest rounding chain: a block and the block totals (moments), ~3p (the three
-  // contractions), the box pairs, a block and the block totals of the evaluation's dot product,
-  // and ~2p for the Hermite recurrence. To first order the relative errors of a chain add.
-  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * (p + 2 * M + 1) + DOT_BLOCK + Math.ceil(T / DOT_BLOCK) + 2 * p + 8;
+  // Longest rounding chain, to first order the relative errors along it add: a block and the
+  // block totals (moments), ≤ 2p + 2 for a^α/α! by products, 3(p + 2M + 1) for the three
+  // contractions over α_k and the boxes (hermiteTranslate.ts), ≤ 2p + 8 for the Hermite
+  // recurrence and the tables, ≤ 2p + 2 for the scale (−1)^{|β|}/β!, and 6p for the nested Horner
+  // evaluation (its error is that of a sum of the |L_β t^β| over that chain).
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 2 * p + 2 + 3 * (p + 2 * M + 1) + 2 * p + 8 + 2 * p + 2 + 6 * p;
   const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
   const cut = R * R * Math.exp(-R * R) * nk;
 
   const t2 = performance.now();
   const sums = new Float64Array(nq * cols);
   const bound = new Float64Array(nq);
-  const ctr = new Float64Array(3);
+  // Queries by target box (counting sort), so each box's coefficients are read once from memory.
+  const first = new Int32Array(nSlots + 1);
   for (let i = 0; i < nq; i++) {
     const id = targetBox[i];
-    const s = id < 0 ? -1 : slotOf[id];
-    if (s < 0 || weight[s] === 0) {
-      bound[i] = Infinity;
-      continue;
+    if (id >= 0) first[slotOf[id] + 1]++;
+  }
+  for (let s = 0; s < nSlots; s++) first[s + 1] += first[s];
+  const byBox = new Int32Array(first[nSlots]);
+  {
+    const fill = first.slice(0, nSlots);
+    for (let i = 0; i < nq; i++) {
+      const id = targetBox[i];
+      if (id >= 0) byBox[fill[slotOf[id]]++] = i;
     }
-    let rest = id;
-    for (let k = 0; k < 3; k++) {
-      const b = (rest % ext[k]) - off[k];
-      rest = Math.floor(rest / ext[k]);
-      ctr[k] = lo[k] + (b + 0.5) * h;
-    }
-    for (let k = 0; k < d; k++) {
-      const t = u[i * d + k] - ctr[k];
-      let x = 1;
-      for (let n = 0; n < p; n++) {
-        pw[k * p + n] = x;
-        x *= t;
-      }
-    }
-    monomials(mi, pw, mono);
+  }
+  bound.fill(Infinity);
+  const three = d === 3;
+  for (let r = 0; r < nSlots; r++) {
+    const s = targets[r];
+    if (weight[s] === 0) continue;
+    const c0 = lo[0] + (tb[3 * r] + 0.5) * h;
+    const c1 = lo[1] + (tb[3 * r + 1] + 0.5) * h;
+    const c2 = three ? lo[2] + (tb[3 * r + 2] + 0.5) * h : 0;
     const base = s * cols * T;
-    const o = i * cols;
-    for (let col = 0; col < cols; col++) sums[o + col] = dot(loc, base + col * T, mono, T);
-    bound[i] = (eta + rho) * weight[s] + cut;
+    const B = (eta + rho) * weight[s] + cut;
+    for (let q = first[s]; q < first[s + 1]; q++) {
+      const i = byBox[q];
+      const x0 = u[i * d] - c0;
+      const x1 = u[i * d + 1] - c1;
+      const x2 = three ? u[i * d + 2] - c2 : 0;
+      const o = i * cols;
+      for (let col = 0; col < cols; col++) sums[o + col] = horner(loc, base + col * T, mi.start, p, three, x0, x1, x2);
+      bound[i] = B;
+    }
   }
   const phases = { moments: t1 - t0, translate: t2 - t1, evaluate: performance.now() - t2 };
   return { sums, families: F, bound, terms: T, pairs: pairCount, phases };
-}
-
-/** Σ_t a[ao + t]·b[t] summed in blocks, so its rounding chain is DOT_BLOCK + T/DOT_BLOCK, not T. */
-function dot(a: Float64Array, ao: number, b: Float64Array, T: number): number {
-  let total = 0;
-  for (let t0 = 0; t0 < T; t0 += DOT_BLOCK) {
-    const t1 = Math.min(T, t0 + DOT_BLOCK);
-    let acc = 0;
-    for (let t = t0; t < t1; t++) acc += a[ao + t] * b[t];
-    total += acc;
-  }
-  return total;
 }
 
 function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: number, out: Float64Array): void {
@@ -368,17 +357,57 @@ function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: nu
   }
 }
 
-/** mono[t] = Π_k pw[k·p + α_k(t)] for the multi-indices of mi (pw[2p…] = 1, 0, … at d = 2). */
-function monomials(mi: MultiIndexSet, pw: Float64Array, mono: Float64Array): void {
-  const p = mi.p;
-  const P3 = mi.d === 3 ? p : 1;
-  let t = 0;
-  for (let i = 0; i < p; i++) {
-    const x0 = pw[i];
-    for (let j = 0; i + j < p; j++) {
-      const x01 = x0 * pw[p + j];
-      const top = P3 === 1 ? 1 : p - i - j;
-      for (let k = 0; k < top; k++) mono[t++] = x01 * pw[2 * p + k];
+/**
+ * mom[base + c·T + t] += Σ_s WB[c][s]·Π_k PW[k][α_k(t)][s] over the m sources of a block, for
+ * the multi-indices in order: y = w·a₀^{α₀}/α₀!·a₁^{α₁}/α₁! once per (α₀, α₁), then one dot
+ * product over the sources per α₂ (a block's sum is one rounding chain of ≤ BLOCK additions).
+ */
+function blockMoments(PW: Float64Array, WB: Float64Array, m: number, p: number, three: boolean, nw: number, T: number, mom: Float64Array, base: number, y: Float64Array): void {
+  for (let c = 0; c < nw; c++) {
+    let t = base + c * T;
+    const wo = c * BLOCK;
+    for (let i = 0; i < p; i++) {
+      const r0 = i * BLOCK;
+      for (let s = 0; s < m; s++) y[s] = WB[wo + s] * PW[r0 + s];
+      for (let j = 0; i + j < p; j++) {
+        const r1 = (p + j) * BLOCK;
+        for (let s = 0; s < m; s++) y[BLOCK + s] = y[s] * PW[r1 + s];
+        if (!three) {
+          let acc = 0;
+          for (let s = 0; s < m; s++) acc += y[BLOCK + s];
+          mom[t++] += acc;
+          continue;
+        }
+        const top = p - i - j;
+        for (let k = 0; k < top; k++) {
+          const r2 = (2 * p + k) * BLOCK;
+          let acc = 0;
+          for (let s = 0; s < m; s++) acc += y[BLOCK + s] * PW[r2 + s];
+          mom[t + k] += acc;
+        }
+        t += top;
+      }
     }
   }
+}
+
+/**
+ * Σ_β L[at + β] t^β for the multi-indices in order, nested Horner: Σ_{β₀} t₀^{β₀} Σ_{β₁} t₁^{β₁}
+ * Σ_{β₂} L_β t₂^{β₂}, one multiply-add per term. Its rounding is that of a sum of the |L_β t^β|
+ * over a chain of 2(p₀ + p₁ + p₂) ≤ 6p operations.
+ */
+function horner(L: Float64Array, at: number, start: Int32Array, p: number, three: boolean, x0: number, x1: number, x2: number): number {
+  let v0 = 0;
+  for (let i = p - 1; i >= 0; i--) {
+    let v1 = 0;
+    for (let j = p - 1 - i; j >= 0; j--) {
+      const s = at + start[i * p + j];
+      let v2 = 0;
+      if (three) for (let k = p - 1 - i - j; k >= 0; k--) v2 = v2 * x2 + L[s + k];
+      else v2 = L[s];
+      v1 = v1 * x1 + v2;
+    }
+    v0 = v0 * x0 + v1;
+  }
+  return v0;
 }
