@@ -362,7 +362,18 @@ function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: nu
  * the multi-indices in order: y = w·a₀^{α₀}/α₀!·a₁^{α₁}/α₁! once per (α₀, α₁), then one dot
  * product over the sources per α₂ (a block's sum is one rounding chain of ≤ BLOCK additions).
  */
-function blockMoments(PW: Float64Array, WB: Float64Array, m: number, p: number, three: boolean, nw: number, T: number, mom: Float64Array, base: number, y: Float64Array): void {
+function blockMoments(
+  PW: Float64Array,
+  WB: Float64Array,
+  m: number,
+  p: number,
+  three: boolean,
+  nw: number,
+  T: number,
+  mom: Float64Array,
+  base: number,
+  y: Float64Array,
+): void {
   for (let c = 0; c < nw; c++) {
     let t = base + c * T;
     const wo = c * BLOCK;
