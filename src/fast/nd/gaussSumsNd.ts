@@ -107,14 +107,7 @@ const CELL = 0.5;
  */
 const CELL_3D_WASM = 1;
 
-export function gaussSumsNd(
-  q: Float64Array,
-  k: Float64Array,
-  V: Float64Array,
-  d: number,
-  dv: number,
-  options: GaussSumsNdOptions = {},
-): GaussSumsNd {
+export function gaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Array, d: number, dv: number, options: GaussSumsNdOptions = {}): GaussSumsNd {
   const nq = q.length / d;
   const nk = k.length / d;
   const tolerance = options.tolerance ?? DEFAULT_TOLERANCE;
@@ -171,7 +164,7 @@ export function gaussSumsNd(
   const exact: number[] = [];
   if (method === 'hermite' && plan) {
     const eta0 = gradient ? hermiteBound(d, plan.p, plan.h).eta : hermiteBound(d, plan.p, plan.h).eta0;
-    const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0 });
+    const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0, wasm: options.wasm ?? true });
     sums.set(hs.sums);
     for (let i = 0; i < nq; i++) {
       const o = i * F * nw;

@@ -36,11 +36,13 @@
  *
  *     E₀ = K^d Σ_{A ≥ p or B ≥ p} G[A][B],       E₂ = K^d Σ_{A ≥ p or B ≥ p − 2} G'[A][B],
  *
- * summed for A, B < N = p + 30, plus a bound on the rest: every term with A + B = n has
+ * summed for A + B < N = 70 (p ≤ 40; the tables depend on d and h only, so they are built once),
+ * plus a bound on the rest: every term with A + B = n has
  * Π_k w ≤ Π_k h^{α_k+β_k}/√(α_k! β_k!) ≤ h^n (2d)^{n/2}/√(n!) (multinomial: n!/Π(α_k! β_k!) ≤ (2d)ⁿ),
  * there are C(n + 2d − 1, 2d − 1) of them, and the gradient factor is at most (n + 3)/2; so the
  * rest is at most K^d Σ_{n ≥ N} C(n + 2d − 1, 2d − 1)·(n + 3)/2·h^n (2d)^{n/2}/√(n!), summed until
- * its terms fall below 10⁻⁶ of the total (they fall faster than geometrically), and added to both.
+ * its terms fall below 10⁻⁶ of the total, the terms after that bounded by the last (they fall by
+ * more than half each), and added to both.
  *
  * η = max(E₀, E₂) (E₀ alone when no gradient is asked for). Each source of weight w_j then adds
  * at most η·|w_j|·e^{−|D|²/2} to the error of each sum, which hermiteTransform.ts turns into a
@@ -66,27 +68,7 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
   const key = `${d},${p},${h}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  const N = p + 30;
-  // One-coordinate table (2) in logs (√((a+b)!) overflows past a + b ≈ 340), w1 = (a+b+3)/2·w.
-  const lf = new Float64Array(2 * N);
-  for (let n = 1; n < 2 * N; n++) lf[n] = lf[n - 1] + Math.log(n);
-  const lh = Math.log(h / Math.SQRT2);
-  const w = new Float64Array(N * N);
-  const w1 = new Float64Array(N * N);
-  for (let a = 0; a < N; a++) {
-    for (let b = 0; a + b < N; b++) {
-      const v = Math.exp((a + b) * lh + 0.5 * lf[a + b] - lf[a] - lf[b]);
-      w[a * N + b] = v;
-      w1[a * N + b] = ((a + b + 3) / 2) * v;
-    }
-  }
-  // G and G' over A + B < N (every term with A + B ≥ N is in the rest below).
-  let G: Float64Array = w;
-  let G1: Float64Array = w1;
-  for (let k = 1; k < d; k++) {
-    G1 = convolve(G1, w, N);
-    G = convolve(G, w, N);
-  }
+  const { G, G1 } = tables(d, h);
   const q = p - 2;
   let e0 = 0;
   let e2 = 0;
@@ -105,7 +87,12 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
   for (let n = N; ; n++) {
     const term = Math.exp(logBinomial(n + 2 * d - 1, 2 * d - 1) + n * Math.log(h) + 0.5 * n * Math.log(2 * d) - 0.5 * lfact(n)) * ((n + 3) / 2);
     rest += term;
-    if (term <= 1e-6 * (rest + e0) || n > N + 400) break;
+    if (term <= 1e-6 * (rest + e0) || n > N + 400) {
+      // The ratio of consecutive terms, h√(2d)/√(n+1)·(n+2d)/(n+1), is below ½ for n ≥ 70 and
+      // h ≤ 1 and falls with n, so all the terms after this one add up to less than it.
+      rest += term;
+      break;
+    }
   }
   const K = K_CRAMER ** d;
   e0 = K * (e0 + rest);
@@ -113,6 +100,39 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
   kept *= K;
   const out = { eta: Math.max(e0, e2), eta0: e0, kept };
   cache.set(key, out);
+  return out;
+}
+
+/** Degrees up to 40 (degreeFor's range): N = 70 leaves a rest far below 1e-20 for h ≤ 1. */
+const N = 70;
+const tableCache = new Map<string, { G: Float64Array; G1: Float64Array }>();
+
+/** G and G' (layout [A·N + B], A + B < N) for d and h. */
+function tables(d: number, h: number): { G: Float64Array; G1: Float64Array } {
+  const key = `${d},${h}`;
+  const hit = tableCache.get(key);
+  if (hit) return hit;
+  // One-coordinate table (2) in logs (√((a+b)!) overflows past a + b ≈ 340), w1 = (a+b+3)/2·w.
+  const lf = new Float64Array(2 * N);
+  for (let n = 1; n < 2 * N; n++) lf[n] = lf[n - 1] + Math.log(n);
+  const lh = Math.log(h / Math.SQRT2);
+  const w = new Float64Array(N * N);
+  const w1 = new Float64Array(N * N);
+  for (let a = 0; a < N; a++) {
+    for (let b = 0; a + b < N; b++) {
+      const v = Math.exp((a + b) * lh + 0.5 * lf[a + b] - lf[a] - lf[b]);
+      w[a * N + b] = v;
+      w1[a * N + b] = ((a + b + 3) / 2) * v;
+    }
+  }
+  let G: Float64Array = w;
+  let G1: Float64Array = w1;
+  for (let k = 1; k < d; k++) {
+    G1 = convolve(G1, w, N);
+    G = convolve(G, w, N);
+  }
+  const out = { G, G1 };
+  tableCache.set(key, out);
   return out;
 }
 

@@ -1,6 +1,7 @@
 import { hermiteBound } from './hermiteBound.js';
 import { multiIndices, type MultiIndexSet } from './multiIndex.js';
 import { translateAll } from './hermiteTranslate.js';
+import { wasmHermite } from './wasmHermite.js';
 
 /**
  * The d-dimensional fast Gauss transform (Greengard & Strain 1991, with total-degree truncation),
@@ -49,6 +50,8 @@ export interface HermiteParams {
   gradient: boolean;
   /** η of hermiteBound for these (d, p, h), for the kernel sums only or for all families */
   eta: number;
+  /** the moments and the evaluation in WebAssembly f64x2 (assembly/fgtNd.ts) when available; default true */
+  wasm?: boolean;
 }
 
 export interface HermiteSums {
@@ -155,8 +158,10 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   // Per block of ≤ BLOCK sources of a box, feature-major: the scaled powers a_k^n/n! as rows
   // PW[(k·p + n)·BLOCK + s] and the weights WB[c·BLOCK + s] (column 0: 1), so every moment is a
   // dot product over the block's sources (long, contiguous inner loops; see blockMoments).
-  const PW = new Float64Array(3 * p * BLOCK);
-  const WB = new Float64Array(nw * BLOCK);
+  const wh = params.wasm === false ? null : wasmHermite(p, d, nw, F * nw, T, mi.start, BLOCK);
+  const PW = wh ? wh.pw : new Float64Array(3 * p * BLOCK);
+  const WB = wh ? wh.wb : new Float64Array(nw * BLOCK);
+  if (d === 2) PW.fill(1, 2 * p * BLOCK, (2 * p + 1) * BLOCK); // the kernel wants row 2p of ones
   const y = new Float64Array(2 * BLOCK);
   let maxCount = 0;
   // 1/(n + 1): a^n/n! by products, not a division per power per source.
@@ -184,7 +189,15 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
           }
         }
       }
-      blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
+      if (wh) {
+        // Padding sources to a multiple of 4 weigh 0 (their powers are left finite).
+        const m4 = (m + 3) & ~3;
+        for (let c = 0; c < nw; c++) WB.fill(0, c * BLOCK + m, c * BLOCK + m4);
+        wh.moments(m4);
+        const o = b * nw * T;
+        const part = wh.mom;
+        for (let t = 0; t < nw * T; t++) mom[o + t] += part[t];
+      } else blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
     }
   }
 
@@ -334,6 +347,31 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     const c2 = three ? lo[2] + (tb[3 * r + 2] + 0.5) * h : 0;
     const base = s * cols * T;
     const B = (eta + rho) * weight[s] + cut;
+    if (wh) {
+      wh.L.set(loc.subarray(base, base + cols * T));
+      const X = wh.x;
+      const out = wh.out;
+      for (let q0 = first[s]; q0 < first[s + 1]; q0 += BLOCK) {
+        const m = Math.min(first[s + 1], q0 + BLOCK) - q0;
+        const m4 = (m + 3) & ~3;
+        for (let a = 0; a < m; a++) {
+          const i = byBox[q0 + a];
+          X[a] = u[i * d] - c0;
+          X[BLOCK + a] = u[i * d + 1] - c1;
+          X[2 * BLOCK + a] = three ? u[i * d + 2] - c2 : 0;
+        }
+        X.fill(0, m, m4);
+        X.fill(0, BLOCK + m, BLOCK + m4);
+        X.fill(0, 2 * BLOCK + m, 2 * BLOCK + m4);
+        wh.evaluate(m4);
+        for (let a = 0; a < m; a++) {
+          const i = byBox[q0 + a];
+          for (let col = 0; col < cols; col++) sums[i * cols + col] = out[col * BLOCK + a];
+          bound[i] = B;
+        }
+      }
+      continue;
+    }
     for (let q = first[s]; q < first[s + 1]; q++) {
       const i = byBox[q];
       const x0 = u[i * d] - c0;
