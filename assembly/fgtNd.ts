@@ -117,3 +117,123 @@ export function fgtEvaluate(L: usize, T: i32, cols: i32, start: usize, p: i32, d
     }
   }
 }
+
+// The separable translation (src/fast/nd/hermiteTranslate.ts, which states the sums and the
+// layouts): one call per target row t₂ (stage 1), per target (t₁, t₂) (stage 2) and per target
+// box (stage 3). Arrays are f64 unless said; `run`, `count` i32; `colUsed`, `rowUsed` u8. At
+// d = 3 the β₂ stride P3 is p rounded up to even, so the f64x2 loops over β₂ in stages 1 and 2
+// run to it (the extra slot is padding: finite, never read as a result; the tables have
+// 2p + 1 ≥ p + P3 entries a row). Every output is one chain of additions over (box, α_k) in order,
+// ≤ p·(boxes in reach) long.
+
+/** C1[(col·p·p + α₀p + α₁)·P3 + β₂] = Σ_{s₂} Σ_{α₂} mom[…α…]·tab2[(t₂ − s₂ + M)·Lh + α₂ + β₂]. */
+export function fgtStage1(C1: usize, mom: usize, nw: i32, c: i32, T: i32, run: usize, p: i32, P3: i32, nb0: i32, nb1: i32, nb2: i32, count: usize, colUsed: usize, t2: i32, M: i32, tab2: usize, Lh: i32): void {
+  const block = p * p * P3;
+  memory.fill(C1, 0, <usize>(nb0 * nb1 * block) << 3);
+  const lo2 = max(0, t2 - M);
+  const hi2 = min(nb2 - 1, t2 + M);
+  const three = P3 > 1;
+  for (let col = 0; col < nb0 * nb1; col++) {
+    if (load<u8>(colUsed + <usize>col) === 0) continue;
+    const cb = C1 + (<usize>(col * block) << 3);
+    for (let s2 = lo2; s2 <= hi2; s2++) {
+      const S = col + nb0 * nb1 * s2;
+      if (load<i32>(count + (<usize>S << 2)) === 0) continue;
+      const mo = mom + (<usize>((S * nw + c) * T) << 3);
+      const at2 = tab2 + (<usize>((t2 - s2 + M) * Lh) << 3);
+      for (let a0 = 0; a0 < p; a0++) {
+        for (let a1 = 0; a0 + a1 < p; a1++) {
+          const s = mo + (<usize>load<i32>(run + (<usize>(a0 * p + a1) << 2)) << 3);
+          const o = cb + (<usize>((a0 * p + a1) * P3) << 3);
+          if (!three) {
+            store<f64>(o, load<f64>(o) + load<f64>(s) * load<f64>(at2));
+            continue;
+          }
+          const len = p - a0 - a1;
+          for (let a2 = 0; a2 < len; a2++) {
+            const m = f64x2.splat(load<f64>(s + (<usize>a2 << 3)));
+            const tb = at2 + (<usize>a2 << 3);
+            for (let b2 = 0; b2 < P3; b2 += 2) {
+              const q = <usize>b2 << 3;
+              v128.store(o + q, f64x2.add(v128.load(o + q), f64x2.mul(m, v128.load(tb + q))));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** C2[(s₀·p·p + α₀p + β₁)·P3 + β₂] = Σ_{s₁} Σ_{α₁} C1[…]·tab1[(t₁ − s₁ + M)·Lh + α₁ + β₁], β₁ + β₂ < p. */
+export function fgtStage2(C2: usize, C1: usize, p: i32, P3: i32, nb0: i32, nb1: i32, colUsed: usize, rowUsed: usize, t1: i32, M: i32, tab1: usize, Lh: i32): void {
+  const block = p * p * P3;
+  memory.fill(C2, 0, <usize>(nb0 * block) << 3);
+  const lo1 = max(0, t1 - M);
+  const hi1 = min(nb1 - 1, t1 + M);
+  const three = P3 > 1;
+  for (let s0 = 0; s0 < nb0; s0++) {
+    if (load<u8>(rowUsed + <usize>s0) === 0) continue;
+    const rb = C2 + (<usize>(s0 * block) << 3);
+    for (let s1 = lo1; s1 <= hi1; s1++) {
+      const col = s0 + nb0 * s1;
+      if (load<u8>(colUsed + <usize>col) === 0) continue;
+      const cb = C1 + (<usize>(col * block) << 3);
+      const at1 = tab1 + (<usize>((t1 - s1 + M) * Lh) << 3);
+      for (let a0 = 0; a0 < p; a0++) {
+        const na1 = p - a0;
+        for (let b1 = 0; b1 < p; b1++) {
+          const o = rb + (<usize>((a0 * p + b1) * P3) << 3);
+          if (!three) {
+            let acc = load<f64>(o);
+            for (let a1 = 0; a1 < na1; a1++) acc += load<f64>(cb + (<usize>((a0 * p + a1) * P3) << 3)) * load<f64>(at1 + (<usize>(a1 + b1) << 3));
+            store<f64>(o, acc);
+            continue;
+          }
+          const nb2 = p - b1;
+          for (let a1 = 0; a1 < na1; a1++) {
+            const f = f64x2.splat(load<f64>(at1 + (<usize>(a1 + b1) << 3)));
+            const ci = cb + (<usize>((a0 * p + a1) * P3) << 3);
+            for (let b2 = 0; b2 < nb2; b2 += 2) {
+              const q = <usize>b2 << 3;
+              v128.store(o + q, f64x2.add(v128.load(o + q), f64x2.mul(v128.load(ci + q), f)));
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/** loc[at + β] += Σ_{s₀} Σ_{α₀} C2[(s₀·p·p + α₀p + β₁)·P3 + β₂]·tab0[(t₀ − s₀ + M)·Lh + α₀ + β₀], β in multi-index order. */
+export function fgtStage3(loc: usize, C2: usize, p: i32, P3: i32, nb0: i32, rowUsed: usize, t0: i32, M: i32, tab0: usize, Lh: i32): void {
+  const block = p * p * P3;
+  const lo0 = max(0, t0 - M);
+  const hi0 = min(nb0 - 1, t0 + M);
+  const three = P3 > 1;
+  for (let s0 = lo0; s0 <= hi0; s0++) {
+    if (load<u8>(rowUsed + <usize>s0) === 0) continue;
+    const rb = C2 + (<usize>(s0 * block) << 3);
+    const at0 = tab0 + (<usize>((t0 - s0 + M) * Lh) << 3);
+    let t = loc;
+    for (let b0 = 0; b0 < p; b0++) {
+      for (let b1 = 0; b0 + b1 < p; b1++) {
+        const n = three ? p - b0 - b1 : 1;
+        for (let a0 = 0; a0 < p; a0++) {
+          const fs = load<f64>(at0 + (<usize>(a0 + b0) << 3));
+          const f = f64x2.splat(fs);
+          const ci = rb + (<usize>((a0 * p + b1) * P3) << 3);
+          let b2 = 0;
+          for (; b2 + 2 <= n; b2 += 2) {
+            const q = <usize>b2 << 3;
+            v128.store(t + q, f64x2.add(v128.load(t + q), f64x2.mul(v128.load(ci + q), f)));
+          }
+          if (b2 < n) {
+            const q = <usize>b2 << 3;
+            store<f64>(t + q, load<f64>(t + q) + load<f64>(ci + q) * fs);
+          }
+        }
+        t += <usize>n << 3;
+      }
+    }
+  }
+}

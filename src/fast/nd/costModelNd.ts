@@ -20,11 +20,13 @@ import { degreeFor } from './hermiteBound.js';
  * are, from a count grid, times the ball's volume).
  *
  * t_mom and t_eval are those of the f64x2 loops (assembly/fgtNd.ts) with the host's share (powers,
- * copies); measured at n = 1e6, d = 3, p = 13–17 (1.2 and 0.9 ns per term and column).
+ * copies) and t_op that of the translation's f64x2 stages; measured (CPU time) at n = 1e6,
+ * d = 3, p = 11–13: ~0.6 and ~0.5 ns per term and column (plus the host's share), ~1.5 ns per
+ * multiply-add of the translation.
  */
-const NS_MOMENT = 1.2;
-const NS_EVAL = 0.9;
-const NS_OP = 4;
+const NS_MOMENT = 0.7;
+const NS_EVAL = 0.6;
+const NS_OP = 1.5;
 const NS_QUERY = 1500;
 const NS_KEY = 9;
 /** The window ln(1/e^{−L₁}) the exact path settles to at tolerance 1e-9 (exactSums.ts). */

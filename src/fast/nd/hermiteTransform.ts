@@ -1,7 +1,7 @@
 import { hermiteBound } from './hermiteBound.js';
 import { multiIndices, type MultiIndexSet } from './multiIndex.js';
 import { translateAll } from './hermiteTranslate.js';
-import { wasmHermite } from './wasmHermite.js';
+import { wasmHermite, wasmTranslate } from './wasmHermite.js';
 
 /**
  * The d-dimensional fast Gauss transform (Greengard & Strain 1991, with total-degree truncation),
@@ -287,14 +287,19 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
       r++;
     }
   }
-  const at = new Int32Array(nSlots);
-  for (let f = 0; f < F; f++) {
-    // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
-    for (let c = 0; c < nw; c++) {
-      for (let r = 0; r < nSlots; r++) at[r] = ((targets[r] * F + f) * nw + c) * T;
-      translateAll({ mi, mom, nw, c, nb, count, M, tab0: f === 1 ? gf : hf, tab1: f === 2 ? gf : hf, tab2: f === 3 ? gf : hf, Lh, targets, tb, loc, at });
+  const onWasm = wh !== null && wasmTranslate(wh.end, { p, d, T, run: mi.start, mom, nw, F, nb, count, M, hf, gf, Lh, targets, tb, loc });
+  if (!onWasm) {
+    const at = new Int32Array(nSlots);
+    for (let f = 0; f < F; f++) {
+      // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
+      for (let c = 0; c < nw; c++) {
+        for (let r = 0; r < nSlots; r++) at[r] = ((targets[r] * F + f) * nw + c) * T;
+        translateAll({ mi, mom, nw, c, nb, count, M, tab0: f === 1 ? gf : hf, tab1: f === 2 ? gf : hf, tab2: f === 3 ? gf : hf, Lh, targets, tb, loc, at });
+      }
     }
   }
+  // The translation's grow detached the evaluation buffers' views.
+  const we = wh ? wasmHermite(p, d, nw, F * nw, T, mi.start, BLOCK) : null;
   // (−1)^{|β|}/β! for each β, applied once per target box.
   const scale = new Float64Array(T);
   const invFact = new Float64Array(p);
@@ -311,11 +316,14 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   }
 
   // Longest rounding chain, to first order the relative errors along it add: a block and the
-  // block totals (moments), ≤ 2p + 2 for a^α/α! by products, 3(p + 2M + 1) for the three
-  // contractions over α_k and the boxes (hermiteTranslate.ts), ≤ 2p + 8 for the Hermite
+  // block totals (moments), ≤ 2p + 2 for a^α/α! by products, p·Σ_k r_k + 3 for the three
+  // contractions over (box, α_k), r_k ≤ min(nb_k, 2M + 1) boxes in reach (hermiteTranslate.ts; the
+  // JS stages' chains, p + r_k each, are shorter), ≤ 2p + 8 for the Hermite
   // recurrence and the tables, ≤ 2p + 2 for the scale (−1)^{|β|}/β!, and 6p for the nested Horner
   // evaluation (its error is that of a sum of the |L_β t^β| over that chain).
-  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 2 * p + 2 + 3 * (p + 2 * M + 1) + 2 * p + 8 + 2 * p + 2 + 6 * p;
+  let reachSum = 0;
+  for (let k = 0; k < 3; k++) reachSum += Math.min(nb[k], 2 * M + 1);
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 2 * p + 2 + p * reachSum + 3 + 2 * p + 8 + 2 * p + 2 + 6 * p;
   const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
   const cut = R * R * Math.exp(-R * R) * nk;
 
@@ -347,10 +355,10 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     const c2 = three ? lo[2] + (tb[3 * r + 2] + 0.5) * h : 0;
     const base = s * cols * T;
     const B = (eta + rho) * weight[s] + cut;
-    if (wh) {
-      wh.L.set(loc.subarray(base, base + cols * T));
-      const X = wh.x;
-      const out = wh.out;
+    if (we) {
+      we.L.set(loc.subarray(base, base + cols * T));
+      const X = we.x;
+      const out = we.out;
       for (let q0 = first[s]; q0 < first[s + 1]; q0 += BLOCK) {
         const m = Math.min(first[s + 1], q0 + BLOCK) - q0;
         const m4 = (m + 3) & ~3;
@@ -363,7 +371,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
         X.fill(0, m, m4);
         X.fill(0, BLOCK + m, BLOCK + m4);
         X.fill(0, 2 * BLOCK + m, 2 * BLOCK + m4);
-        wh.evaluate(m4);
+        we.evaluate(m4);
         for (let a = 0; a < m; a++) {
           const i = byBox[q0 + a];
           for (let col = 0; col < cols; col++) sums[i * cols + col] = out[col * BLOCK + a];

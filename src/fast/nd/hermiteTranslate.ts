@@ -24,8 +24,10 @@ import type { MultiIndexSet } from './multiIndex.js';
  * whatever the number of target boxes. At d = 2 coordinate 2 is a single box at offset 0 with
  * one term (tab₂[0][0] = h₀(0) = 1).
  *
- * Rounding: each output is a sum of products over a chain of at most p + (2M + 1) additions per
- * stage, 3(p + 2M + 1) in all (hermiteTransform.ts adds this to its allowance).
+ * Rounding: each output is a sum of products over a chain of at most p + min(nb_k, 2M + 1) additions per
+ * stage here; the f64x2 stages of assembly/fgtNd.ts (used when available, wasmHermite.ts) add
+ * each (box, α_k) product in turn, p·min(nb_k, 2M + 1) per stage, and hermiteTransform.ts allows
+ * for the longer.
  */
 export interface TranslateInput {
   mi: MultiIndexSet;
