@@ -8,12 +8,32 @@
 
 /**
  * out[c·T + t] = Σ_{s < m} wb[c·stride + s]·Π_k pw[(k·p + α_k(t))·stride + s] for c < nw, the T
- * multi-indices in order. Rows are `stride` floats apart, m a multiple of 4 (padding sources
- * have weight 0, finite powers); at d = 2 row 2p must be ones. y: scratch of 2·stride floats.
- * Each sum runs in 2 lanes × 4 (α₂ + 0…3) or 1 chains, so its rounding chain is ≤ m/2 + 2.
+ * multi-indices in order, where the rows pw[k·p + n] = a_k^n/n! are formed here from the offsets
+ * a [d rows] as products (pw[n + 1] = pw[n]·(a·inv[n]), inv[n] = 1/(n + 1), as the JS loop does),
+ * and at d = 2 row 2p is ones. Rows are `stride` floats apart, m a multiple of 4 (padding sources
+ * have weight 0 and finite offsets). y: scratch of 2·stride floats. Each sum runs in 2 lanes × 4
+ * (α₂ + 0…3) or 1 chains, so its rounding chain is ≤ m/2 + 2.
  */
-export function fgtMoments(pw: usize, wb: usize, m: i32, stride: i32, p: i32, d: i32, nw: i32, T: i32, y: usize, out: usize): void {
+export function fgtMoments(a: usize, inv: usize, pw: usize, wb: usize, m: i32, stride: i32, p: i32, d: i32, nw: i32, T: i32, y: usize, out: usize): void {
   const rs = <usize>stride << 3;
+  for (let k = 0; k < d; k++) {
+    const ak = a + <usize>k * rs;
+    let prev = pw + <usize>(k * p) * rs;
+    for (let s = 0; s < m; s += 2) v128.store(prev + (<usize>s << 3), f64x2.splat(1));
+    for (let n = 0; n + 1 < p; n++) {
+      const next = prev + rs;
+      const c = f64x2.splat(load<f64>(inv + (<usize>n << 3)));
+      for (let s = 0; s < m; s += 2) {
+        const o = <usize>s << 3;
+        v128.store(next + o, f64x2.mul(v128.load(prev + o), f64x2.mul(v128.load(ak + o), c)));
+      }
+      prev = next;
+    }
+  }
+  if (d === 2) {
+    const r2 = pw + <usize>(2 * p) * rs;
+    for (let s = 0; s < m; s += 2) v128.store(r2 + (<usize>s << 3), f64x2.splat(1));
+  }
   const y1 = y + rs;
   for (let c = 0; c < nw; c++) {
     let t = c * T;

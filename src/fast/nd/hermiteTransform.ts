@@ -146,22 +146,29 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     start[id + 1]++;
   }
   for (let b = 0; b < nbox; b++) start[b + 1] += start[b];
-  const order = new Int32Array(nk);
+  // Scattered (read in order, written by box) into feature-major copies: zs[k·nk + ·], and the
+  // weights ws[c·nk + ·] for c ≥ 1, so a block's rows are contiguous.
+  const zs = new Float64Array(3 * nk);
+  const ws = new Float64Array(Math.max(1, nw - 1) * nk);
   {
     const fill = start.slice(0, nbox);
-    for (let j = 0; j < nk; j++) order[fill[boxOf[j]]++] = j;
+    for (let j = 0; j < nk; j++) {
+      const at = fill[boxOf[j]]++;
+      for (let k = 0; k < d; k++) zs[k * nk + at] = z[j * d + k];
+      for (let c = 1; c < nw; c++) ws[(c - 1) * nk + at] = W[j * (nw - 1) + c - 1];
+    }
   }
 
   const t0 = performance.now();
   // Hermite moments A_α(S) for each weight: mom[(S·nw + c)·T + t].
   const mom = new Float64Array(nbox * nw * T);
   // Per block of ≤ BLOCK sources of a box, feature-major: the scaled powers a_k^n/n! as rows
-  // PW[(k·p + n)·BLOCK + s] and the weights WB[c·BLOCK + s] (column 0: 1), so every moment is a
-  // dot product over the block's sources (long, contiguous inner loops; see blockMoments).
+  // PW[(k·p + n)·BLOCK + s] (formed in the module when it is used) and the weights WB[c·BLOCK + s]
+  // (column 0: 1), so every moment is a dot product over the block's sources (long, contiguous
+  // inner loops; see blockMoments).
   const wh = params.wasm === false ? null : wasmHermite(p, d, nw, F * nw, T, mi.start, BLOCK);
-  const PW = wh ? wh.pw : new Float64Array(3 * p * BLOCK);
+  const PW = new Float64Array(wh ? 0 : 3 * p * BLOCK);
   const WB = wh ? wh.wb : new Float64Array(nw * BLOCK);
-  if (d === 2) PW.fill(1, 2 * p * BLOCK, (2 * p + 1) * BLOCK); // the kernel wants row 2p of ones
   const y = new Float64Array(2 * BLOCK);
   let maxCount = 0;
   // 1/(n + 1): a^n/n! by products, not a division per power per source.
@@ -176,12 +183,30 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     boxCentre(b, nb, lo, h, d, centre);
     for (let j0 = s0; j0 < s1; j0 += BLOCK) {
       const m = Math.min(s1, j0 + BLOCK) - j0;
-      for (let s = 0; s < m; s++) {
-        const j = order[j0 + s];
-        WB[s] = 1;
-        for (let c = 1; c < nw; c++) WB[c * BLOCK + s] = W[j * (nw - 1) + c - 1];
+      WB.fill(1, 0, m);
+      for (let c = 1; c < nw; c++) WB.set(ws.subarray((c - 1) * nk + j0, (c - 1) * nk + j0 + m), c * BLOCK);
+      if (wh) {
+        // The module forms the powers; padding sources (to a multiple of 4) weigh 0, offset 0.
+        const m4 = (m + 3) & ~3;
+        const A = wh.a;
         for (let k = 0; k < d; k++) {
-          const a = z[j * d + k] - centre[k];
+          const ck = centre[k];
+          const zo = k * nk + j0;
+          for (let s = 0; s < m; s++) A[k * BLOCK + s] = zs[zo + s] - ck;
+          A.fill(0, k * BLOCK + m, k * BLOCK + m4);
+        }
+        for (let c = 0; c < nw; c++) WB.fill(0, c * BLOCK + m, c * BLOCK + m4);
+        wh.moments(m4);
+        const o = b * nw * T;
+        const part = wh.mom;
+        for (let t = 0; t < nw * T; t++) mom[o + t] += part[t];
+        continue;
+      }
+      for (let k = 0; k < d; k++) {
+        const ck = centre[k];
+        const zo = k * nk + j0;
+        for (let s = 0; s < m; s++) {
+          const a = zs[zo + s] - ck;
           let x = 1;
           for (let n = 0; n < p; n++) {
             PW[(k * p + n) * BLOCK + s] = x;
@@ -189,15 +214,7 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
           }
         }
       }
-      if (wh) {
-        // Padding sources to a multiple of 4 weigh 0 (their powers are left finite).
-        const m4 = (m + 3) & ~3;
-        for (let c = 0; c < nw; c++) WB.fill(0, c * BLOCK + m, c * BLOCK + m4);
-        wh.moments(m4);
-        const o = b * nw * T;
-        const part = wh.mom;
-        for (let t = 0; t < nw * T; t++) mom[o + t] += part[t];
-      } else blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
+      blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
     }
   }
 
@@ -337,12 +354,18 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     if (id >= 0) first[slotOf[id] + 1]++;
   }
   for (let s = 0; s < nSlots; s++) first[s + 1] += first[s];
-  const byBox = new Int32Array(first[nSlots]);
+  const nIn = first[nSlots];
+  const byBox = new Int32Array(nIn);
+  // Their coordinates scattered into box order too, feature-major: us[k·nIn + ·].
+  const us = new Float64Array(3 * nIn);
   {
     const fill = first.slice(0, nSlots);
     for (let i = 0; i < nq; i++) {
       const id = targetBox[i];
-      if (id >= 0) byBox[fill[slotOf[id]]++] = i;
+      if (id < 0) continue;
+      const at = fill[slotOf[id]]++;
+      byBox[at] = i;
+      for (let k = 0; k < d; k++) us[k * nIn + at] = u[i * d + k];
     }
   }
   bound.fill(Infinity);
@@ -362,12 +385,9 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
       for (let q0 = first[s]; q0 < first[s + 1]; q0 += BLOCK) {
         const m = Math.min(first[s + 1], q0 + BLOCK) - q0;
         const m4 = (m + 3) & ~3;
-        for (let a = 0; a < m; a++) {
-          const i = byBox[q0 + a];
-          X[a] = u[i * d] - c0;
-          X[BLOCK + a] = u[i * d + 1] - c1;
-          X[2 * BLOCK + a] = three ? u[i * d + 2] - c2 : 0;
-        }
+        for (let a = 0; a < m; a++) X[a] = us[q0 + a] - c0;
+        for (let a = 0; a < m; a++) X[BLOCK + a] = us[nIn + q0 + a] - c1;
+        for (let a = 0; a < m; a++) X[2 * BLOCK + a] = three ? us[2 * nIn + q0 + a] - c2 : 0;
         X.fill(0, m, m4);
         X.fill(0, BLOCK + m, BLOCK + m4);
         X.fill(0, 2 * BLOCK + m, 2 * BLOCK + m4);

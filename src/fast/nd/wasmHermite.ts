@@ -6,12 +6,26 @@ import { wasmBytes } from '../../backend/wasm/load.js';
  * own (its memory holds only these buffers), compiled synchronously on first use; null where
  * WebAssembly or synchronous compilation is unavailable (hermiteTransform.ts then runs its JS loops).
  *
- * Buffers, `stride` floats a row: pw [3p rows] and wb [nw rows] in, mom [nw·T] out (moments);
+ * Buffers, `stride` floats a row: a [3 rows] and wb [nw rows] in (the powers pw [3p rows] are
+ * formed in the module), mom [nw·T] out (moments);
  * L [cols·T] and x [3 rows] in, out [cols rows] out (evaluation).
  */
 interface FgtExports {
   memory: WebAssembly.Memory;
-  fgtMoments(pw: number, wb: number, m: number, stride: number, p: number, d: number, nw: number, T: number, y: number, out: number): void;
+  fgtMoments(
+    a: number,
+    inv: number,
+    pw: number,
+    wb: number,
+    m: number,
+    stride: number,
+    p: number,
+    d: number,
+    nw: number,
+    T: number,
+    y: number,
+    out: number,
+  ): void;
   fgtEvaluate(L: number, T: number, cols: number, start: number, p: number, d: number, x: number, m: number, stride: number, out: number): void;
   fgtStage1(
     C1: number,
@@ -50,7 +64,8 @@ interface FgtExports {
 }
 
 export interface WasmHermite {
-  pw: Float64Array;
+  /** offsets a_k of the block's sources from the box centre, d rows */
+  a: Float64Array;
   wb: Float64Array;
   mom: Float64Array;
   /** moments of the first m sources (m a multiple of 4) into mom */
@@ -85,7 +100,9 @@ export function wasmHermite(p: number, d: number, nw: number, cols: number, T: n
   const k = exports();
   if (!k) return null;
   const row = 8 * stride;
-  const pw = BASE;
+  const a = BASE;
+  const inv = a + 3 * row;
+  const pw = align(inv + 8 * p);
   const wb = pw + 3 * p * row;
   const y = wb + nw * row;
   const mom = y + 2 * row;
@@ -104,11 +121,13 @@ export function wasmHermite(p: number, d: number, nw: number, cols: number, T: n
   }
   const buf = k.memory.buffer;
   new Int32Array(buf, st, p * p).set(start);
+  const invNext = new Float64Array(buf, inv, p);
+  for (let n = 0; n < p; n++) invNext[n] = 1 / (n + 1);
   return {
-    pw: new Float64Array(buf, pw, 3 * p * stride),
+    a: new Float64Array(buf, a, 3 * stride),
     wb: new Float64Array(buf, wb, nw * stride),
     mom: new Float64Array(buf, mom, nw * T),
-    moments: (m) => k.fgtMoments(pw, wb, m, stride, p, d, nw, T, y, mom),
+    moments: (m) => k.fgtMoments(a, inv, pw, wb, m, stride, p, d, nw, T, y, mom),
     L: new Float64Array(buf, L, cols * T),
     x: new Float64Array(buf, x, 3 * stride),
     out: new Float64Array(buf, out, cols * stride),
