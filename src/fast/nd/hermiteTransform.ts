@@ -11,21 +11,26 @@ import { wasmHermite, wasmTranslate } from './wasmHermite.js';
  *     S_i[0][c] = Σ_j W_jc e^{−|u_i − z_j|²}                         (family 0)
  *     S_i[1+k][c] = Σ_j W_jc (u_ik − z_jk)² e^{−|u_i − z_j|²}         (families 1..d, if gradient)
  *
- * (column c = 0 is weight 1), in O((nq + nk)·T + pairs·p⁴) time, T = C(p+d−1, d), with a per-target
+ * (column c = 0 is weight 1), in O((nq + nk)·T + boxes·(boxes per coordinate)·p^{d+1}) time,
+ * T = C(p+d−1, d), with a per-target
  * bound B_i: |error of S_i[f][c]| ≤ B_i·max_j |W_jc|.
  *
  * Method: space is cut into boxes of width h; each source box gets its Hermite moments
  * A_α = Σ_j W_j a_j^α/α! (a = z − c_S, |α| < p), each target box holding targets gets the Taylor
  * coefficients B_β = ((−1)^{|β|}/β!) Σ_S Σ_α A_α Π_k h_{α_k+β_k}(D_k) (D = c_T − c_S) over the source
  * boxes within reach, and each target evaluates Σ_β B_β t^β (t = u − c_T). The translation
- * factorises coordinate by coordinate (Π_k), so it is done as three one-dimensional contractions
- * (α₂ → β₂, α₁ → β₁, α₀ → β₀) at ~0.6 p⁴ operations per box pair instead of T². The gradient
+ * factorises coordinate by coordinate (Π_k), over the multi-indices and over the boxes alike, so
+ * it is done as three one-dimensional contractions (α₂, s₂ → β₂, t₂; then α₁, s₁; then α₀, s₀),
+ * hermiteTranslate.ts. Where they matter (O(n·T): moments, evaluation; and the contractions) the
+ * loops run in WebAssembly f64x2 (assembly/fgtNd.ts via wasmHermite.ts), with the JS loops as
+ * the fallback. The gradient
  * families use (h_{m+2} + 2h_m)/4, the Hermite coefficients of x_k² e^{−x_k²}, in coordinate k
  * (their bound in hermiteBound.ts covers this with room to spare).
  *
  * Bound. hermiteBound.ts gives η: each source adds at most η|W_j|e^{−|D|²/2} truncation error.
- * Box pairs whose boxes are at least R apart (R ≥ 1) are skipped; every such pair has |x| ≥ R
- * and e^{−|x|²} ≤ |x|² e^{−|x|²} ≤ R² e^{−R²}. Hence
+ * Source boxes more than M = ⌈R/h⌉ boxes from the target box in some coordinate are skipped
+ * (R ≥ 1); every such pair is at least M·h ≥ R apart in that coordinate, so |x| ≥ R and
+ * e^{−|x|²} ≤ |x|² e^{−|x|²} ≤ R² e^{−R²}. Hence
  *
  *     B_i = (η + ρ)·W_T + R² e^{−R²}·nk,   W_T = Σ_{S within reach of T} n_S e^{−|D|²/2},
  *
