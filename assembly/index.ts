@@ -10,3 +10,4 @@ export { exactGrid, exactQuery, exactQueryGrad, exactOuter } from './exactCells'
 export { poolNd, poolNdRows, poolLossNd, poolLossNdRows } from './poolNd';
 export { scoresNd } from './ndTerms';
 export { localMomentsNd } from './momentsNd';
+export { fgtMoments, fgtEvaluate, fgtStage1, fgtStage2, fgtStage3 } from './fgtNd';

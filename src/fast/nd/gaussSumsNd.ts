@@ -183,7 +183,7 @@ export function planGaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Arra
     const exact: number[] = [];
     if (method === 'hermite' && plan) {
       const eta0 = gradient ? hermiteBound(d, plan.p, plan.h).eta : hermiteBound(d, plan.p, plan.h).eta0;
-      const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0 });
+      const hs = hermiteTransform(z, Vc, nw, u, { d, h: plan.h, p: plan.p, R, gradient, eta: eta0, wasm: options.wasm ?? true });
       sums.set(hs.sums);
       for (let i = 0; i < nq; i++) {
         const o = i * F * nw;

@@ -11,34 +11,43 @@
  * over all multi-indices α, β ≥ 0. The transform keeps |α| < p and |β| < p (total degree).
  *
  * Bound on one term. Cramér's inequality |H_m(x)| ≤ K 2^{m/2} √(m!) e^{x²/2}, K = 1.086435
- * (Abramowitz & Stegun 22.14.17), gives |h_m(D)| ≤ K 2^{m/2} √(m!) e^{−D²/2}. With
- * (α+β)! ≤ 2^{α+β} α! β! per coordinate, term (α, β) of (1) is at most
+ * (Abramowitz & Stegun 22.14.17), gives |h_m(D)| ≤ K 2^{m/2} √(m!) e^{−D²/2}. With |a_k|, |t_k| ≤ h/2,
+ * term (α, β) of (1) is at most K^d e^{−|D|²/2} Π_k w(α_k, β_k), where
  *
- *     K^d e^{−|D|²/2} Π_k c_{α_k} c_{β_k},    c_n = hⁿ/√(n!).
+ *     w(a, b) = (h/2)^{a+b} 2^{(a+b)/2} √((a+b)!)/(a! b!) = (h/√2)^{a+b} √((a+b)!)/(a! b!).     (2)
+ *
+ * (The first version split (a+b)! ≤ 2^{a+b} a! b!, giving h^{a+b}/√(a! b!): the same where a ≈ b,
+ * but the terms that dominate what is dropped have one of a, b near p and the other small, where
+ * it overstates by up to 2^{(a+b)/2}, ~10³ at p = 20, i.e. two to four degrees.)
  *
  * For the gradient sums the factor of coordinate k is x_k² e^{−x_k²} = (h₂(x_k) + 2h₀(x_k))/4,
  * whose Hermite coefficients g_m = (h_{m+2} + 2h_m)/4 obey |g_m(D)| ≤ K 2^{m/2} √(m!) e^{−D²/2}·(m+3)/2
- * (√((m+1)(m+2)) ≤ m + 3/2), so its terms carry the extra factor (α_k + β_k + 3)/2.
+ * (√((m+1)(m+2)) ≤ m + 3/2), so its terms carry the extra factor (α_k + β_k + 3)/2 in coordinate k
+ * (by symmetry, coordinate 0 below).
  *
  * The gradient sums' kept set is the same (hermiteTransform.ts translates them with the g
  * coefficients); the bound below is computed for the larger dropped set {|α| ≥ p or |β| ≥ p − 2},
  * which also covers taking them as (∂²/∂t_k² + 2)/4 of the kernel's Taylor polynomial (the
- * second derivative drops two degrees in t), so either way of evaluating them is bounded:
- * (α_k + β_k + 3)/2 times the e^{−|x|²} term bound, summed over that set.
+ * second derivative drops two degrees in t), so either way of evaluating them is bounded.
  *
- * With S₀(X) = Σ_{α∈X} Π_k c_{α_k} and S₁(X) = Σ_{α∈X} α₀ Π_k c_{α_k} (by symmetry any coordinate),
- * κ_q = {|α| < q}, δ_q = {|α| ≥ q}, and every sum taken over the dropped part of the product set
- * directly (all terms positive: no cancellation in computing them):
+ * Sums. With G[A][B] = Σ_{|α| = A, |β| = B} Π_k w(α_k, β_k) and G'[A][B] the same with the factor
+ * (α₀ + β₀ + 3)/2 (both d-fold two-dimensional convolutions of the one-coordinate table w, all
+ * terms positive, no cancellation),
  *
- *     E₀ = K^d [S₀(κ_p)S₀(δ_p) + S₀(δ_p)S₀(all)]                                 (e^{−|x|²})
- *     E₂ = K^d [½(S₁(κ_p)S₀(δ_q) + S₁(δ_p)S₀(all) + S₀(κ_p)S₁(δ_q) + S₀(δ_p)S₁(all))
- *               + 3/2·(S₀(κ_p)S₀(δ_q) + S₀(δ_p)S₀(all))],  q = p − 2            (x_k² e^{−|x|²})
+ *     E₀ = K^d Σ_{A ≥ p or B ≥ p} G[A][B],       E₂ = K^d Σ_{A ≥ p or B ≥ p − 2} G'[A][B],
  *
- * (the dropped set is κ_p × δ_q ∪ δ_p × all).
+ * summed for A + B < N = 70 (p ≤ 40; the tables depend on d and h only, so they are built once),
+ * plus a bound on the rest: every term with A + B = n has
+ * Π_k w ≤ Π_k h^{α_k+β_k}/√(α_k! β_k!) ≤ h^n (2d)^{n/2}/√(n!) (multinomial: n!/Π(α_k! β_k!) ≤ (2d)ⁿ),
+ * there are C(n + 2d − 1, 2d − 1) of them, and the gradient factor is at most (n + 3)/2; so the
+ * rest is at most K^d Σ_{n ≥ N} C(n + 2d − 1, 2d − 1)·(n + 3)/2·h^n (2d)^{n/2}/√(n!), summed until
+ * its terms fall below 10⁻⁶ of the total, the terms after that bounded by the last (they fall by
+ * more than half each), and added to both.
  *
- * and η = max(E₀, E₂) (E₀ alone when no gradient is asked for). Each source of weight w_j then
- * adds at most η·|w_j|·e^{−|D|²/2} to the error of each sum, which hermiteTransform.ts turns into a
- * per-target bound. The kept terms' sum A (the same over κ_p × κ_p) scales the rounding allowance.
+ * η = max(E₀, E₂) (E₀ alone when no gradient is asked for). Each source of weight w_j then adds
+ * at most η·|w_j|·e^{−|D|²/2} to the error of each sum, which hermiteTransform.ts turns into a
+ * per-target bound. The kept terms' sum A = K^d Σ_{A, B < p} G'[A][B] (≥ the same with G, and
+ * ≥ the sum of |kept terms| of either family) scales the rounding allowance.
  */
 
 export const K_CRAMER = 1.086435;
@@ -59,49 +68,97 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
   const key = `${d},${p},${h}`;
   const hit = cache.get(key);
   if (hit) return hit;
-  // c_n ≤ hⁿ/√(n!): beyond n = p + 60 the terms are below 10⁻⁴⁰ of the first for h ≤ 1, so the
-  // sums to N are exact to far below float64 precision.
-  const N = p + 60;
-  const c = new Float64Array(N);
-  c[0] = 1;
-  for (let n = 1; n < N; n++) c[n] = (c[n - 1] * h) / Math.sqrt(n);
-  // Sums over κ_p, δ_p, κ_q, δ_q (q = p − 2) of Π c and α₀ Π c.
+  const { G, G1 } = tables(d, h);
   const q = p - 2;
-  let s0kp = 0;
-  let s0dp = 0;
-  let s1kp = 0;
-  let s1dp = 0;
-  let s0dq = 0;
-  let s1dq = 0;
-  const top2 = d === 3 ? N : 1;
-  for (let i = 0; i < N; i++) {
-    for (let j = 0; i + j < N; j++) {
-      for (let k = 0; k < top2 && i + j + k < N; k++) {
-        const prod = c[i] * c[j] * c[k];
-        const n = i + j + k;
-        if (n < p) {
-          s0kp += prod;
-          s1kp += i * prod;
-        } else {
-          s0dp += prod;
-          s1dp += i * prod;
-        }
-        if (n >= q) {
-          s0dq += prod;
-          s1dq += i * prod;
-        }
-      }
+  let e0 = 0;
+  let e2 = 0;
+  let kept = 0;
+  for (let A = 0; A < N; A++) {
+    for (let B = 0; A + B < N; B++) {
+      const g = G[A * N + B];
+      const g1 = G1[A * N + B];
+      if (A >= p || B >= p) e0 += g;
+      if (A >= p || B >= q) e2 += g1;
+      if (A < p && B < p) kept += g1;
     }
   }
-  const s0all = s0kp + s0dp;
-  const s1all = s1kp + s1dp;
+  // The rest, A + B ≥ N.
+  let rest = 0;
+  for (let n = N; ; n++) {
+    const term = Math.exp(logBinomial(n + 2 * d - 1, 2 * d - 1) + n * Math.log(h) + 0.5 * n * Math.log(2 * d) - 0.5 * lfact(n)) * ((n + 3) / 2);
+    rest += term;
+    if (term <= 1e-6 * (rest + e0) || n > N + 400) {
+      // The ratio of consecutive terms, h√(2d)/√(n+1)·(n+2d)/(n+1), is below ½ for n ≥ 70 and
+      // h ≤ 1 and falls with n, so all the terms after this one add up to less than it.
+      rest += term;
+      break;
+    }
+  }
   const K = K_CRAMER ** d;
-  const e0 = K * (s0kp * s0dp + s0dp * s0all);
-  const e2 = K * (0.5 * (s1kp * s0dq + s1dp * s0all + s0kp * s1dq + s0dp * s1all) + 1.5 * (s0kp * s0dq + s0dp * s0all));
-  const kept = K * (s1kp * s0kp + 1.5 * s0kp * s0kp);
+  e0 = K * (e0 + rest);
+  e2 = K * (e2 + rest);
+  kept *= K;
   const out = { eta: Math.max(e0, e2), eta0: e0, kept };
   cache.set(key, out);
   return out;
+}
+
+/** Degrees up to 40 (degreeFor's range): N = 70 leaves a rest far below 1e-20 for h ≤ 1. */
+const N = 70;
+const tableCache = new Map<string, { G: Float64Array; G1: Float64Array }>();
+
+/** G and G' (layout [A·N + B], A + B < N) for d and h. */
+function tables(d: number, h: number): { G: Float64Array; G1: Float64Array } {
+  const key = `${d},${h}`;
+  const hit = tableCache.get(key);
+  if (hit) return hit;
+  // One-coordinate table (2) in logs (√((a+b)!) overflows past a + b ≈ 340), w1 = (a+b+3)/2·w.
+  const lf = new Float64Array(2 * N);
+  for (let n = 1; n < 2 * N; n++) lf[n] = lf[n - 1] + Math.log(n);
+  const lh = Math.log(h / Math.SQRT2);
+  const w = new Float64Array(N * N);
+  const w1 = new Float64Array(N * N);
+  for (let a = 0; a < N; a++) {
+    for (let b = 0; a + b < N; b++) {
+      const v = Math.exp((a + b) * lh + 0.5 * lf[a + b] - lf[a] - lf[b]);
+      w[a * N + b] = v;
+      w1[a * N + b] = ((a + b + 3) / 2) * v;
+    }
+  }
+  let G: Float64Array = w;
+  let G1: Float64Array = w1;
+  for (let k = 1; k < d; k++) {
+    G1 = convolve(G1, w, N);
+    G = convolve(G, w, N);
+  }
+  const out = { G, G1 };
+  tableCache.set(key, out);
+  return out;
+}
+
+/** out[A·N + B] = Σ_{a ≤ A, b ≤ B} x[(A−a)·N + B − b]·y[a·N + b] over A + B < N. */
+function convolve(x: Float64Array, y: Float64Array, N: number): Float64Array {
+  const out = new Float64Array(N * N);
+  for (let A = 0; A < N; A++) {
+    for (let B = 0; A + B < N; B++) {
+      const xv = x[A * N + B];
+      if (xv === 0) continue;
+      for (let a = 0; A + a < N; a++) {
+        for (let b = 0; A + a + B + b < N; b++) out[(A + a) * N + B + b] += xv * y[a * N + b];
+      }
+    }
+  }
+  return out;
+}
+
+function lfact(n: number): number {
+  let s = 0;
+  for (let i = 2; i <= n; i++) s += Math.log(i);
+  return s;
+}
+
+function logBinomial(n: number, k: number): number {
+  return lfact(n) - lfact(k) - lfact(n - k);
 }
 
 /** The smallest total degree p ≥ 4 with η ≤ eta, or 0 if none up to 40 (the transform then does not apply). */

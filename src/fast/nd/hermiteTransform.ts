@@ -1,5 +1,7 @@
 import { hermiteBound } from './hermiteBound.js';
 import { multiIndices, type MultiIndexSet } from './multiIndex.js';
+import { translateAll } from './hermiteTranslate.js';
+import { wasmHermite, wasmTranslate } from './wasmHermite.js';
 
 /**
  * The d-dimensional fast Gauss transform (Greengard & Strain 1991, with total-degree truncation),
@@ -9,21 +11,26 @@ import { multiIndices, type MultiIndexSet } from './multiIndex.js';
  *     S_i[0][c] = Σ_j W_jc e^{−|u_i − z_j|²}                         (family 0)
  *     S_i[1+k][c] = Σ_j W_jc (u_ik − z_jk)² e^{−|u_i − z_j|²}         (families 1..d, if gradient)
  *
- * (column c = 0 is weight 1), in O((nq + nk)·T + pairs·p⁴) time, T = C(p+d−1, d), with a per-target
+ * (column c = 0 is weight 1), in O((nq + nk)·T + boxes·(boxes per coordinate)·p^{d+1}) time,
+ * T = C(p+d−1, d), with a per-target
  * bound B_i: |error of S_i[f][c]| ≤ B_i·max_j |W_jc|.
  *
  * Method: space is cut into boxes of width h; each source box gets its Hermite moments
  * A_α = Σ_j W_j a_j^α/α! (a = z − c_S, |α| < p), each target box holding targets gets the Taylor
  * coefficients B_β = ((−1)^{|β|}/β!) Σ_S Σ_α A_α Π_k h_{α_k+β_k}(D_k) (D = c_T − c_S) over the source
  * boxes within reach, and each target evaluates Σ_β B_β t^β (t = u − c_T). The translation
- * factorises coordinate by coordinate (Π_k), so it is done as three one-dimensional contractions
- * (α₂ → β₂, α₁ → β₁, α₀ → β₀) at ~0.6 p⁴ operations per box pair instead of T². The gradient
+ * factorises coordinate by coordinate (Π_k), over the multi-indices and over the boxes alike, so
+ * it is done as three one-dimensional contractions (α₂, s₂ → β₂, t₂; then α₁, s₁; then α₀, s₀),
+ * hermiteTranslate.ts. Where they matter (O(n·T): moments, evaluation; and the contractions) the
+ * loops run in WebAssembly f64x2 (assembly/fgtNd.ts via wasmHermite.ts), with the JS loops as
+ * the fallback. The gradient
  * families use (h_{m+2} + 2h_m)/4, the Hermite coefficients of x_k² e^{−x_k²}, in coordinate k
  * (their bound in hermiteBound.ts covers this with room to spare).
  *
  * Bound. hermiteBound.ts gives η: each source adds at most η|W_j|e^{−|D|²/2} truncation error.
- * Box pairs whose boxes are at least R apart (R ≥ 1) are skipped; every such pair has |x| ≥ R
- * and e^{−|x|²} ≤ |x|² e^{−|x|²} ≤ R² e^{−R²}. Hence
+ * Source boxes more than M = ⌈R/h⌉ boxes from the target box in some coordinate are skipped
+ * (R ≥ 1); every such pair is at least M·h ≥ R apart in that coordinate, so |x| ≥ R and
+ * e^{−|x|²} ≤ |x|² e^{−|x|²} ≤ R² e^{−R²}. Hence
  *
  *     B_i = (η + ρ)·W_T + R² e^{−R²}·nk,   W_T = Σ_{S within reach of T} n_S e^{−|D|²/2},
  *
@@ -35,8 +42,6 @@ import { multiIndices, type MultiIndexSet } from './multiIndex.js';
 const EPS = 2 ** -53;
 /** Moments are summed in blocks of this many sources, so a rounding chain is ~BLOCK + n/BLOCK. */
 const BLOCK = 256;
-/** Block of the evaluation's dot products (see dot). */
-const DOT_BLOCK = 64;
 
 export interface HermiteParams {
   d: number;
@@ -50,6 +55,8 @@ export interface HermiteParams {
   gradient: boolean;
   /** η of hermiteBound for these (d, p, h), for the kernel sums only or for all families */
   eta: number;
+  /** the moments and the evaluation in WebAssembly f64x2 (assembly/fgtNd.ts) when available; default true */
+  wasm?: boolean;
 }
 
 export interface HermiteSums {
@@ -61,6 +68,8 @@ export interface HermiteSums {
   terms: number;
   /** box pairs translated */
   pairs: number;
+  /** CPU-time split (ms of wall clock): moments, translation, evaluation, for the cost model and the bench */
+  phases: { moments: number; translate: number; evaluate: number };
 }
 
 /** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}, into out[at…]. */
@@ -125,7 +134,6 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const nq = u.length / d;
   const mi: MultiIndexSet = multiIndices(d, p);
   const T = mi.count;
-  const P3 = d === 3 ? p : 1;
   const F = gradient ? 1 + d : 1;
   const { lo, nb } = sourceGrid(z, nk, d, h);
   const nbox = nb[0] * nb[1] * nb[2];
@@ -143,20 +151,31 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     start[id + 1]++;
   }
   for (let b = 0; b < nbox; b++) start[b + 1] += start[b];
-  const order = new Int32Array(nk);
+  // Scattered (read in order, written by box) into feature-major copies: zs[k·nk + ·], and the
+  // weights ws[c·nk + ·] for c ≥ 1, so a block's rows are contiguous.
+  const zs = new Float64Array(3 * nk);
+  const ws = new Float64Array(Math.max(1, nw - 1) * nk);
   {
     const fill = start.slice(0, nbox);
-    for (let j = 0; j < nk; j++) order[fill[boxOf[j]]++] = j;
+    for (let j = 0; j < nk; j++) {
+      const at = fill[boxOf[j]]++;
+      for (let k = 0; k < d; k++) zs[k * nk + at] = z[j * d + k];
+      for (let c = 1; c < nw; c++) ws[(c - 1) * nk + at] = W[j * (nw - 1) + c - 1];
+    }
   }
 
+  const t0 = performance.now();
   // Hermite moments A_α(S) for each weight: mom[(S·nw + c)·T + t].
   const mom = new Float64Array(nbox * nw * T);
-  const part = new Float64Array(nw * T);
-  const mono = new Float64Array(T);
-  const pw = new Float64Array(3 * p);
-  pw[2 * p] = 1; // d = 2: the third coordinate's powers are 1, 0, 0, …
+  // Per block of ≤ BLOCK sources of a box, feature-major: the scaled powers a_k^n/n! as rows
+  // PW[(k·p + n)·BLOCK + s] (formed in the module when it is used) and the weights WB[c·BLOCK + s]
+  // (column 0: 1), so every moment is a dot product over the block's sources (long, contiguous
+  // inner loops; see blockMoments).
+  const wh = params.wasm === false ? null : wasmHermite(p, d, nw, F * nw, T, mi.start, BLOCK);
+  const PW = new Float64Array(wh ? 0 : 3 * p * BLOCK);
+  const WB = wh ? wh.wb : new Float64Array(nw * BLOCK);
+  const y = new Float64Array(2 * BLOCK);
   let maxCount = 0;
-  const { a0, a1 } = mi;
   // 1/(n + 1): a^n/n! by products, not a division per power per source.
   const invNext = new Float64Array(p);
   for (let n = 0; n < p; n++) invNext[n] = 1 / (n + 1);
@@ -167,33 +186,44 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
     if (s1 === s0) continue;
     if (s1 - s0 > maxCount) maxCount = s1 - s0;
     boxCentre(b, nb, lo, h, d, centre);
-    const base = b * nw * T;
     for (let j0 = s0; j0 < s1; j0 += BLOCK) {
-      part.fill(0);
-      const j1 = Math.min(s1, j0 + BLOCK);
-      for (let jj = j0; jj < j1; jj++) {
-        const j = order[jj];
+      const m = Math.min(s1, j0 + BLOCK) - j0;
+      WB.fill(1, 0, m);
+      for (let c = 1; c < nw; c++) WB.set(ws.subarray((c - 1) * nk + j0, (c - 1) * nk + j0 + m), c * BLOCK);
+      if (wh) {
+        // The module forms the powers; padding sources (to a multiple of 4) weigh 0, offset 0.
+        const m4 = (m + 3) & ~3;
+        const A = wh.a;
         for (let k = 0; k < d; k++) {
-          const a = z[j * d + k] - centre[k];
+          const ck = centre[k];
+          const zo = k * nk + j0;
+          for (let s = 0; s < m; s++) A[k * BLOCK + s] = zs[zo + s] - ck;
+          A.fill(0, k * BLOCK + m, k * BLOCK + m4);
+        }
+        for (let c = 0; c < nw; c++) WB.fill(0, c * BLOCK + m, c * BLOCK + m4);
+        wh.moments(m4);
+        const o = b * nw * T;
+        const part = wh.mom;
+        for (let t = 0; t < nw * T; t++) mom[o + t] += part[t];
+        continue;
+      }
+      for (let k = 0; k < d; k++) {
+        const ck = centre[k];
+        const zo = k * nk + j0;
+        for (let s = 0; s < m; s++) {
+          const a = zs[zo + s] - ck;
           let x = 1;
           for (let n = 0; n < p; n++) {
-            pw[k * p + n] = x;
+            PW[(k * p + n) * BLOCK + s] = x;
             x *= a * invNext[n];
           }
         }
-        monomials(mi, pw, mono);
-        // column 0: weight 1
-        for (let t = 0; t < T; t++) part[t] += mono[t];
-        for (let c = 1; c < nw; c++) {
-          const wc = W[j * (nw - 1) + c - 1];
-          const o = c * T;
-          for (let t = 0; t < T; t++) part[o + t] += wc * mono[t];
-        }
       }
-      for (let i = 0; i < nw * T; i++) mom[base + i] += part[i];
+      blockMoments(PW, WB, m, p, d === 3, nw, T, mom, b * nw * T, y);
     }
   }
 
+  const t1 = performance.now();
   // Target boxes in the source grid extended by the reach M on each side; only those holding
   // targets get Taylor coefficients.
   const M = Math.ceil(R / h);
@@ -242,124 +272,151 @@ export function hermiteTransform(z: Float64Array, W: Float64Array, nw: number, u
   const cols = F * nw;
   const loc = new Float64Array(nSlots * cols * T);
   const weight = new Float64Array(nSlots);
-  const slotBox = new Int32Array(nSlots);
-  for (let id = 0; id < nExt; id++) if (slotOf[id] >= 0) slotBox[slotOf[id]] = id;
-  const C1 = new Float64Array(p * p * P3);
-  const C2 = new Float64Array(p * p * P3);
-  const R2 = R * R;
-  const bT = new Int32Array(3);
-  let maxPairs = 0;
+  // Target boxes in id order (t₂ outermost), as translateAll streams them, with their
+  // coordinates in source-grid units; W_T over the box of reach that translateAll covers.
+  const targets = new Int32Array(nSlots);
+  const tb = new Int32Array(3 * nSlots);
+  const count = new Int32Array(nbox);
+  for (let S = 0; S < nbox; S++) count[S] = start[S + 1] - start[S];
+  const g = new Float64Array(2 * M + 1);
+  for (let m = -M; m <= M; m++) g[m + M] = Math.exp(-0.5 * h * h * m * m);
   let pairCount = 0;
-  for (let s = 0; s < nSlots; s++) {
-    let id = slotBox[s];
-    for (let k = 0; k < 3; k++) {
-      bT[k] = (id % ext[k]) - off[k];
-      id = Math.floor(id / ext[k]);
-    }
-    let W_T = 0;
-    let pairs = 0;
-    const lo2 = Math.max(0, bT[2] - M);
-    const hi2 = Math.min(nb[2] - 1, bT[2] + M);
-    const lo1 = Math.max(0, bT[1] - M);
-    const hi1 = Math.min(nb[1] - 1, bT[1] + M);
-    const lo0 = Math.max(0, bT[0] - M);
-    const hi0 = Math.min(nb[0] - 1, bT[0] + M);
-    for (let s2 = lo2; s2 <= hi2; s2++) {
-      const m2 = bT[2] - s2;
-      const g2 = Math.max(Math.abs(m2) - 1, 0);
-      for (let s1 = lo1; s1 <= hi1; s1++) {
-        const m1 = bT[1] - s1;
-        const g1 = Math.max(Math.abs(m1) - 1, 0);
-        for (let s0 = lo0; s0 <= hi0; s0++) {
-          const m0 = bT[0] - s0;
-          const g0 = Math.max(Math.abs(m0) - 1, 0);
-          // The nearest points of the two boxes are (|m_k| − 1)·h apart in each coordinate.
-          if ((g0 * g0 + g1 * g1 + g2 * g2) * h * h >= R2) continue;
-          const S = s0 + nb[0] * (s1 + nb[1] * s2);
-          const n = start[S + 1] - start[S];
-          if (n === 0) continue;
-          pairs++;
-          W_T += n * Math.exp(-0.5 * h * h * (m0 * m0 + m1 * m1 + m2 * m2));
-          for (let f = 0; f < F; f++) {
-            // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
-            const t0 = f === 1 ? gf : hf;
-            const t1 = f === 2 ? gf : hf;
-            const t2 = f === 3 ? gf : hf;
-            for (let c = 0; c < nw; c++) {
-              translate(mi, mom, (S * nw + c) * T, loc, ((s * F + f) * nw + c) * T, t0, (m0 + M) * Lh, t1, (m1 + M) * Lh, t2, (m2 + M) * Lh, C1, C2);
-            }
+  {
+    let r = 0;
+    for (let id = 0; id < nExt; id++) {
+      const s = slotOf[id];
+      if (s < 0) continue;
+      targets[r] = s;
+      let rest = id;
+      for (let k = 0; k < 3; k++) {
+        tb[3 * r + k] = (rest % ext[k]) - off[k];
+        rest = Math.floor(rest / ext[k]);
+      }
+      let W_T = 0;
+      const [b0, b1, b2] = [tb[3 * r], tb[3 * r + 1], tb[3 * r + 2]];
+      for (let s2 = Math.max(0, b2 - M); s2 <= Math.min(nb[2] - 1, b2 + M); s2++) {
+        for (let s1 = Math.max(0, b1 - M); s1 <= Math.min(nb[1] - 1, b1 + M); s1++) {
+          const g12 = g[b2 - s2 + M] * g[b1 - s1 + M];
+          for (let s0 = Math.max(0, b0 - M); s0 <= Math.min(nb[0] - 1, b0 + M); s0++) {
+            const n = count[s0 + nb[0] * (s1 + nb[1] * s2)];
+            if (n === 0) continue;
+            pairCount++;
+            W_T += n * g12 * g[b0 - s0 + M];
           }
         }
       }
+      weight[s] = W_T;
+      r++;
     }
-    if (pairs > maxPairs) maxPairs = pairs;
-    pairCount += pairs;
-    weight[s] = W_T;
   }
+  const onWasm = wh !== null && wasmTranslate(wh.end, { p, d, T, run: mi.start, mom, nw, F, nb, count, M, hf, gf, Lh, targets, tb, loc });
+  if (!onWasm) {
+    const at = new Int32Array(nSlots);
+    for (let f = 0; f < F; f++) {
+      // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
+      for (let c = 0; c < nw; c++) {
+        for (let r = 0; r < nSlots; r++) at[r] = ((targets[r] * F + f) * nw + c) * T;
+        translateAll({ mi, mom, nw, c, nb, count, M, tab0: f === 1 ? gf : hf, tab1: f === 2 ? gf : hf, tab2: f === 3 ? gf : hf, Lh, targets, tb, loc, at });
+      }
+    }
+  }
+  // The translation's grow detached the evaluation buffers' views.
+  const we = wh ? wasmHermite(p, d, nw, F * nw, T, mi.start, BLOCK) : null;
   // (−1)^{|β|}/β! for each β, applied once per target box.
   const scale = new Float64Array(T);
   const invFact = new Float64Array(p);
   invFact[0] = 1;
   for (let n = 1; n < p; n++) invFact[n] = invFact[n - 1] / n;
   for (let t = 0; t < T; t++) {
-    const b = a0[t] + a1[t] + mi.a2[t];
-    scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[mi.a2[t]];
+    const { a0, a1, a2 } = mi;
+    const b = a0[t] + a1[t] + a2[t];
+    scale[t] = (b % 2 === 0 ? 1 : -1) * invFact[a0[t]] * invFact[a1[t]] * invFact[a2[t]];
   }
   for (let r = 0; r < nSlots * cols; r++) {
     const o = r * T;
     for (let t = 0; t < T; t++) loc[o + t] *= scale[t];
   }
 
-  // Longest rounding chain: a block and the block totals (moments), ~3p (the three
-  // contractions), the box pairs, a block and the block totals of the evaluation's dot product,
-  // and ~2p for the Hermite recurrence. To first order the relative errors of a chain add.
-  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 3 * p + maxPairs + DOT_BLOCK + Math.ceil(T / DOT_BLOCK) + 2 * p + 8;
+  // Longest rounding chain, to first order the relative errors along it add: a block and the
+  // block totals (moments), ≤ 2p + 2 for a^α/α! by products, p·Σ_k r_k + 3 for the three
+  // contractions over (box, α_k), r_k ≤ min(nb_k, 2M + 1) boxes in reach (hermiteTranslate.ts; the
+  // JS stages' chains, p + r_k each, are shorter), ≤ 2p + 8 for the Hermite
+  // recurrence and the tables, ≤ 2p + 2 for the scale (−1)^{|β|}/β!, and 6p for the nested Horner
+  // evaluation (its error is that of a sum of the |L_β t^β| over that chain).
+  let reachSum = 0;
+  for (let k = 0; k < 3; k++) reachSum += Math.min(nb[k], 2 * M + 1);
+  const chain = BLOCK + Math.ceil(maxCount / BLOCK) + 2 * p + 2 + p * reachSum + 3 + 2 * p + 8 + 2 * p + 2 + 6 * p;
   const rho = ((chain * EPS) / (1 - chain * EPS)) * hermiteBound(d, p, h).kept;
-  const cut = R2 * Math.exp(-R2) * nk;
+  const cut = R * R * Math.exp(-R * R) * nk;
 
+  const t2 = performance.now();
   const sums = new Float64Array(nq * cols);
   const bound = new Float64Array(nq);
-  const ctr = new Float64Array(3);
+  // Queries by target box (counting sort), so each box's coefficients are read once from memory.
+  const first = new Int32Array(nSlots + 1);
   for (let i = 0; i < nq; i++) {
     const id = targetBox[i];
-    const s = id < 0 ? -1 : slotOf[id];
-    if (s < 0 || weight[s] === 0) {
-      bound[i] = Infinity;
+    if (id >= 0) first[slotOf[id] + 1]++;
+  }
+  for (let s = 0; s < nSlots; s++) first[s + 1] += first[s];
+  const nIn = first[nSlots];
+  const byBox = new Int32Array(nIn);
+  // Their coordinates scattered into box order too, feature-major: us[k·nIn + ·].
+  const us = new Float64Array(3 * nIn);
+  {
+    const fill = first.slice(0, nSlots);
+    for (let i = 0; i < nq; i++) {
+      const id = targetBox[i];
+      if (id < 0) continue;
+      const at = fill[slotOf[id]]++;
+      byBox[at] = i;
+      for (let k = 0; k < d; k++) us[k * nIn + at] = u[i * d + k];
+    }
+  }
+  bound.fill(Infinity);
+  const three = d === 3;
+  for (let r = 0; r < nSlots; r++) {
+    const s = targets[r];
+    if (weight[s] === 0) continue;
+    const c0 = lo[0] + (tb[3 * r] + 0.5) * h;
+    const c1 = lo[1] + (tb[3 * r + 1] + 0.5) * h;
+    const c2 = three ? lo[2] + (tb[3 * r + 2] + 0.5) * h : 0;
+    const base = s * cols * T;
+    const B = (eta + rho) * weight[s] + cut;
+    if (we) {
+      we.L.set(loc.subarray(base, base + cols * T));
+      const X = we.x;
+      const out = we.out;
+      for (let q0 = first[s]; q0 < first[s + 1]; q0 += BLOCK) {
+        const m = Math.min(first[s + 1], q0 + BLOCK) - q0;
+        const m4 = (m + 3) & ~3;
+        for (let a = 0; a < m; a++) X[a] = us[q0 + a] - c0;
+        for (let a = 0; a < m; a++) X[BLOCK + a] = us[nIn + q0 + a] - c1;
+        for (let a = 0; a < m; a++) X[2 * BLOCK + a] = three ? us[2 * nIn + q0 + a] - c2 : 0;
+        X.fill(0, m, m4);
+        X.fill(0, BLOCK + m, BLOCK + m4);
+        X.fill(0, 2 * BLOCK + m, 2 * BLOCK + m4);
+        we.evaluate(m4);
+        for (let a = 0; a < m; a++) {
+          const i = byBox[q0 + a];
+          for (let col = 0; col < cols; col++) sums[i * cols + col] = out[col * BLOCK + a];
+          bound[i] = B;
+        }
+      }
       continue;
     }
-    let rest = id;
-    for (let k = 0; k < 3; k++) {
-      const b = (rest % ext[k]) - off[k];
-      rest = Math.floor(rest / ext[k]);
-      ctr[k] = lo[k] + (b + 0.5) * h;
+    for (let q = first[s]; q < first[s + 1]; q++) {
+      const i = byBox[q];
+      const x0 = u[i * d] - c0;
+      const x1 = u[i * d + 1] - c1;
+      const x2 = three ? u[i * d + 2] - c2 : 0;
+      const o = i * cols;
+      for (let col = 0; col < cols; col++) sums[o + col] = horner(loc, base + col * T, mi.start, p, three, x0, x1, x2);
+      bound[i] = B;
     }
-    for (let k = 0; k < d; k++) {
-      const t = u[i * d + k] - ctr[k];
-      let x = 1;
-      for (let n = 0; n < p; n++) {
-        pw[k * p + n] = x;
-        x *= t;
-      }
-    }
-    monomials(mi, pw, mono);
-    const base = s * cols * T;
-    const o = i * cols;
-    for (let col = 0; col < cols; col++) sums[o + col] = dot(loc, base + col * T, mono, T);
-    bound[i] = (eta + rho) * weight[s] + cut;
   }
-  return { sums, families: F, bound, terms: T, pairs: pairCount };
-}
-
-/** Σ_t a[ao + t]·b[t] summed in blocks, so its rounding chain is DOT_BLOCK + T/DOT_BLOCK, not T. */
-function dot(a: Float64Array, ao: number, b: Float64Array, T: number): number {
-  let total = 0;
-  for (let t0 = 0; t0 < T; t0 += DOT_BLOCK) {
-    const t1 = Math.min(T, t0 + DOT_BLOCK);
-    let acc = 0;
-    for (let t = t0; t < t1; t++) acc += a[ao + t] * b[t];
-    total += acc;
-  }
-  return total;
+  const phases = { moments: t1 - t0, translate: t2 - t1, evaluate: performance.now() - t2 };
+  return { sums, families: F, bound, terms: T, pairs: pairCount, phases };
 }
 
 function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: number, out: Float64Array): void {
@@ -371,87 +428,68 @@ function boxCentre(b: number, nb: Int32Array, lo: Float64Array, h: number, d: nu
   }
 }
 
-/** mono[t] = Π_k pw[k·p + α_k(t)] for the multi-indices of mi (pw[2p…] = 1, 0, … at d = 2). */
-function monomials(mi: MultiIndexSet, pw: Float64Array, mono: Float64Array): void {
-  const p = mi.p;
-  const P3 = mi.d === 3 ? p : 1;
-  let t = 0;
-  for (let i = 0; i < p; i++) {
-    const x0 = pw[i];
-    for (let j = 0; i + j < p; j++) {
-      const x01 = x0 * pw[p + j];
-      const top = P3 === 1 ? 1 : p - i - j;
-      for (let k = 0; k < top; k++) mono[t++] = x01 * pw[2 * p + k];
+/**
+ * mom[base + c·T + t] += Σ_s WB[c][s]·Π_k PW[k][α_k(t)][s] over the m sources of a block, for
+ * the multi-indices in order: y = w·a₀^{α₀}/α₀!·a₁^{α₁}/α₁! once per (α₀, α₁), then one dot
+ * product over the sources per α₂ (a block's sum is one rounding chain of ≤ BLOCK additions).
+ */
+function blockMoments(
+  PW: Float64Array,
+  WB: Float64Array,
+  m: number,
+  p: number,
+  three: boolean,
+  nw: number,
+  T: number,
+  mom: Float64Array,
+  base: number,
+  y: Float64Array,
+): void {
+  for (let c = 0; c < nw; c++) {
+    let t = base + c * T;
+    const wo = c * BLOCK;
+    for (let i = 0; i < p; i++) {
+      const r0 = i * BLOCK;
+      for (let s = 0; s < m; s++) y[s] = WB[wo + s] * PW[r0 + s];
+      for (let j = 0; i + j < p; j++) {
+        const r1 = (p + j) * BLOCK;
+        for (let s = 0; s < m; s++) y[BLOCK + s] = y[s] * PW[r1 + s];
+        if (!three) {
+          let acc = 0;
+          for (let s = 0; s < m; s++) acc += y[BLOCK + s];
+          mom[t++] += acc;
+          continue;
+        }
+        const top = p - i - j;
+        for (let k = 0; k < top; k++) {
+          const r2 = (2 * p + k) * BLOCK;
+          let acc = 0;
+          for (let s = 0; s < m; s++) acc += y[BLOCK + s] * PW[r2 + s];
+          mom[t + k] += acc;
+        }
+        t += top;
+      }
     }
   }
 }
 
 /**
- * loc[lo + β] += Σ_α mom[mo + α] Π_k tab_k[at_k + α_k + β_k] over |α|, |β| < p, as three
- * contractions: C1[a0, a1, b2] (α₂ → β₂), C2[a0, b1, b2] (α₁ → β₁), then α₀ → β₀.
+ * Σ_β L[at + β] t^β for the multi-indices in order, nested Horner: Σ_{β₀} t₀^{β₀} Σ_{β₁} t₁^{β₁}
+ * Σ_{β₂} L_β t₂^{β₂}, one multiply-add per term. Its rounding is that of a sum of the |L_β t^β|
+ * over a chain of 2(p₀ + p₁ + p₂) ≤ 6p operations.
  */
-function translate(
-  mi: MultiIndexSet,
-  mom: Float64Array,
-  mo: number,
-  loc: Float64Array,
-  lo: number,
-  tab0: Float64Array,
-  at0: number,
-  tab1: Float64Array,
-  at1: number,
-  tab2: Float64Array,
-  at2: number,
-  C1: Float64Array,
-  C2: Float64Array,
-): void {
-  const p = mi.p;
-  const run = mi.start;
-  const three = mi.d === 3;
-  const P3 = three ? p : 1;
-  // Stage 1: C1[(a0·p + a1)·P3 + b2] = Σ_{a2} A[a0, a1, a2] tab2[a2 + b2].
-  for (let a0 = 0; a0 < p; a0++) {
-    for (let a1 = 0; a0 + a1 < p; a1++) {
-      const s = mo + run[a0 * p + a1];
-      const o = (a0 * p + a1) * P3;
-      if (!three) {
-        C1[o] = mom[s] * tab2[at2];
-        continue;
-      }
-      const len = p - a0 - a1;
-      for (let b2 = 0; b2 < p; b2++) {
-        let acc = 0;
-        const tb = at2 + b2;
-        for (let a2 = 0; a2 < len; a2++) acc += mom[s + a2] * tab2[tb + a2];
-        C1[o + b2] = acc;
-      }
+function horner(L: Float64Array, at: number, start: Int32Array, p: number, three: boolean, x0: number, x1: number, x2: number): number {
+  let v0 = 0;
+  for (let i = p - 1; i >= 0; i--) {
+    let v1 = 0;
+    for (let j = p - 1 - i; j >= 0; j--) {
+      const s = at + start[i * p + j];
+      let v2 = 0;
+      if (three) for (let k = p - 1 - i - j; k >= 0; k--) v2 = v2 * x2 + L[s + k];
+      else v2 = L[s];
+      v1 = v1 * x1 + v2;
     }
+    v0 = v0 * x0 + v1;
   }
-  // Stage 2: C2[(a0·p + b1)·P3 + b2] = Σ_{a1 < p − a0} C1[(a0·p + a1)·P3 + b2] tab1[a1 + b1], b1 + b2 < p.
-  for (let a0 = 0; a0 < p; a0++) {
-    const na1 = p - a0;
-    for (let b1 = 0; b1 < p; b1++) {
-      const nb2 = three ? p - b1 : 1;
-      const o = (a0 * p + b1) * P3;
-      for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] = 0;
-      for (let a1 = 0; a1 < na1; a1++) {
-        const f = tab1[at1 + a1 + b1];
-        const ci = (a0 * p + a1) * P3;
-        for (let b2 = 0; b2 < nb2; b2++) C2[o + b2] += C1[ci + b2] * f;
-      }
-    }
-  }
-  // Stage 3: loc[β] += Σ_{a0} C2[(a0·p + b1)·P3 + b2] tab0[a0 + b0].
-  let t = lo;
-  for (let b0 = 0; b0 < p; b0++) {
-    for (let b1 = 0; b0 + b1 < p; b1++) {
-      const nb2 = three ? p - b0 - b1 : 1;
-      for (let b2 = 0; b2 < nb2; b2++) {
-        let acc = 0;
-        const ci = b1 * P3 + b2;
-        for (let a0 = 0; a0 < p; a0++) acc += C2[a0 * p * P3 + ci] * tab0[at0 + a0 + b0];
-        loc[t++] += acc;
-      }
-    }
-  }
+  return v0;
 }
