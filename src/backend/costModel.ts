@@ -15,8 +15,11 @@ export const MIN_AUTO_PAIRS = 1 << 14;
 
 /** Dense costs per kind of kernels (every WASM instance of one build runs the same code), so that backends of one kind in a process decide alike. */
 const dense = new Map<string, { densePoolNs: number; denseLossNs: number }>();
-type FastScales = Pick<CostModel, 'fgtScale' | 'windowedScale' | 'ndHermiteScale' | 'ndExactScale'>;
+type FastScales = Pick<CostModel, 'fgtScale' | 'windowedScale'>;
+type NdScales = Pick<CostModel, 'ndHermiteScale' | 'ndExactScale'>;
 let fast: FastScales | undefined;
+/** Measured apart from the 1-D scales, on the first call that needs them: a process that pools one feature never pays for them. */
+let nd: NdScales | undefined;
 
 /**
  * The best of five timings of f in ms per call, each repeated for at least 3 ms (browsers coarsen
@@ -87,18 +90,18 @@ function measureFast(): FastScales {
     if (model.method !== method) throw new Error(`costModel: the calibration problem n = ${n}, w = ${w} does not take the ${method} path`);
     return (bestTime(() => fastAttentionPool({ q: c.q, k: c.k, v: c.v, w, excludeSelf: false })) * 1e6) / model.ns;
   };
-  const ndScale = (n: number, w: number, method: 'hermite' | 'exact'): number => {
+  return { fgtScale: scale(512, 1, 'fgt'), windowedScale: scale(256, 23, 'windowed') };
+}
+
+function measureNd(): NdScales {
+  const scale = (n: number, w: number, method: 'hermite' | 'exact'): number => {
     const c = calibrationCall(n, n, w, 2);
     return (bestTime(() => planPoolNd(c, false, method).run()) * 1e6) / planPoolNd(c, false, method).ns;
   };
-  // d = 2 over [0, 5)²: w = 0.1 puts every key within a bandwidth (Hermite, a low degree: ~1 ms
-  // a call), w = 1.1 about 50 keys' weight around each query (exact sums over the cells)
-  return {
-    fgtScale: scale(512, 1, 'fgt'),
-    windowedScale: scale(256, 23, 'windowed'),
-    ndHermiteScale: ndScale(512, 0.1, 'hermite'),
-    ndExactScale: ndScale(256, 1.1, 'exact'),
-  };
+  // d = 2 over [0, 5)²: w = 0.3 puts every key within a few bandwidths (Hermite; at n = 4096 its
+  // fixed costs no longer dominate, ~10 ms a call), w = 1.1 about 50 keys' weight around each
+  // query (exact sums over the cells, ~1 ms)
+  return { ndHermiteScale: scale(4096, 0.3, 'hermite'), ndExactScale: scale(256, 1.1, 'exact') };
 }
 
 /** Which code the kernels run: the JS reference, or one of the WASM builds (threads do not change the per-thread cost). */
@@ -107,21 +110,27 @@ function kind(kernels: Kernels): string {
   return f ? `wasm${f.relaxedSimd ? '-relaxed' : ''}` : 'js';
 }
 
-/** The cost model of `kernels` on this machine, measured on first use. */
-export function costModel(kernels: Kernels): CostModel {
+/**
+ * The cost model of `kernels` on this machine, measured on first use. `withNd: false` (a
+ * one-feature call's choice) leaves the d-dimensional scales unmeasured (NaN) if no call has
+ * needed them yet.
+ */
+export function costModel(kernels: Kernels, withNd = true): CostModel {
   let d = dense.get(kind(kernels));
   if (!d) {
     d = measureDense(kernels);
     dense.set(kind(kernels), d);
   }
   fast ??= measureFast();
-  return { ...d, ...fast };
+  if (withNd) nd ??= measureNd();
+  return { ...d, ...fast, ...(nd ?? { ndHermiteScale: Number.NaN, ndExactScale: Number.NaN }) };
 }
 
 /** Replaces the measured model of `kernels` and every kernels of their kind (tests, and callers who calibrated elsewhere). @internal */
 export function setCostModel(kernels: Kernels, model: CostModel): void {
   dense.set(kind(kernels), { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
-  fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale, ndHermiteScale: model.ndHermiteScale, ndExactScale: model.ndExactScale };
+  fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
+  nd = { ndHermiteScale: model.ndHermiteScale, ndExactScale: model.ndExactScale };
 }
 
 /** Predicted ns of a dense call of `pairs` query–key pairs on kernels with this model, split over `threads` threads. */

@@ -51,12 +51,12 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
     return p.d === 1 ? ONE_FEATURE : plannedRun(planPoolNd(p, loss));
   }
   if (why || p.nq * p.nk < MIN_AUTO_PAIRS) return null;
-  const model = costModel(runner.kernels);
-  const dense = denseNs(model, p.nq * p.nk, loss, runner.threadsFor(p));
+  const model = costModel(runner.kernels, p.d > 1);
   if (p.d === 1) {
     const [lo, hi] = extent(p.k) as [number, number];
     return fastIsFaster(model, p, hi - lo, loss, runner.threadsFor(p)) ? ONE_FEATURE : null;
   }
+  const dense = denseNs(model, p.nq * p.nk, loss, runner.threadsFor(p));
   if (!ndPlanWorthIt(p, dense)) return null;
   const plan = planPoolNd(p, loss);
   return ndFastNs(model, plan) < dense ? plannedRun(plan) : null;
