@@ -9,6 +9,7 @@ import type { FrontEnd } from '../src/backend/frontEnd.js';
 import type { Backend, CostModel } from '../src/backend/types.js';
 import { MT19937 } from '../src/torch/mt19937.js';
 import { BACKENDS, load } from './backends.js';
+import { watchDenseCalls } from './denseCalls.js';
 
 function uniform(n: number, seed: number): Float32Array {
   const g = new MT19937(seed);
@@ -38,21 +39,8 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
     const kernels = (be as FrontEnd).kernels;
     const kept = be.costModel();
     // which way a call went: the dense kernels count their calls
-    const { pool, poolLoss } = kernels;
-    let denseCalls = 0;
-    kernels.pool = (...a) => {
-      denseCalls++;
-      return pool.apply(kernels, a);
-    };
-    kernels.poolLoss = (...a) => {
-      denseCalls++;
-      return poolLoss.apply(kernels, a);
-    };
-    const dense = (f: () => unknown): boolean => {
-      const before = denseCalls;
-      f();
-      return denseCalls > before;
-    };
+    const watch = watchDenseCalls(kernels);
+    const dense = watch.ranDense;
     try {
       setCostModel(kernels, dearDense);
       expect(dense(() => be.attentionPool(q, k, v, 1))).toBe(false);
@@ -69,8 +57,7 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
       expect(dense(() => be.attentionPool(q, k, v, 1, { weights: true }))).toBe(true);
       expect(dense(() => be.attentionPool(q, k, v, 1, { kernel: 'epanechnikov' }))).toBe(true);
     } finally {
-      kernels.pool = pool;
-      kernels.poolLoss = poolLoss;
+      watch.restore();
       setCostModel(kernels, kept);
     }
   });
@@ -80,18 +67,23 @@ describe.each(BACKENDS)('the cost model on $name', ({ name }) => {
     const q = uniform(n, 4);
     const kernels = (be as FrontEnd).kernels;
     const kept = be.costModel();
-    const { pool } = kernels;
-    let denseCalls = 0;
-    kernels.pool = (...a) => {
-      denseCalls++;
-      return pool.apply(kernels, a);
-    };
+    const watch = watchDenseCalls(kernels);
     try {
       setCostModel(kernels, dearDense);
-      be.attentionPool(q, q, q, 1);
-      expect(denseCalls).toBe(1);
+      expect(watch.ranDense(() => be.attentionPool(q, q, q, 1))).toBe(true);
+      // and for two features
+      expect(
+        watch.ranDense(() =>
+          be.attentionPool(
+            { data: q.subarray(0, 2 * (n >> 1)), shape: [n >> 1, 2] },
+            { data: q.subarray(0, 2 * (n >> 1)), shape: [n >> 1, 2] },
+            q.subarray(0, n >> 1),
+            1,
+          ),
+        ),
+      ).toBe(true);
     } finally {
-      kernels.pool = pool;
+      watch.restore();
       setCostModel(kernels, kept);
     }
   });
