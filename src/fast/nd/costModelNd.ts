@@ -80,7 +80,17 @@ export function hermitePlan(d: number, nq: number, nk: number, nw: number, gradi
 }
 
 /** The Hermite plan at box width h (degree from η) and its predicted cost, or null if it does not apply. */
-export function hermitePlanAt(h: number, d: number, nq: number, nk: number, nw: number, gradient: boolean, eta: number, R: number, info: SpanInfo): HermitePlan | null {
+export function hermitePlanAt(
+  h: number,
+  d: number,
+  nq: number,
+  nk: number,
+  nw: number,
+  gradient: boolean,
+  eta: number,
+  R: number,
+  info: SpanInfo,
+): HermitePlan | null {
   const p = degreeFor(d, eta, h, gradient);
   if (p === 0) return null;
   const T = binomial(p + d - 1, d);
