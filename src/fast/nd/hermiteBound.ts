@@ -25,16 +25,16 @@
  * (√((m+1)(m+2)) ≤ m + 3/2), so its terms carry the extra factor (α_k + β_k + 3)/2 in coordinate k
  * (by symmetry, coordinate 0 below).
  *
- * The gradient sums' kept set is the same (hermiteTransform.ts translates them with the g
- * coefficients); the bound below is computed for the larger dropped set {|α| ≥ p or |β| ≥ p − 2},
- * which also covers taking them as (∂²/∂t_k² + 2)/4 of the kernel's Taylor polynomial (the
- * second derivative drops two degrees in t), so either way of evaluating them is bounded.
+ * The gradient sums' kept set is the same, |α| < p and |β| < p: hermiteTransform.ts translates
+ * them with the g coefficients (tables gf), never as (∂²/∂t_k² + 2)/4 of the kernel's Taylor
+ * polynomial. (That would drop two degrees in t and need the dropped set {|α| ≥ p or |β| ≥ p − 2},
+ * which the first version bounded to allow either; it cost two degrees with the gradient.)
  *
  * Sums. With G[A][B] = Σ_{|α| = A, |β| = B} Π_k w(α_k, β_k) and G'[A][B] the same with the factor
  * (α₀ + β₀ + 3)/2 (both d-fold two-dimensional convolutions of the one-coordinate table w, all
  * terms positive, no cancellation),
  *
- *     E₀ = K^d Σ_{A ≥ p or B ≥ p} G[A][B],       E₂ = K^d Σ_{A ≥ p or B ≥ p − 2} G'[A][B],
+ *     E₀ = K^d Σ_{A ≥ p or B ≥ p} G[A][B],       E₂ = K^d Σ_{A ≥ p or B ≥ p} G'[A][B],
  *
  * summed for A + B < N = 70 (p ≤ 40; the tables depend on d and h only, so they are built once),
  * plus a bound on the rest: every term with A + B = n has
@@ -69,7 +69,6 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
   const hit = cache.get(key);
   if (hit) return hit;
   const { G, G1 } = tables(d, h);
-  const q = p - 2;
   let e0 = 0;
   let e2 = 0;
   let kept = 0;
@@ -78,7 +77,7 @@ export function hermiteBound(d: number, p: number, h: number): HermiteBound {
       const g = G[A * N + B];
       const g1 = G1[A * N + B];
       if (A >= p || B >= p) e0 += g;
-      if (A >= p || B >= q) e2 += g1;
+      if (A >= p || B >= p) e2 += g1;
       if (A < p && B < p) kept += g1;
     }
   }

@@ -85,7 +85,8 @@ function exports(): FgtExports | null {
   if (instance === undefined) {
     try {
       const e = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes() as BufferSource), {}).exports as unknown as FgtExports;
-      instance = typeof e.fgtMoments === 'function' ? e : null;
+      // A module built before these kernels (a stale bytes.generated.ts) lacks them: the JS loops then.
+      instance = typeof e.fgtMoments === 'function' && typeof e.fgtStage3 === 'function' ? e : null;
     } catch {
       instance = null;
     }
