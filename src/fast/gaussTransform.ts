@@ -100,8 +100,8 @@ export function termsFor(eta: number, h: number = BOX_WIDTH): number {
   return 40;
 }
 
-/** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}. */
-function hermiteFunctions(x: number, count: number, out: Float64Array, at: number): void {
+/** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}, into out[at…] (the d-dimensional transform's tables use them too). */
+export function hermiteFunctions(x: number, count: number, out: Float64Array, at: number): void {
   let prev = Math.exp(-x * x);
   let cur = 2 * x * prev;
   out[at] = prev;

@@ -1,3 +1,4 @@
+import { hermiteFunctions } from '../gaussTransform.js';
 import { hermiteBound } from './hermiteBound.js';
 import { multiIndices, type MultiIndexSet } from './multiIndex.js';
 import { translateAll } from './hermiteTranslate.js';
@@ -70,20 +71,6 @@ export interface HermiteSums {
   pairs: number;
   /** CPU-time split (ms of wall clock): moments, translation, evaluation, for the cost model and the bench */
   phases: { moments: number; translate: number; evaluate: number };
-}
-
-/** Hermite functions h_j(x), j < count, by h_{j+1} = 2x h_j − 2j h_{j−1}, into out[at…]. */
-function hermiteFunctions(x: number, count: number, out: Float64Array, at: number): void {
-  let prev = Math.exp(-x * x);
-  let cur = 2 * x * prev;
-  out[at] = prev;
-  if (count > 1) out[at + 1] = cur;
-  for (let j = 1; j + 1 < count; j++) {
-    const next = 2 * x * cur - 2 * j * prev;
-    out[at + j + 1] = next;
-    prev = cur;
-    cur = next;
-  }
 }
 
 /** Box layout: box b_k of coordinate k covers [lo_k + b_k h, lo_k + (b_k + 1) h). */
