@@ -4,6 +4,8 @@ import { wasmBase64, wasmRelaxedBase64 } from './bytes.generated.js';
 // them: both the WASM backend (src/backend/wasm/) and the d-dimensional fast path's exact sums
 // (src/fast/nd/wasmExact.ts) instantiate this module.
 
+// The smallest module that uses a relaxed-SIMD instruction:
+// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd).
 const RELAXED_PROBE = new Uint8Array([
   0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
 ]);

@@ -72,8 +72,6 @@ export interface KernelExports {
   scoresNd(q: number, nq: number, k: number, nk: number, d: number, perQuery: boolean, kind: number, params: number, out: number, scratch: number): void;
 }
 
-// The smallest module that uses a relaxed-SIMD instruction:
-// (func (param v128 v128 v128) (result v128) local.get 0 local.get 1 local.get 2 f32x4.relaxed_madd).
 /**
  * A fresh instance of the kernels (the relaxed-SIMD build when `relaxed`), with its own memory,
  * instantiated by @assemblyscript/loader. The kernels take and return only numbers, so they are

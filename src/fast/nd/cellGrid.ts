@@ -49,14 +49,13 @@ export function buildCellGrid(z: Float64Array, V: Float64Array, d: number, dv: n
   const G = new Int32Array(3).fill(1);
   let side = c;
   for (;;) {
+    // counted in float64: a wide span over a small side is more cells than an int32 holds
     let cells = 1;
-    for (let k = 0; k < d; k++) {
-      G[k] = Math.floor((hi[k] - lo[k]) / side) + 1;
-      cells *= G[k];
-    }
+    for (let k = 0; k < d; k++) cells *= Math.floor((hi[k] - lo[k]) / side) + 1;
     if (cells <= maxCells) break;
     side *= Math.max(1.05, (cells / maxCells) ** (1 / d));
   }
+  for (let k = 0; k < d; k++) G[k] = Math.floor((hi[k] - lo[k]) / side) + 1;
   const nCells = G[0] * G[1] * G[2];
   const cellOf = new Int32Array(n);
   const cellStart = new Int32Array(nCells + 1);
