@@ -11,13 +11,31 @@
 // up to ~2.4e-7 each, s by ~2|x|·2.4e-7 ≈ 1e-6, and exp2x4 adds 2.5e-7: δ ~ 1e-6, a thousand
 // times the tolerance. float64 with the polynomial below keeps δ below 1e-15.
 //
-// e^{−s}: s is clamped to [0, 700] (clamping s down only raises the term, so τ stays an upper
-// bound; at 700 the term is e^{−700}, below anything that counts), then −s = k·ln 2 + r with
-// k = round(−s/ln 2) and Cody–Waite ln 2 = LN2_HI + LN2_LO, |r| ≤ ln2/2, e^r by its Taylor
-// polynomial of degree 11 (remainder below 0.347¹²/12! ≈ 6.5e-15 relative; with rounding the
-// result is within 1e-14 relative of e^{−s}, which moves ŷ by at most 2e-14·H), 2^k from the bits.
-// Rounding and 2^k: adding 1.5·2^52 to −s·log2 e rounds it to the integer k in the adder itself
-// and leaves k in the low bits of the sum, so (bits + 1023) << 52 are the bits of 2^k (as exp.ts).
+// e^{−s} = 2^t, t = −s·log₂e (the keys' distances as below), clamped to t ≥ −1000 (clamping only
+// raises a term, so τ stays an upper bound; 2^{−1000} is below anything that counts and keeps 2^k
+// a normal number), t = k + f with k = round(t) and f ∈ [−½, ½] exact, 2^f by a polynomial of
+// degree 8 (Chebyshev fit of 2^f on [−½, ½], coefficients P0…P8), 2^k from the bits.
+//
+// Error of one weight, relative (δ_exp, the bound exactSums.ts adds to its check):
+//   - the polynomial: max |p(f)/2^f − 1| = 1.09e-12, measured on 4·10⁵ evenly spaced f (the error
+//     curve is a degree-9 equioscillation whose slope is below 1e-10, so between points it moves
+//     by < 1e-15);
+//   - t = fl(−s·log₂e): |Δt| ≤ |t|·2⁻⁵³, so 2^t is off by ln2·|t|·2⁻⁵³ ≤ 7.7e-14 relative for
+//     |t| ≤ 1000 (≤ 5e-15 for the summed keys, s ≤ L1 < 60);
+//   - the evaluation of p (8 multiply-adds on |f| ≤ ½) and the product by 2^k: ≤ 10 ulp, 1.1e-15;
+//   - near queries (below): the factor e^m by the same polynomial, a second 1.09e-12 + 1e-15.
+// So every computed weight is within δ_exp = 3e-12 of e^{−s} (relative), for s computed as below.
+// A relative error ≤ δ in every weight moves ŷ = Σwv/Σw by ≤ 2δ·H/(1 − δ) (|v − ŷ| ≤ 2H), which
+// exactSums.ts takes out of the tolerance before the truncation bound; the truncation sums τ are
+// taken times 1 + 1e-11 there, which covers δ_exp for the dropped terms too. (Degree 8 rather than
+// the Taylor polynomial of degree 11 it replaces, 1e-14: three multiply-adds fewer per pair of
+// keys, and 2δ_exp = 6e-12 is 0.6% of the default tolerance 1e-9.)
+//
+// Distances: for a query among the keys (m = |q − z⁰|² ≤ 1) the weights are e^{−|q − z|²}
+// (t = −|q − z|²·log₂e, |q − z|² to 3 ulp), scaled by e^{m} once at the end: the nearest key then
+// weighs ~1 and nothing underflows. For a far query (m > 1) |q − z|² − m would cancel, so s is
+// computed as Σ_k (z⁰_k − z_k)(a_k − z_k), a = 2q − z⁰, exact algebra that loses nothing however far
+// the query is from the keys.
 //
 // The ABI: exactGrid stores the grid's pointers once per call of gaussSumsNd; exactQuery runs the
 // first pass for one query and writes E, Σe·v, τ at `out` (three f64).
@@ -39,33 +57,43 @@ let gV: usize = 0;
 // @ts-ignore: decorator
 @inline const LOG2E: f64 = 1.4426950408889634;
 // @ts-ignore: decorator
-@inline const LN2_HI: f64 = 6.93147180369123816490e-1;
-// @ts-ignore: decorator
-@inline const LN2_LO: f64 = 1.90821492927058770002e-10;
-// @ts-ignore: decorator
 @inline const SHIFT: f64 = 6755399441055744.0; // 1.5·2^52
 // @ts-ignore: decorator
-@inline const S_MAX: f64 = 700.0;
+@inline const T_MIN: f64 = -1000.0;
+// @ts-ignore: decorator
+@inline const P0: f64 = 1.000000000000011;
+// @ts-ignore: decorator
+@inline const P1: f64 = 0.6931471805459315;
+// @ts-ignore: decorator
+@inline const P2: f64 = 0.24022650695642844;
+// @ts-ignore: decorator
+@inline const P3: f64 = 0.055504109412161905;
+// @ts-ignore: decorator
+@inline const P4: f64 = 0.009618129193994358;
+// @ts-ignore: decorator
+@inline const P5: f64 = 0.0013333450558938175;
+// @ts-ignore: decorator
+@inline const P6: f64 = 0.00015403433650333772;
+// @ts-ignore: decorator
+@inline const P7: f64 = 1.5310081596798363e-5;
+// @ts-ignore: decorator
+@inline const P8: f64 = 1.3259669771318505e-6;
 
 // Vector constants in globals, copied into locals by exactQuery: V8 rebuilds a v128.const at every
 // use inside a loop (see exp.ts).
-let K_NEGMAX: v128 = f64x2.splat(-S_MAX);
+let K_TMIN: v128 = f64x2.splat(T_MIN);
 let K_LOG2E: v128 = f64x2.splat(LOG2E);
 let K_SHIFT: v128 = f64x2.splat(SHIFT);
-let K_LN2HI: v128 = f64x2.splat(LN2_HI);
-let K_LN2LO: v128 = f64x2.splat(LN2_LO);
 let K_BIAS: v128 = i64x2.splat(1023);
-let K_C11: v128 = f64x2.splat(1.0 / 39916800.0);
-let K_C10: v128 = f64x2.splat(1.0 / 3628800.0);
-let K_C9: v128 = f64x2.splat(1.0 / 362880.0);
-let K_C8: v128 = f64x2.splat(1.0 / 40320.0);
-let K_C7: v128 = f64x2.splat(1.0 / 5040.0);
-let K_C6: v128 = f64x2.splat(1.0 / 720.0);
-let K_C5: v128 = f64x2.splat(1.0 / 120.0);
-let K_C4: v128 = f64x2.splat(1.0 / 24.0);
-let K_C3: v128 = f64x2.splat(1.0 / 6.0);
-let K_C2: v128 = f64x2.splat(0.5);
-let K_ONE: v128 = f64x2.splat(1.0);
+let K_P0: v128 = f64x2.splat(P0);
+let K_P1: v128 = f64x2.splat(P1);
+let K_P2: v128 = f64x2.splat(P2);
+let K_P3: v128 = f64x2.splat(P3);
+let K_P4: v128 = f64x2.splat(P4);
+let K_P5: v128 = f64x2.splat(P5);
+let K_P6: v128 = f64x2.splat(P6);
+let K_P7: v128 = f64x2.splat(P7);
+let K_P8: v128 = f64x2.splat(P8);
 
 /** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]). */
 export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize): void {
@@ -87,22 +115,12 @@ export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64,
 /** e^{−s} with the same arithmetic as the vector form (for the odd key of a range). */
 // @ts-ignore: decorator
 @inline function expNegScalar(s: f64): f64 {
-  const u = max(-S_MAX, -s);
-  const sh = u * LOG2E + SHIFT;
-  const kd = sh - SHIFT;
-  const r = u - kd * LN2_HI - kd * LN2_LO;
-  let p = 1.0 / 39916800.0;
-  p = p * r + 1.0 / 3628800.0;
-  p = p * r + 1.0 / 362880.0;
-  p = p * r + 1.0 / 40320.0;
-  p = p * r + 1.0 / 5040.0;
-  p = p * r + 1.0 / 720.0;
-  p = p * r + 1.0 / 120.0;
-  p = p * r + 1.0 / 24.0;
-  p = p * r + 1.0 / 6.0;
-  p = p * r + 0.5;
-  p = p * r + 1.0;
-  p = p * r + 1.0;
+  const t = max(T_MIN, -s * LOG2E);
+  const sh = t + SHIFT;
+  const f = t - (sh - SHIFT);
+  const f2 = f * f;
+  const f4 = f2 * f2;
+  const p = P0 + P1 * f + (P2 + P3 * f) * f2 + (P4 + P5 * f + (P6 + P7 * f) * f2) * f4 + P8 * (f4 * f4);
   return p * reinterpret<f64>((reinterpret<i64>(sh) + 1023) << 52);
 }
 
@@ -123,7 +141,8 @@ export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64,
  * the other keys of the visited cells (all but sorted position `skip`, −1 for none), into out[0..2].
  */
 export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize): void {
-  queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, false);
+  if (nearestSq(q0, q1, q2, z0, z1, z2) <= 1) queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, false, true);
+  else queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, false, false);
 }
 
 /**
@@ -131,11 +150,19 @@ export function exactQuery(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64,
  * k < d at out[6 + 2k], out[7 + 2k].
  */
 export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize): void {
-  queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, true);
+  if (nearestSq(q0, q1, q2, z0, z1, z2) <= 1) queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, true, true);
+  else queryImpl(q0, q1, q2, z0, z1, z2, L1, R1, skip, out, true, false);
 }
 
+/** m = |q − z⁰|² (as exactSums.ts computes it). */
 // @ts-ignore: decorator
-@inline function queryImpl(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize, grad: bool): void {
+@inline function nearestSq(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64): f64 {
+  return (q0 - z0) * (q0 - z0) + (q1 - z1) * (q1 - z1) + (q2 - z2) * (q2 - z2);
+}
+
+/** The first pass; `near` (m ≤ 1): weights e^{−|q − z|²}, scaled by e^m at the end (see the top). */
+// @ts-ignore: decorator
+@inline function queryImpl(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: f64, L1: f64, R1: f64, skip: i32, out: usize, grad: bool, near: bool): void {
   const d = gD;
   const G0 = gG0;
   const G1 = gG1;
@@ -154,24 +181,23 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
   const va0 = f64x2.splat(a0);
   const va1 = f64x2.splat(a1);
   const va2 = f64x2.splat(a2);
-  const vNL1 = f64x2.splat(-L1);
-  const cNegMax = K_NEGMAX;
+  const m = nearestSq(q0, q1, q2, z0, z1, z2);
+  // summed when s ≤ L1: −|q − z|² ≥ −(L1 + m) near, −s ≥ −L1 far
+  const uMin = near ? -(L1 + m) : -L1;
+  const vNL1 = f64x2.splat(uMin);
+  const cTMin = K_TMIN;
   const cL2E = K_LOG2E;
   const cShift = K_SHIFT;
-  const cHi = K_LN2HI;
-  const cLo = K_LN2LO;
   const bias = K_BIAS;
-  const c11 = K_C11;
-  const c10 = K_C10;
-  const c9 = K_C9;
-  const c8 = K_C8;
-  const c7 = K_C7;
-  const c6 = K_C6;
-  const c5 = K_C5;
-  const c4 = K_C4;
-  const c3 = K_C3;
-  const c2 = K_C2;
-  const one = K_ONE;
+  const k0 = K_P0;
+  const k1 = K_P1;
+  const k2 = K_P2;
+  const k3 = K_P3;
+  const k4 = K_P4;
+  const k5 = K_P5;
+  const k6 = K_P6;
+  const k7 = K_P7;
+  const k8 = K_P8;
   let vE = f64x2.splat(0);
   let vEV = f64x2.splat(0);
   let vT = f64x2.splat(0);
@@ -255,29 +281,36 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
             pend = -1;
             j += 1;
           }
-          // u = −s, clamped below at −S_MAX (pmax: maxpd, no NaN fix-up; s is never NaN here).
-          let u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
-          u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
-          if (three) u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
+          // u = −|q − z|² (near) or −s (far), t = u·log₂e clamped at T_MIN (pmax: maxpd, no NaN
+          // fix-up; u is never NaN here), t = k + f, 2^f by Estrin's scheme (depth 4).
+          let u: v128;
+          if (near) {
+            const d0 = f64x2.sub(vq0, x0);
+            const d1 = f64x2.sub(vq1, x1);
+            u = f64x2.add(f64x2.mul(d0, d0), f64x2.mul(d1, d1));
+            if (three) {
+              const d2 = f64x2.sub(vq2, x2);
+              u = f64x2.add(u, f64x2.mul(d2, d2));
+            }
+            u = f64x2.neg(u);
+          } else {
+            u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
+            u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
+            if (three) u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
+          }
           const inside = f64x2.ge(u, vNL1);
-          u = f64x2.pmax(cNegMax, u);
-          const sh = f64x2.add(f64x2.mul(u, cL2E), cShift);
-          const kd = f64x2.sub(sh, cShift);
-          const r = f64x2.sub(f64x2.sub(u, f64x2.mul(kd, cHi)), f64x2.mul(kd, cLo));
-          // Estrin's scheme (depth 4 instead of Horner's 11 dependent multiply-adds)
-          const r2 = f64x2.mul(r, r);
-          const r4 = f64x2.mul(r2, r2);
-          const r8 = f64x2.mul(r4, r4);
-          const a0 = f64x2.add(one, r);
-          const a1 = f64x2.add(c2, f64x2.mul(c3, r));
-          const a2 = f64x2.add(c4, f64x2.mul(c5, r));
-          const a3 = f64x2.add(c6, f64x2.mul(c7, r));
-          const a4 = f64x2.add(c8, f64x2.mul(c9, r));
-          const a5 = f64x2.add(c10, f64x2.mul(c11, r));
-          const p0 = f64x2.add(a0, f64x2.mul(a1, r2));
-          const p1 = f64x2.add(a2, f64x2.mul(a3, r2));
-          const p2 = f64x2.add(a4, f64x2.mul(a5, r2));
-          const p = f64x2.add(f64x2.add(p0, f64x2.mul(p1, r4)), f64x2.mul(p2, r8));
+          const t = f64x2.pmax(cTMin, f64x2.mul(u, cL2E));
+          const sh = f64x2.add(t, cShift);
+          const f = f64x2.sub(t, f64x2.sub(sh, cShift));
+          const f2 = f64x2.mul(f, f);
+          const f4 = f64x2.mul(f2, f2);
+          const b01 = f64x2.add(k0, f64x2.mul(k1, f));
+          const b23 = f64x2.add(k2, f64x2.mul(k3, f));
+          const b45 = f64x2.add(k4, f64x2.mul(k5, f));
+          const b67 = f64x2.add(k6, f64x2.mul(k7, f));
+          const b03 = f64x2.add(b01, f64x2.mul(b23, f2));
+          const b47 = f64x2.add(b45, f64x2.mul(b67, f2));
+          const p = f64x2.add(f64x2.add(b03, f64x2.mul(b47, f4)), f64x2.mul(k8, f64x2.mul(f4, f4)));
           const w = f64x2.mul(p, i64x2.shl(i64x2.add(sh, bias), 52));
           const win = v128.and(w, inside);
           vE = f64x2.add(vE, win);
@@ -307,19 +340,18 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
     const o = (<usize>pend) << 3;
     const x0 = load<f64>(gX0 + o);
     const x1 = load<f64>(gX1 + o);
-    let s = (z0 - x0) * (a0 - x0) + (z1 - x1) * (a1 - x1);
-    if (three) {
-      const x2 = load<f64>(gX2 + o);
-      s += (z2 - x2) * (a2 - x2);
-    }
+    const x2 = three ? load<f64>(gX2 + o) : 0.0;
+    // |q − z|² near, s far (the vector form's quantities, so the same keys are summed)
+    let s = near ? (q0 - x0) * (q0 - x0) + (q1 - x1) * (q1 - x1) : (z0 - x0) * (a0 - x0) + (z1 - x1) * (a1 - x1);
+    if (three) s += near ? (q2 - x2) * (q2 - x2) : (z2 - x2) * (a2 - x2);
     const w = expNegScalar(s);
-    if (s <= L1) {
+    if (-s >= uMin) {
       sE += w;
       sEV += w * load<f64>(gV + o);
     } else {
       sT += w;
     }
-    if (grad && s <= L1) {
+    if (grad && -s >= uMin) {
       const vj = load<f64>(gV + o);
       const e0 = w * ((q0 - x0) * (q0 - x0));
       const e1 = w * ((q1 - x1) * (q1 - x1));
@@ -328,23 +360,26 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
       sPV0 += e0 * vj;
       sPV1 += e1 * vj;
       if (three) {
-        const x2 = load<f64>(gX2 + o);
         const e2 = w * ((q2 - x2) * (q2 - x2));
         sP2 += e2;
         sPV2 += e2 * vj;
       }
     }
   }
-  store<f64>(out, f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE);
-  store<f64>(out, f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV, 8);
-  store<f64>(out, f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT, 16);
+  // near: the sums of e^{−|q − z|²} times e^m are the sums of e^{−s}; e^m by the same polynomial
+  // (not Math.exp, whose table lives in the linear memory the grid is copied over), so a near
+  // weight carries the polynomial's error twice (see δ_exp at the top)
+  const em = near ? expNegScalar(-m) : 1.0;
+  store<f64>(out, (f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE) * em);
+  store<f64>(out, (f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV) * em, 8);
+  store<f64>(out, (f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT) * em, 16);
   if (grad) {
-    store<f64>(out, f64x2.extract_lane(vP0, 0) + f64x2.extract_lane(vP0, 1) + sP0, 48);
-    store<f64>(out, f64x2.extract_lane(vPV0, 0) + f64x2.extract_lane(vPV0, 1) + sPV0, 56);
-    store<f64>(out, f64x2.extract_lane(vP1, 0) + f64x2.extract_lane(vP1, 1) + sP1, 64);
-    store<f64>(out, f64x2.extract_lane(vPV1, 0) + f64x2.extract_lane(vPV1, 1) + sPV1, 72);
-    store<f64>(out, f64x2.extract_lane(vP2, 0) + f64x2.extract_lane(vP2, 1) + sP2, 80);
-    store<f64>(out, f64x2.extract_lane(vPV2, 0) + f64x2.extract_lane(vPV2, 1) + sPV2, 88);
+    store<f64>(out, (f64x2.extract_lane(vP0, 0) + f64x2.extract_lane(vP0, 1) + sP0) * em, 48);
+    store<f64>(out, (f64x2.extract_lane(vPV0, 0) + f64x2.extract_lane(vPV0, 1) + sPV0) * em, 56);
+    store<f64>(out, (f64x2.extract_lane(vP1, 0) + f64x2.extract_lane(vP1, 1) + sP1) * em, 64);
+    store<f64>(out, (f64x2.extract_lane(vPV1, 0) + f64x2.extract_lane(vPV1, 1) + sPV1) * em, 72);
+    store<f64>(out, (f64x2.extract_lane(vP2, 0) + f64x2.extract_lane(vP2, 1) + sP2) * em, 80);
+    store<f64>(out, (f64x2.extract_lane(vPV2, 0) + f64x2.extract_lane(vPV2, 1) + sPV2) * em, 88);
   }
 }
 

@@ -29,8 +29,11 @@ import type { WasmExact } from './wasmExact.js';
  *
  * WebAssembly (one value column, with or without the gradient; assembly/exactCells.ts via wasmExact.ts): both
  * passes run in float64, the first in f64x2 SIMD over the same rows and cells as the loops here.
- * It sums the same keys (s ≤ L₁), but bounds the other keys of the visited cells by their own
- * e^{−s} (as computed, within 1e-14 relative, times 1 + 1e-12) rather than e^{−⌊8s⌋/8}, and the
+ * It sums the same keys (s ≤ L₁), but with weights within δ_exp = 3e-12 of e^{−s} (relative; a
+ * polynomial of degree 8 for 2^f, error budget written out there), which moves ŷ by at most
+ * 2δ_exp·H/(1 − δ_exp): the check below then asks 2τ ≤ 0.99·(tolerance − 2.01·δ_exp)·E_in. It bounds
+ * the other keys of the visited cells by their own e^{−s} (as computed, times 1 + 1e-11, which
+ * covers δ_exp) rather than e^{−⌊8s⌋/8}, and the
  * unvisited cells by count·2^{−⌊4s_min·log₂e⌋/4} with s_min first lowered by 1e-10·(1 + the
  * magnitudes it is computed from), which covers its rounding; both are upper bounds, so τ still is.
  * float32 is not used: a relative error δ in the weights moves ŷ by up to 2δ·H, and float32
@@ -71,10 +74,14 @@ export function exactScratch(cols: number, L1 = 20, wasm: WasmExact | null = nul
 }
 
 /**
- * The WebAssembly first pass bounds its dropped terms by e^{−s} as computed (within 1e-14 relative
- * of the true e^{−s}, assembly/exactCells.ts): 1 + 1e-12 more than covers that and the sum's rounding.
+ * The WebAssembly first pass computes every weight within WASM_EXP_DELTA of e^{−s}, relative
+ * (assembly/exactCells.ts, where the budget is written out): its dropped terms, bounded by their
+ * computed e^{−s}, are taken times WASM_TAU_MARGIN, which covers that and the sum's rounding.
  */
-const WASM_TAU_MARGIN = 1 + 1e-12;
+export const WASM_EXP_DELTA = 3e-12;
+/** Tolerances below this (where 2.01·δ_exp would be over 1/32 of it) use the float64 JS loops. */
+export const WASM_MIN_TOLERANCE = 64 * WASM_EXP_DELTA;
+const WASM_TAU_MARGIN = 1 + 1e-11;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
 function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
@@ -170,7 +177,8 @@ export function exactSums(
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
     const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
-    const wasm = dv === 1 ? st.wasm : null;
+    // (below WASM_MIN_TOLERANCE the weights' error would take too much of it: the JS loops, exact)
+    const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE ? st.wasm : null;
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
       if (gradient) {
@@ -230,9 +238,7 @@ export function exactSums(
           const d0 = q0 - x0[j];
           const d1 = q1 - x1[j];
           const d2 = q2 - x2[j];
-          const s = far
-            ? (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2)
-            : d0 * d0 + d1 * d1 + d2 * d2 - m;
+          const s = far ? (z0 - x0[j]) * (d0 + e0) + (z1 - x1[j]) * (d1 + e1) + (z2 - x2[j]) * (d2 + e2) : d0 * d0 + d1 * d1 + d2 * d2 - m;
           if (s > L1) {
             tau += expFloor(s);
             continue;
@@ -317,10 +323,13 @@ export function exactSums(
       }
     }
     tau += (n - covered) * Math.exp(-L2);
-    if (2 * tau <= 0.99 * tolerance * E) {
+    // The weights' own error (WebAssembly: δ_exp each, see above) takes its share of the tolerance
+    // first: |Δŷ| ≤ 2H·τ/E_in (truncation) + 2H·δ_exp/(1 − δ_exp) (weights).
+    const budget = wasm ? tolerance - 2.01 * WASM_EXP_DELTA : tolerance;
+    if (2 * tau <= 0.99 * budget * E) {
       // Shrink the window a little while the bound has room to spare.
       // (a step of ¼ multiplies τ by at most e^{1/4} ≈ 1.3, so below 0.3 of the budget it is safe)
-      st.L1 = 2 * tau < tolerance * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
+      st.L1 = 2 * tau < budget * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
       return m;
     }
     L1 += 1.5;
