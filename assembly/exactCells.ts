@@ -53,6 +53,11 @@ let gX0: usize = 0;
 let gX1: usize = 0;
 let gX2: usize = 0;
 let gV: usize = 0;
+/** scratch for a batch of row ranges (MAX_RANGES pairs of i32) */
+let gScratch: usize = 0;
+
+// @ts-ignore: decorator
+@inline const MAX_RANGES: i32 = 2048;
 
 // @ts-ignore: decorator
 @inline const LOG2E: f64 = 1.4426950408889634;
@@ -95,8 +100,9 @@ let K_P6: v128 = f64x2.splat(P6);
 let K_P7: v128 = f64x2.splat(P7);
 let K_P8: v128 = f64x2.splat(P8);
 
-/** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]). */
-export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize): void {
+/** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]; scratch of 8·MAX_RANGES bytes). */
+export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize, scratch: usize): void {
+  gScratch = scratch;
   gD = d;
   gG0 = G0;
   gG1 = G1;
@@ -224,117 +230,148 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
   const three = d == 3;
   const b2lo = three ? cellIndex((q2 - R1 - lo2) / c, 0, <f64>G2) : 0;
   const b2hi = three ? cellIndex((q2 + R1 - lo2) / c, -1, <f64>(G2 - 1)) : 0;
-  for (let b2 = b2lo; b2 <= b2hi; b2++) {
-    const dz = three ? slab(q2, lo2 + <f64>b2 * c, c) : 0.0;
-    const rz2 = R1 * R1 - dz * dz;
-    if (rz2 < 0) continue;
-    const rz = sqrt(rz2);
-    const b1lo = cellIndex((q1 - rz - lo1) / c, 0, <f64>G1);
-    const b1hi = cellIndex((q1 + rz - lo1) / c, -1, <f64>(G1 - 1));
-    for (let b1 = b1lo; b1 <= b1hi; b1++) {
+  // The rows meeting the ball, as ranges of sorted positions (split around `skip`), gathered into
+  // the scratch area a batch at a time, then the key loop over the batch: the row arithmetic
+  // (square roots, cell indices) stays out of the vector loop, whose registers it would share.
+  const ranges = gScratch;
+  let b2 = b2lo;
+  let b1 = 0;
+  let rowsOpen = false;
+  let rz2: f64 = 0;
+  let b1hi: i32 = -1;
+  for (;;) {
+    let nr: i32 = 0;
+    while (b2 <= b2hi && nr <= MAX_RANGES - 2) {
+      if (!rowsOpen) {
+        const dz = three ? slab(q2, lo2 + <f64>b2 * c, c) : 0.0;
+        rz2 = R1 * R1 - dz * dz;
+        if (rz2 < 0) {
+          b2++;
+          continue;
+        }
+        const rz = sqrt(rz2);
+        b1 = cellIndex((q1 - rz - lo1) / c, 0, <f64>G1);
+        b1hi = cellIndex((q1 + rz - lo1) / c, -1, <f64>(G1 - 1));
+        rowsOpen = true;
+      }
+      if (b1 > b1hi) {
+        rowsOpen = false;
+        b2++;
+        continue;
+      }
       const dy = slab(q1, lo1 + <f64>b1 * c, c);
       const ry2 = rz2 - dy * dy;
-      if (ry2 < 0) continue;
-      const ry = sqrt(ry2);
-      const a = cellIndex((q0 - ry - lo0) / c, 0, <f64>G0);
-      const b = cellIndex((q0 + ry - lo0) / c, -1, <f64>(G0 - 1));
-      if (a > b) continue;
-      const row = G0 * (b1 + G1 * b2);
-      const j0 = load<i32>(gStart + ((<usize>(row + a)) << 2));
-      const j1 = load<i32>(gStart + ((<usize>(row + b + 1)) << 2));
-      // One or two segments: the range without `skip`.
-      let segStart = j0;
-      for (let seg = 0; seg < 2; seg++) {
-        let segEnd = j1;
-        if (seg == 0) {
-          if (skip >= j0 && skip < j1) segEnd = skip;
-        } else {
-          if (!(skip >= j0 && skip < j1)) break;
-          segStart = skip + 1;
+      if (ry2 >= 0) {
+        const ry = sqrt(ry2);
+        const a = cellIndex((q0 - ry - lo0) / c, 0, <f64>G0);
+        const b = cellIndex((q0 + ry - lo0) / c, -1, <f64>(G0 - 1));
+        if (a <= b) {
+          const row = G0 * (b1 + G1 * b2);
+          const j0 = load<i32>(gStart + ((<usize>(row + a)) << 2));
+          const j1 = load<i32>(gStart + ((<usize>(row + b + 1)) << 2));
+          // the range without `skip`: one or two pieces
+          const split = skip >= j0 && skip < j1;
+          const e0 = split ? skip : j1;
+          if (e0 > j0) {
+            store<i32>(ranges + ((<usize>nr) << 3), j0);
+            store<i32>(ranges + ((<usize>nr) << 3), e0, 4);
+            nr++;
+          }
+          if (split && skip + 1 < j1) {
+            store<i32>(ranges + ((<usize>nr) << 3), skip + 1);
+            store<i32>(ranges + ((<usize>nr) << 3), j1, 4);
+            nr++;
+          }
         }
-        let j = segStart;
-        while (j < segEnd) {
-          let x0: v128;
-          let x1: v128;
-          let x2: v128 = zero;
-          let vv: v128;
-          if (j + 1 < segEnd) {
-            const o = (<usize>j) << 3;
-            x0 = v128.load(gX0 + o);
-            x1 = v128.load(gX1 + o);
-            if (three) x2 = v128.load(gX2 + o);
-            vv = v128.load(gV + o);
-            j += 2;
-          } else {
-            // An odd key at the end of a range waits for the next one (rows at d = 3 hold ~15 keys,
-            // so a scalar e^{−s} for every other row would cost as much as several pairs).
-            if (pend < 0) {
-              pend = j;
-              break;
-            }
-            const o1 = (<usize>pend) << 3;
-            const o2 = (<usize>j) << 3;
-            x0 = f64x2.replace_lane(f64x2.splat(load<f64>(gX0 + o1)), 1, load<f64>(gX0 + o2));
-            x1 = f64x2.replace_lane(f64x2.splat(load<f64>(gX1 + o1)), 1, load<f64>(gX1 + o2));
-            if (three) x2 = f64x2.replace_lane(f64x2.splat(load<f64>(gX2 + o1)), 1, load<f64>(gX2 + o2));
-            vv = f64x2.replace_lane(f64x2.splat(load<f64>(gV + o1)), 1, load<f64>(gV + o2));
-            pend = -1;
-            j += 1;
+      }
+      b1++;
+    }
+    for (let ri: i32 = 0; ri < nr; ri++) {
+      const segStart = load<i32>(ranges + ((<usize>ri) << 3));
+      const segEnd = load<i32>(ranges + ((<usize>ri) << 3), 4);
+      let j = segStart;
+      while (j < segEnd) {
+        let x0: v128;
+        let x1: v128;
+        let x2: v128 = zero;
+        let vv: v128;
+        if (j + 1 < segEnd) {
+          const o = (<usize>j) << 3;
+          x0 = v128.load(gX0 + o);
+          x1 = v128.load(gX1 + o);
+          if (three) x2 = v128.load(gX2 + o);
+          vv = v128.load(gV + o);
+          j += 2;
+        } else {
+          // An odd key at the end of a range waits for the next one (rows at d = 3 hold ~15 keys,
+          // so a scalar e^{−s} for every other row would cost as much as several pairs).
+          if (pend < 0) {
+            pend = j;
+            break;
           }
-          // u = −|q − z|² (near) or −s (far), t = u·log₂e clamped at T_MIN (pmax: maxpd, no NaN
-          // fix-up; u is never NaN here), t = k + f, 2^f by Estrin's scheme (depth 4).
-          let u: v128;
-          if (near) {
-            const d0 = f64x2.sub(vq0, x0);
-            const d1 = f64x2.sub(vq1, x1);
-            u = f64x2.add(f64x2.mul(d0, d0), f64x2.mul(d1, d1));
-            if (three) {
-              const d2 = f64x2.sub(vq2, x2);
-              u = f64x2.add(u, f64x2.mul(d2, d2));
-            }
-            u = f64x2.neg(u);
-          } else {
-            u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
-            u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
-            if (three) u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
+          const o1 = (<usize>pend) << 3;
+          const o2 = (<usize>j) << 3;
+          x0 = f64x2.replace_lane(f64x2.splat(load<f64>(gX0 + o1)), 1, load<f64>(gX0 + o2));
+          x1 = f64x2.replace_lane(f64x2.splat(load<f64>(gX1 + o1)), 1, load<f64>(gX1 + o2));
+          if (three) x2 = f64x2.replace_lane(f64x2.splat(load<f64>(gX2 + o1)), 1, load<f64>(gX2 + o2));
+          vv = f64x2.replace_lane(f64x2.splat(load<f64>(gV + o1)), 1, load<f64>(gV + o2));
+          pend = -1;
+          j += 1;
+        }
+        // u = −|q − z|² (near) or −s (far), t = u·log₂e clamped at T_MIN (pmax: maxpd, no NaN
+        // fix-up; u is never NaN here), t = k + f, 2^f by Estrin's scheme (depth 4).
+        let u: v128;
+        if (near) {
+          const d0 = f64x2.sub(vq0, x0);
+          const d1 = f64x2.sub(vq1, x1);
+          u = f64x2.add(f64x2.mul(d0, d0), f64x2.mul(d1, d1));
+          if (three) {
+            const d2 = f64x2.sub(vq2, x2);
+            u = f64x2.add(u, f64x2.mul(d2, d2));
           }
-          const inside = f64x2.ge(u, vNL1);
-          const t = f64x2.pmax(cTMin, f64x2.mul(u, cL2E));
-          const sh = f64x2.add(t, cShift);
-          const f = f64x2.sub(t, f64x2.sub(sh, cShift));
-          const f2 = f64x2.mul(f, f);
-          const f4 = f64x2.mul(f2, f2);
-          const b01 = f64x2.add(k0, f64x2.mul(k1, f));
-          const b23 = f64x2.add(k2, f64x2.mul(k3, f));
-          const b45 = f64x2.add(k4, f64x2.mul(k5, f));
-          const b67 = f64x2.add(k6, f64x2.mul(k7, f));
-          const b03 = f64x2.add(b01, f64x2.mul(b23, f2));
-          const b47 = f64x2.add(b45, f64x2.mul(b67, f2));
-          const p = f64x2.add(f64x2.add(b03, f64x2.mul(b47, f4)), f64x2.mul(k8, f64x2.mul(f4, f4)));
-          const w = f64x2.mul(p, i64x2.shl(i64x2.add(sh, bias), 52));
-          const win = v128.and(w, inside);
-          vE = f64x2.add(vE, win);
-          vEV = f64x2.add(vEV, f64x2.mul(win, vv));
-          vT = f64x2.add(vT, v128.andnot(w, inside));
-          if (grad) {
-            const d0 = f64x2.sub(vq0, x0);
-            const d1 = f64x2.sub(vq1, x1);
-            const e0 = f64x2.mul(win, f64x2.mul(d0, d0));
-            const e1 = f64x2.mul(win, f64x2.mul(d1, d1));
-            vP0 = f64x2.add(vP0, e0);
-            vP1 = f64x2.add(vP1, e1);
-            vPV0 = f64x2.add(vPV0, f64x2.mul(e0, vv));
-            vPV1 = f64x2.add(vPV1, f64x2.mul(e1, vv));
-            if (three) {
-              const d2 = f64x2.sub(vq2, x2);
-              const e2 = f64x2.mul(win, f64x2.mul(d2, d2));
-              vP2 = f64x2.add(vP2, e2);
-              vPV2 = f64x2.add(vPV2, f64x2.mul(e2, vv));
-            }
+          u = f64x2.neg(u);
+        } else {
+          u = f64x2.mul(f64x2.sub(x0, vz0), f64x2.sub(va0, x0));
+          u = f64x2.add(u, f64x2.mul(f64x2.sub(x1, vz1), f64x2.sub(va1, x1)));
+          if (three) u = f64x2.add(u, f64x2.mul(f64x2.sub(x2, vz2), f64x2.sub(va2, x2)));
+        }
+        const inside = f64x2.ge(u, vNL1);
+        const t = f64x2.pmax(cTMin, f64x2.mul(u, cL2E));
+        const sh = f64x2.add(t, cShift);
+        const f = f64x2.sub(t, f64x2.sub(sh, cShift));
+        const f2 = f64x2.mul(f, f);
+        const f4 = f64x2.mul(f2, f2);
+        const b01 = f64x2.add(k0, f64x2.mul(k1, f));
+        const b23 = f64x2.add(k2, f64x2.mul(k3, f));
+        const b45 = f64x2.add(k4, f64x2.mul(k5, f));
+        const b67 = f64x2.add(k6, f64x2.mul(k7, f));
+        const b03 = f64x2.add(b01, f64x2.mul(b23, f2));
+        const b47 = f64x2.add(b45, f64x2.mul(b67, f2));
+        const p = f64x2.add(f64x2.add(b03, f64x2.mul(b47, f4)), f64x2.mul(k8, f64x2.mul(f4, f4)));
+        const w = f64x2.mul(p, i64x2.shl(i64x2.add(sh, bias), 52));
+        const win = v128.and(w, inside);
+        vE = f64x2.add(vE, win);
+        vEV = f64x2.add(vEV, f64x2.mul(win, vv));
+        vT = f64x2.add(vT, v128.andnot(w, inside));
+        if (grad) {
+          const d0 = f64x2.sub(vq0, x0);
+          const d1 = f64x2.sub(vq1, x1);
+          const e0 = f64x2.mul(win, f64x2.mul(d0, d0));
+          const e1 = f64x2.mul(win, f64x2.mul(d1, d1));
+          vP0 = f64x2.add(vP0, e0);
+          vP1 = f64x2.add(vP1, e1);
+          vPV0 = f64x2.add(vPV0, f64x2.mul(e0, vv));
+          vPV1 = f64x2.add(vPV1, f64x2.mul(e1, vv));
+          if (three) {
+            const d2 = f64x2.sub(vq2, x2);
+            const e2 = f64x2.mul(win, f64x2.mul(d2, d2));
+            vP2 = f64x2.add(vP2, e2);
+            vPV2 = f64x2.add(vPV2, f64x2.mul(e2, vv));
           }
         }
       }
     }
+    if (b2 > b2hi) break;
   }
   if (pend >= 0) {
     const o = (<usize>pend) << 3;

@@ -132,6 +132,25 @@ describe('exact path in WebAssembly f64x2', () => {
     });
   }
 
+  it('a query whose ball meets more rows than one batch of ranges (2048) holds: ŷ within tolerance·H', () => {
+    // keys in a slab thin along x₀, ~2 a row of cells (rows: cells (b₁, b₂), side 1 at d = 3, 3600
+    // of them), queries far from it: the ball reaches every row, so the ranges come in two batches
+    const r = rng(2048);
+    const n = 8000;
+    const k = new Float64Array(n * 3);
+    for (let j = 0; j < n; j++) {
+      k[j * 3] = 2 * r();
+      k[j * 3 + 1] = 60 * r();
+      k[j * 3 + 2] = 60 * r();
+    }
+    const v = valuesFor(k, 3, r);
+    const H = halfRange(v);
+    const q = Float64Array.from([90, 30, 30, 70, 10, 50, 1, 30, 30]);
+    const res = gaussSumsNd(q, k, v, 3, 1, { method: 'exact', wasm: true });
+    const ref = denseY(q, k, v, 3, false);
+    for (let i = 0; i < 3; i++) expect(Math.abs(res.yHat[i] - ref[i])).toBeLessThanOrEqual(1e-9 * H + 1e-13 * H);
+  });
+
   it('E, Σe·v and τ over one cell of keys match Math.exp term by term within δ_exp (odd and even counts, the skipped key, near and far queries)', () => {
     const r = rng(7);
     for (const d of [2, 3]) {

@@ -24,6 +24,7 @@ interface ExactExports {
     x1: number,
     x2: number,
     v: number,
+    scratch: number,
   ): void;
   exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
   exactQueryGrad(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
@@ -69,7 +70,9 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const x2 = x1 + align(8 * g.n);
   const v = x2 + align(8 * g.n);
   const out = v + align(8 * g.n);
-  const end = out + 96;
+  // scratch: a batch of row ranges (assembly/exactCells.ts, MAX_RANGES = 2048 pairs of i32)
+  const scratch = out + 96;
+  const end = scratch + 8 * 2048;
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -84,6 +87,6 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   new Float64Array(buf, x1, g.n).set(g.x1);
   new Float64Array(buf, x2, g.n).set(g.x2);
   new Float64Array(buf, v, g.n).set(g.v);
-  k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v);
+  k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v, scratch);
   return { k, out, res: new Float64Array(buf, out, 12) };
 }
