@@ -55,6 +55,9 @@ let gX2: usize = 0;
 let gV: usize = 0;
 /** scratch for a batch of row ranges (MAX_RANGES pairs of i32) */
 let gScratch: usize = 0;
+/** prefix counts of keys over the cells, i32[(G0 + 1)(G1 + 1)(G2 + 1)] (exactOuterBox) */
+let gPrefix: usize = 0;
+let gN: i32 = 0;
 
 // @ts-ignore: decorator
 @inline const MAX_RANGES: i32 = 2048;
@@ -100,9 +103,11 @@ let K_P6: v128 = f64x2.splat(P6);
 let K_P7: v128 = f64x2.splat(P7);
 let K_P8: v128 = f64x2.splat(P8);
 
-/** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]; scratch of 8·MAX_RANGES bytes). */
-export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize, scratch: usize): void {
+/** The grid (byte pointers: cellStart i32[cells + 1], x0, x1, x2, v f64[n]; scratch of 8·MAX_RANGES bytes; prefix counts P[i₂][i₁][i₀] = keys in cells b < i, i32; n keys). */
+export function exactGrid(d: i32, G0: i32, G1: i32, G2: i32, lo0: f64, lo1: f64, lo2: f64, c: f64, start: usize, x0: usize, x1: usize, x2: usize, v: usize, scratch: usize, prefix: usize, n: i32): void {
   gScratch = scratch;
+  gPrefix = prefix;
+  gN = n;
   gD = d;
   gG0 = G0;
   gG1 = G1;
@@ -234,6 +239,8 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
   // the scratch area a batch at a time, then the key loop over the batch: the row arithmetic
   // (square roots, cell indices) stays out of the vector loop, whose registers it would share.
   const ranges = gScratch;
+  // keys of the visited cells, `skip` included (exactOuterBox counts the others)
+  let visited: i32 = 0;
   let b2 = b2lo;
   let b1 = 0;
   let rowsOpen = false;
@@ -269,6 +276,7 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
           const row = G0 * (b1 + G1 * b2);
           const j0 = load<i32>(gStart + ((<usize>(row + a)) << 2));
           const j1 = load<i32>(gStart + ((<usize>(row + b + 1)) << 2));
+          visited += j1 - j0;
           // the range without `skip`: one or two pieces
           const split = skip >= j0 && skip < j1;
           const e0 = split ? skip : j1;
@@ -410,6 +418,7 @@ export function exactQueryGrad(q0: f64, q1: f64, q2: f64, z0: f64, z1: f64, z2: 
   store<f64>(out, (f64x2.extract_lane(vE, 0) + f64x2.extract_lane(vE, 1) + sE) * em);
   store<f64>(out, (f64x2.extract_lane(vEV, 0) + f64x2.extract_lane(vEV, 1) + sEV) * em, 8);
   store<f64>(out, (f64x2.extract_lane(vT, 0) + f64x2.extract_lane(vT, 1) + sT) * em, 16);
+  store<f64>(out, <f64>visited, 40);
   if (grad) {
     store<f64>(out, (f64x2.extract_lane(vP0, 0) + f64x2.extract_lane(vP0, 1) + sP0) * em, 48);
     store<f64>(out, (f64x2.extract_lane(vPV0, 0) + f64x2.extract_lane(vPV0, 1) + sPV0) * em, 56);
@@ -519,4 +528,80 @@ export function exactOuter(q0: f64, q1: f64, q2: f64, m: f64, R1: f64, R2: f64, 
   }
   store<f64>(out, tau, 24);
   store<f64>(out, <f64>covered, 32);
+}
+
+/** Keys in the cells [A0, B0]×[A1, B1]×[A2, B2] (0 if a range is empty), by inclusion–exclusion on the prefix counts. */
+// @ts-ignore: decorator
+@inline function boxCount(A0: i32, B0: i32, A1: i32, B1: i32, A2: i32, B2: i32): i32 {
+  if (A0 > B0 || A1 > B1 || A2 > B2) return 0;
+  const W0 = gG0 + 1;
+  const W1 = gG1 + 1;
+  const P = gPrefix;
+  // rows (i₂, i₁) of the prefix table at the box's upper (B + 1) and lower (A) faces
+  const r11 = P + ((<usize>(((B2 + 1) * W1 + B1 + 1) * W0)) << 2);
+  const r10 = P + ((<usize>(((B2 + 1) * W1 + A1) * W0)) << 2);
+  const r01 = P + ((<usize>((A2 * W1 + B1 + 1) * W0)) << 2);
+  const r00 = P + ((<usize>((A2 * W1 + A1) * W0)) << 2);
+  const hi = (<usize>(B0 + 1)) << 2;
+  const lo = (<usize>A0) << 2;
+  const s11 = load<i32>(r11 + hi) - load<i32>(r11 + lo);
+  const s10 = load<i32>(r10 + hi) - load<i32>(r10 + lo);
+  const s01 = load<i32>(r01 + hi) - load<i32>(r01 + lo);
+  const s00 = load<i32>(r00 + hi) - load<i32>(r00 + lo);
+  return s11 - s10 - s01 + s00;
+}
+
+/** Cells of coordinate k meeting [x − R, x + R], as exactQuery's rows (lo, hi; empty when lo > hi). */
+// @ts-ignore: decorator
+@inline function cellLo(x: f64, R: f64, lo: f64, c: f64, G: i32): i32 {
+  return cellIndex((x - R - lo) / c, 0, <f64>G);
+}
+// @ts-ignore: decorator
+@inline function cellHi(x: f64, R: f64, lo: f64, c: f64, G: i32): i32 {
+  return cellIndex((x + R - lo) / c, -1, <f64>(G - 1));
+}
+
+/**
+ * The bound on the keys exactQuery did not visit, by shells and box counts instead of cell by
+ * cell (exactOuter): O(2^d) loads a shell. Every key within |q − z| ≤ R1 lies in a visited cell
+ * (the rows and cells exactQuery visits are those meeting that ball), so an unvisited key has
+ * s = |q − z|² − m > S₀ = R1² − m. With S_i = S₀ + i/2 (i = 0 … K, S_K ≥ L2) and box_i the cells
+ * meeting the cube of half-side R_i = √(m + S_i) about q (a superset of the ball: a key with
+ * s < S_i lies in it), U_i = count(box_i) − V counts the unvisited keys in box_i (the visited cells,
+ * V keys, lie in box_0 ⊂ box_i), and
+ *     Σ_unvisited e^{−s} ≤ U_0·e^{−S₀} + Σ_{i ≥ 1} (U_i − U_{i−1})·e^{−S_{i−1}} + (n − V − U_K)·e^{−S_K},
+ * since a key in box_i but not box_{i−1} has s ≥ S_{i−1} and one in no box has s ≥ S_K. Rounding:
+ * each R_i is widened by 1e-9·(1 + |q| + R_i) (far more than the few ulp by which a key's cell,
+ * the box's cells or the distance can be off), and each e^{−S} is taken as
+ * expNegScalar(S − 1e-10·(1 + S + m))·(1 + 1e-11) (δ_exp below 1e-11; the lowered S covers the
+ * rounding of S₀ = R1² − m). Writes the bound at out[3] (with out[4] = n: every key accounted for).
+ */
+export function exactOuterBox(q0: f64, q1: f64, q2: f64, m: f64, R1: f64, L2: f64, out: usize): void {
+  const three = gD == 3;
+  const c = gC;
+  const V = load<f64>(out, 40);
+  const qs = 1.0 + abs(q0) + abs(q1) + abs(q2);
+  const S0 = R1 * R1 - m;
+  let tau: f64 = 0;
+  let prevU: f64 = 0;
+  let prevE: f64 = 0;
+  let S = S0;
+  for (let i = 0; ; i++) {
+    const R = sqrt(m + S);
+    const Rw = R + 1e-9 * (qs + R);
+    const A2 = three ? cellLo(q2, Rw, gLo2, c, gG2) : 0;
+    const B2 = three ? cellHi(q2, Rw, gLo2, c, gG2) : 0;
+    const N = <f64>boxCount(cellLo(q0, Rw, gLo0, c, gG0), cellHi(q0, Rw, gLo0, c, gG0), cellLo(q1, Rw, gLo1, c, gG1), cellHi(q1, Rw, gLo1, c, gG1), A2, B2);
+    const U = max(prevU, N - V);
+    const eS = expNegScalar(S - 1e-10 * (1.0 + S + m)) * (1.0 + 1e-11);
+    // the keys new in this box have s ≥ the previous shell's S (the first box: s > S₀)
+    tau += (U - prevU) * (i == 0 ? eS : prevE);
+    prevU = U;
+    prevE = eS;
+    if (S >= L2 || i >= 200) break;
+    S += 0.5;
+  }
+  tau += max(0.0, <f64>gN - V - prevU) * prevE;
+  store<f64>(out, tau, 24);
+  store<f64>(out, <f64>gN, 32);
 }

@@ -132,6 +132,59 @@ describe('exact path in WebAssembly f64x2', () => {
     });
   }
 
+  for (const d of [2, 3]) {
+    it(`d = ${d}: the bound on the dropped keys (first pass τ + exactOuterBox's shells) is ≥ their Σe^{−s}, on every layout`, () => {
+      const r = rng(900 + d);
+      for (const shape of ['uniform', 'clustered', 'gapped', 'duplicates'] as Shape[]) {
+        const n = 600;
+        const k = makeKeys(shape, n, d, r);
+        const v = valuesFor(k, d, r);
+        for (const side of [0.5, 1]) {
+          const g = buildCellGrid(k, v, d, 1, side, 2 * n + 4096);
+          const w = wasmExact(g);
+          expect(w).not.toBeNull();
+          if (!w) return;
+          // queries: keys, points in the gaps, far away
+          const qs: number[][] = [];
+          for (let t = 0; t < 12; t++) {
+            const j = Math.floor(r() * n);
+            qs.push([g.x0[j] + 0.3 * r(), g.x1[j], d === 3 ? g.x2[j] : 0]);
+            qs.push([-20 + 100 * r(), -20 + 100 * r(), d === 3 ? -20 + 100 * r() : 0]);
+          }
+          for (const q of qs) {
+            let jn = 0;
+            let m = Infinity;
+            for (let j = 0; j < n; j++) {
+              const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
+              if (r2 < m) {
+                m = r2;
+                jn = j;
+              }
+            }
+            for (const [L1, extra, L2] of [
+              [2, 0.5, 4],
+              [3, 2, 9],
+              [8, 4, 20],
+            ]) {
+              const R1 = Math.sqrt(m + L1 + extra);
+              w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, R1, -1, w.out);
+              w.k.exactOuterBox(q[0], q[1], q[2], m, R1, L2, w.out);
+              let dropped = 0;
+              for (let j = 0; j < n; j++) {
+                const s = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m;
+                if (s > L1) dropped += Math.exp(-s);
+              }
+              // times 1 + 1e-11 as exactSums.ts takes it (the first pass's terms are within δ_exp of e^{−s})
+              const tau = (w.res[2] + w.res[3]) * (1 + 1e-11);
+              expect(tau).toBeGreaterThanOrEqual(dropped);
+              expect(w.res[4]).toBe(n);
+            }
+          }
+        }
+      }
+    });
+  }
+
   it('a query whose ball meets more rows than one batch of ranges (2048) holds: ŷ within tolerance·H', () => {
     // keys in a slab thin along x₀, ~2 a row of cells (rows: cells (b₁, b₂), side 1 at d = 3, 3600
     // of them), queries far from it: the ball reaches every row, so the ranges come in two batches

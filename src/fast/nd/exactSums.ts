@@ -34,8 +34,11 @@ import type { WasmExact } from './wasmExact.js';
  * 2δ_exp·H/(1 − δ_exp): the check below then asks 2τ ≤ 0.99·(tolerance − 2.01·δ_exp)·E_in. It bounds
  * the other keys of the visited cells by their own e^{−s} (as computed, times 1 + 1e-11, which
  * covers δ_exp) rather than e^{−⌊8s⌋/8}, and the
- * unvisited cells by count·2^{−⌊4s_min·log₂e⌋/4} with s_min first lowered by 1e-10·(1 + the
- * magnitudes it is computed from), which covers its rounding; both are upper bounds, so τ still is.
+ * unvisited keys by shells of s and box counts (exactOuterBox: every unvisited key has
+ * s > S₀ = R1² − m; a key with s < S_i lies in the cells meeting the cube of half-side √(m + S_i), whose
+ * keys a prefix-count table gives in 2^d loads; each shell's new keys are bounded by e^{−S_{i−1}},
+ * with S lowered and the cubes widened to cover rounding), all of it written out there; both are
+ * upper bounds, so τ still is. The first pass then reaches s ≤ L₁ + 4 (d = 2) or L₁ + 5 (d = 3).
  * float32 is not used: a relative error δ in the weights moves ŷ by up to 2δ·H, and float32
  * differences of coordinates ~5 apart give δ ~ 1e-6 (measured on random layouts: 8e-9·H at d = 2,
  * 3e-8·H at d = 3, against the 1e-9·H guarantee).
@@ -57,6 +60,14 @@ function expFloor(s: number): number {
 
 /** How far past L₁ the first pass's rows reach (see the bound above). */
 const VISIT_EXTRA = 3;
+/**
+ * The same for the WebAssembly passes, whose bound on the unvisited keys is by shells and box
+ * counts (exactOuterBox: cheap, but the cube's corners count keys at the ball's edge): reaching
+ * further makes that bound's first shell small. Measured at n = 1e5 (CPU seconds, noisy): d = 2
+ * 3 → 4: ~20% less; d = 3 3 → 5: ~15% less (4 and 6 both slower).
+ */
+const WASM_VISIT_EXTRA_2D = 4;
+const WASM_VISIT_EXTRA_3D = 5;
 
 export interface ExactScratch {
   /** the current window L₁ (adapted from query to query) */
@@ -176,9 +187,9 @@ export function exactSums(
     let tau = 0;
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
-    const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
     // (below WASM_MIN_TOLERANCE the weights' error would take too much of it: the JS loops, exact)
     const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE ? st.wasm : null;
+    const R1 = Math.sqrt(m + L1 + (wasm ? (d === 3 ? WASM_VISIT_EXTRA_3D : WASM_VISIT_EXTRA_2D) : VISIT_EXTRA));
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
       if (gradient) {
@@ -272,8 +283,8 @@ export function exactSums(
     const R2 = Math.sqrt(m + L2);
     let covered = 0;
     if (wasm) {
-      // The same cells as the loops below, each bounded by count·2^{−⌊4s·log2 e⌋/4} (assembly/exactCells.ts).
-      wasm.k.exactOuter(q0, q1, q2, m, R1, R2, wasm.out);
+      // Every key it did not visit, by shells of s and box counts (assembly/exactCells.ts)
+      wasm.k.exactOuterBox(q0, q1, q2, m, R1, L2, wasm.out);
       tau += wasm.res[3] * WASM_TAU_MARGIN;
       covered = wasm.res[4];
     }
