@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCellGrid } from '../src/fast/nd/cellGrid.js';
 import { gaussSumsNd } from '../src/fast/nd/index.js';
+import { WASM_EXP_DELTA } from '../src/fast/nd/exactSums.js';
 import { wasmExact } from '../src/fast/nd/wasmExact.js';
 import { rng } from './reference.js';
 
@@ -131,7 +132,79 @@ describe('exact path in WebAssembly f64x2', () => {
     });
   }
 
-  it('E, Σe·v and τ over one cell of keys match Math.exp term by term (odd and even counts, the skipped key)', () => {
+  for (const d of [2, 3]) {
+    it(`d = ${d}: the bound on the dropped keys (first pass τ + exactOuterBox's shells) is ≥ their Σe^{−s}, on every layout`, () => {
+      const r = rng(900 + d);
+      for (const shape of ['uniform', 'clustered', 'gapped', 'duplicates'] as Shape[]) {
+        const n = 600;
+        const k = makeKeys(shape, n, d, r);
+        const v = valuesFor(k, d, r);
+        for (const side of [0.5, 1]) {
+          const g = buildCellGrid(k, v, d, 1, side, 2 * n + 4096);
+          const w = wasmExact(g);
+          expect(w).not.toBeNull();
+          if (!w) return;
+          // queries: keys, points in the gaps, far away
+          const qs: number[][] = [];
+          for (let t = 0; t < 12; t++) {
+            const j = Math.floor(r() * n);
+            qs.push([g.x0[j] + 0.3 * r(), g.x1[j], d === 3 ? g.x2[j] : 0]);
+            qs.push([-20 + 100 * r(), -20 + 100 * r(), d === 3 ? -20 + 100 * r() : 0]);
+          }
+          for (const q of qs) {
+            let jn = 0;
+            let m = Infinity;
+            for (let j = 0; j < n; j++) {
+              const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
+              if (r2 < m) {
+                m = r2;
+                jn = j;
+              }
+            }
+            for (const [L1, extra, L2] of [
+              [2, 0.5, 4],
+              [3, 2, 9],
+              [8, 4, 20],
+            ]) {
+              const R1 = Math.sqrt(m + L1 + extra);
+              w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, R1, -1, w.out);
+              w.k.exactOuterBox(q[0], q[1], q[2], m, R1, L2, w.out);
+              let dropped = 0;
+              for (let j = 0; j < n; j++) {
+                const s = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m;
+                if (s > L1) dropped += Math.exp(-s);
+              }
+              // times 1 + 1e-11 as exactSums.ts takes it (the first pass's terms are within δ_exp of e^{−s})
+              const tau = (w.res[2] + w.res[3]) * (1 + 1e-11);
+              expect(tau).toBeGreaterThanOrEqual(dropped);
+              expect(w.res[4]).toBe(n);
+            }
+          }
+        }
+      }
+    });
+  }
+
+  it('a query whose ball meets more rows than one batch of ranges (2048) holds: ŷ within tolerance·H', () => {
+    // keys in a slab thin along x₀, ~2 a row of cells (rows: cells (b₁, b₂), side 1 at d = 3, 3600
+    // of them), queries far from it: the ball reaches every row, so the ranges come in two batches
+    const r = rng(2048);
+    const n = 8000;
+    const k = new Float64Array(n * 3);
+    for (let j = 0; j < n; j++) {
+      k[j * 3] = 2 * r();
+      k[j * 3 + 1] = 60 * r();
+      k[j * 3 + 2] = 60 * r();
+    }
+    const v = valuesFor(k, 3, r);
+    const H = halfRange(v);
+    const q = Float64Array.from([90, 30, 30, 70, 10, 50, 1, 30, 30]);
+    const res = gaussSumsNd(q, k, v, 3, 1, { method: 'exact', wasm: true });
+    const ref = denseY(q, k, v, 3, false);
+    for (let i = 0; i < 3; i++) expect(Math.abs(res.yHat[i] - ref[i])).toBeLessThanOrEqual(1e-9 * H + 1e-13 * H);
+  });
+
+  it('E, Σe·v and τ over one cell of keys match Math.exp term by term within δ_exp (odd and even counts, the skipped key, near and far queries)', () => {
     const r = rng(7);
     for (const d of [2, 3]) {
       for (const n of [1, 2, 5, 64, 257]) {
@@ -168,9 +241,11 @@ describe('exact path in WebAssembly f64x2', () => {
             } else T += e;
           }
           w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, 100, skip, w.out);
-          expect(Math.abs(w.res[0] - E)).toBeLessThanOrEqual(1e-13 * Math.max(E, 1e-300));
-          expect(Math.abs(w.res[1] - EV)).toBeLessThanOrEqual(1e-13 * Math.max(E, 1e-300));
-          expect(Math.abs(w.res[2] - T)).toBeLessThanOrEqual(1e-13 * Math.max(T, 1e-300));
+          // every weight within δ_exp of e^{−s} (relative), Math.exp within 1 ulp, the sums' rounding
+          const tol = WASM_EXP_DELTA + 1e-14;
+          expect(Math.abs(w.res[0] - E)).toBeLessThanOrEqual(tol * Math.max(E, 1e-300));
+          expect(Math.abs(w.res[1] - EV)).toBeLessThanOrEqual(tol * Math.max(E, 1e-300));
+          expect(Math.abs(w.res[2] - T)).toBeLessThanOrEqual(tol * Math.max(T, 1e-300));
         }
       }
     }

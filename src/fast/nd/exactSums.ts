@@ -29,10 +29,16 @@ import type { WasmExact } from './wasmExact.js';
  *
  * WebAssembly (one value column, with or without the gradient; assembly/exactCells.ts via wasmExact.ts): both
  * passes run in float64, the first in f64x2 SIMD over the same rows and cells as the loops here.
- * It sums the same keys (s ≤ L₁), but bounds the other keys of the visited cells by their own
- * e^{−s} (as computed, within 1e-14 relative, times 1 + 1e-12) rather than e^{−⌊8s⌋/8}, and the
- * unvisited cells by count·2^{−⌊4s_min·log₂e⌋/4} with s_min first lowered by 1e-10·(1 + the
- * magnitudes it is computed from), which covers its rounding; both are upper bounds, so τ still is.
+ * It sums the same keys (s ≤ L₁), but with weights within δ_exp = 3e-12 of e^{−s} (relative; a
+ * polynomial of degree 8 for 2^f, error budget written out there), which moves ŷ by at most
+ * 2δ_exp·H/(1 − δ_exp): the check below then asks 2τ ≤ 0.99·(tolerance − 2.01·δ_exp)·E_in. It bounds
+ * the other keys of the visited cells by their own e^{−s} (as computed, times 1 + 1e-11, which
+ * covers δ_exp) rather than e^{−⌊8s⌋/8}, and the
+ * unvisited keys by shells of s and box counts (exactOuterBox: every unvisited key has
+ * s > S₀ = R1² − m; a key with s < S_i lies in the cells meeting the cube of half-side √(m + S_i), whose
+ * keys a prefix-count table gives in 2^d loads; each shell's new keys are bounded by e^{−S_{i−1}},
+ * with S lowered and the cubes widened to cover rounding), all of it written out there; both are
+ * upper bounds, so τ still is. The first pass then reaches s ≤ L₁ + 4 (d = 2) or L₁ + 5 (d = 3).
  * float32 is not used: a relative error δ in the weights moves ŷ by up to 2δ·H, and float32
  * differences of coordinates ~5 apart give δ ~ 1e-6 (measured on random layouts: 8e-9·H at d = 2,
  * 3e-8·H at d = 3, against the 1e-9·H guarantee).
@@ -54,6 +60,14 @@ function expFloor(s: number): number {
 
 /** How far past L₁ the first pass's rows reach (see the bound above). */
 const VISIT_EXTRA = 3;
+/**
+ * The same for the WebAssembly passes, whose bound on the unvisited keys is by shells and box
+ * counts (exactOuterBox: cheap, but the cube's corners count keys at the ball's edge): reaching
+ * further makes that bound's first shell small. Measured at n = 1e5 (CPU seconds, noisy): d = 2
+ * 3 → 4: ~20% less; d = 3 3 → 5: ~15% less (4 and 6 both slower).
+ */
+const WASM_VISIT_EXTRA_2D = 4;
+const WASM_VISIT_EXTRA_3D = 5;
 
 export interface ExactScratch {
   /** the current window L₁ (adapted from query to query) */
@@ -71,10 +85,14 @@ export function exactScratch(cols: number, L1 = 20, wasm: WasmExact | null = nul
 }
 
 /**
- * The WebAssembly first pass bounds its dropped terms by e^{−s} as computed (within 1e-14 relative
- * of the true e^{−s}, assembly/exactCells.ts): 1 + 1e-12 more than covers that and the sum's rounding.
+ * The WebAssembly first pass computes every weight within WASM_EXP_DELTA of e^{−s}, relative
+ * (assembly/exactCells.ts, where the budget is written out): its dropped terms, bounded by their
+ * computed e^{−s}, are taken times WASM_TAU_MARGIN, which covers that and the sum's rounding.
  */
-const WASM_TAU_MARGIN = 1 + 1e-12;
+export const WASM_EXP_DELTA = 3e-12;
+/** Tolerances below this (where 2.01·δ_exp would be over 1/32 of it) use the float64 JS loops. */
+export const WASM_MIN_TOLERANCE = 64 * WASM_EXP_DELTA;
+const WASM_TAU_MARGIN = 1 + 1e-11;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
 function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
@@ -169,8 +187,9 @@ export function exactSums(
     let tau = 0;
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
-    const R1 = Math.sqrt(m + L1 + VISIT_EXTRA);
-    const wasm = dv === 1 ? st.wasm : null;
+    // (below WASM_MIN_TOLERANCE the weights' error would take too much of it: the JS loops, exact)
+    const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE ? st.wasm : null;
+    const R1 = Math.sqrt(m + L1 + (wasm ? (d === 3 ? WASM_VISIT_EXTRA_3D : WASM_VISIT_EXTRA_2D) : VISIT_EXTRA));
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
       if (gradient) {
@@ -264,8 +283,8 @@ export function exactSums(
     const R2 = Math.sqrt(m + L2);
     let covered = 0;
     if (wasm) {
-      // The same cells as the loops below, each bounded by count·2^{−⌊4s·log2 e⌋/4} (assembly/exactCells.ts).
-      wasm.k.exactOuter(q0, q1, q2, m, R1, R2, wasm.out);
+      // Every key it did not visit, by shells of s and box counts (assembly/exactCells.ts)
+      wasm.k.exactOuterBox(q0, q1, q2, m, R1, L2, wasm.out);
       tau += wasm.res[3] * WASM_TAU_MARGIN;
       covered = wasm.res[4];
     }
@@ -315,10 +334,13 @@ export function exactSums(
       }
     }
     tau += (n - covered) * Math.exp(-L2);
-    if (2 * tau <= 0.99 * tolerance * E) {
+    // The weights' own error (WebAssembly: δ_exp each, see above) takes its share of the tolerance
+    // first: |Δŷ| ≤ 2H·τ/E_in (truncation) + 2H·δ_exp/(1 − δ_exp) (weights).
+    const budget = wasm ? tolerance - 2.01 * WASM_EXP_DELTA : tolerance;
+    if (2 * tau <= 0.99 * budget * E) {
       // Shrink the window a little while the bound has room to spare.
       // (a step of ¼ multiplies τ by at most e^{1/4} ≈ 1.3, so below 0.3 of the budget it is safe)
-      st.L1 = 2 * tau < tolerance * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
+      st.L1 = 2 * tau < budget * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
       return m;
     }
     L1 += 1.5;

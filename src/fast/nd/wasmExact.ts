@@ -24,10 +24,14 @@ interface ExactExports {
     x1: number,
     x2: number,
     v: number,
+    scratch: number,
+    prefix: number,
+    n: number,
   ): void;
   exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
   exactQueryGrad(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
   exactOuter(q0: number, q1: number, q2: number, m: number, R1: number, R2: number, out: number): void;
+  exactOuterBox(q0: number, q1: number, q2: number, m: number, R1: number, L2: number, out: number): void;
 }
 
 export interface WasmExact {
@@ -69,7 +73,14 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const x2 = x1 + align(8 * g.n);
   const v = x2 + align(8 * g.n);
   const out = v + align(8 * g.n);
-  const end = out + 96;
+  // scratch: a batch of row ranges (assembly/exactCells.ts, MAX_RANGES = 2048 pairs of i32)
+  const scratch = out + 96;
+  // prefix counts of keys over the cells (exactOuterBox): P[i₂][i₁][i₀] = keys in cells b < i
+  const W0 = g.G[0] + 1;
+  const W1 = g.G[1] + 1;
+  const W2 = g.G[2] + 1;
+  const prefix = scratch + 8 * 2048;
+  const end = prefix + 4 * W0 * W1 * W2;
   const have = k.memory.buffer.byteLength;
   if (end > have) {
     try {
@@ -84,6 +95,22 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   new Float64Array(buf, x1, g.n).set(g.x1);
   new Float64Array(buf, x2, g.n).set(g.x2);
   new Float64Array(buf, v, g.n).set(g.v);
-  k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v);
+  const P = new Int32Array(buf, prefix, W0 * W1 * W2);
+  P.fill(0);
+  for (let i2 = 1; i2 < W2; i2++) {
+    for (let i1 = 1; i1 < W1; i1++) {
+      const o = (i2 * W1 + i1) * W0;
+      const oy = (i2 * W1 + i1 - 1) * W0;
+      const oz = ((i2 - 1) * W1 + i1) * W0;
+      const oyz = ((i2 - 1) * W1 + i1 - 1) * W0;
+      const row = g.G[0] * (i1 - 1 + g.G[1] * (i2 - 1));
+      let line = 0;
+      for (let i0 = 1; i0 < W0; i0++) {
+        line += g.cellStart[row + i0] - g.cellStart[row + i0 - 1];
+        P[o + i0] = line + P[oy + i0] + P[oz + i0] - P[oyz + i0];
+      }
+    }
+  }
+  k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v, scratch, prefix, g.n);
   return { k, out, res: new Float64Array(buf, out, 12) };
 }
