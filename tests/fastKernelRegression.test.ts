@@ -26,6 +26,7 @@ describe.each([2, 3])('local constant, Gaussian, d = %i, on the fast path', (d) 
   const n = FAST_LC_MIN_POINTS + 200;
   const keys = dataSet(n, d, 40 + d);
   const X = { data: keys.x, shape: [n, d] };
+  const halfRange = (Math.max(...keys.y) - Math.min(...keys.y)) / 2;
 
   it('is the path taken from FAST_LC_MIN_POINTS points on, for d = 2 and 3 and the Gaussian only', () => {
     expect(fastLocalConstant(keys)).toBe(true);
@@ -78,5 +79,16 @@ describe.each([2, 3])('local constant, Gaussian, d = %i, on the fast path', (d) 
     const flat = kernelRegression(X, keys.y, { bandwidth: [0.08, ...new Array(d - 1).fill(Infinity)] });
     const w0 = Float64Array.from({ length: d }, (_, k) => (k === 0 ? 1 / 0.08 : 0));
     expect(Math.abs(flat.cv - looCv(keys, 'lc', w0, false).value)).toBeLessThanOrEqual(1e-8 * flat.cv);
+  });
+
+  it('tiny h (w up to 1e150, and w = ∞ from a subnormal h): the CV and fitted values of the exact loops', () => {
+    for (const h0 of [1e-15, 1e-150, 1e-320]) {
+      const h = [h0, ...new Array(d - 1).fill(0.1)];
+      const fit = kernelRegression(X, keys.y, { bandwidth: h });
+      const w = Float64Array.from(h, (x) => 1 / x);
+      expect(Math.abs(fit.cv - looCv(keys, 'lc', w, false).value), `h = ${h0}`).toBeLessThanOrEqual(1e-8 * fit.cv);
+      const want = fitAt(keys, 'lc', w, keys.x, n, false).yHat;
+      for (let i = 0; i < n; i++) expect(Math.abs(fit.fitted[i] - want[i]), `h = ${h0}: fitted[${i}]`).toBeLessThanOrEqual(1e-9 * halfRange + 1e-14);
+    }
   });
 });

@@ -216,7 +216,7 @@ describe.each(BACKENDS)("two and three features, method 'fast', on $name", ({ na
     expect(Array.from(yHat)).toEqual(Array.from(same.yHat.data));
   });
 
-  it("'fast' where it cannot run is an E_OPTION that names why, and nothing is computed", () => {
+  it("'fast' where it cannot run is an E_OPTION that names why", () => {
     const q = tensor(Float32Array.of(0, 0, 1, 1), [2, 2]);
     const k = tensor(Float32Array.of(0, 1, 1, 0, 2, 2), [3, 2]);
     const v = tensor(Float32Array.of(1, 2, 3), [3]);
@@ -233,17 +233,46 @@ describe.each(BACKENDS)("two and three features, method 'fast', on $name", ({ na
     for (const [what, call, message] of bad) expectAttnpoolError(call, 'E_OPTION', message, what);
   });
 
-  it("'auto' with coordinates times w past 1e150 pools densely: the nearest key's value", () => {
-    const q = tensor(Float32Array.of(0, 0, 1, 1), [2, 2]);
-    const k = tensor(Float32Array.of(0.1, 0, 1, 0.9, 5, 5), [3, 2]);
-    const v = tensor(Float32Array.of(1, 2, 3), [3]);
-    expect(Array.from(be.attentionPool(q, k, v, [1e151, 1e151]).yHat.data)).toEqual([1, 2]);
+  it('huge w (1e15 … 1e149: nearest-key weights, cells far wider than the ball) and a query 1e12 away: the same ŷ as dense', () => {
+    const P = problem(300, 300, 2, 1, 'uniform', 21);
+    const q = tensor(P.q, [300, 2]);
+    const k = tensor(P.k, [300, 2]);
+    for (const w of [
+      [1e15, 1],
+      [1e40, 3],
+      [1e149, 1e149],
+    ]) {
+      const got = be.attentionPool(q, k, P.v, w, { method: 'fast' }).yHat.data;
+      expect(Array.from(got), `w = ${w}`).toEqual(Array.from(be.attentionPool(q, k, P.v, w, { method: 'dense' }).yHat.data));
+    }
+    const far = Float32Array.from(P.q);
+    far[0] = 1e12;
+    const got = be.attentionPool(tensor(far, [300, 2]), k, P.v, [30, 30], { method: 'fast' });
+    expectWithinBound(got.yHat.data, dense({ ...P, q: far }, [30, 30], false).yHat, { ...P, q: far }, 'far query');
   });
 });
 
 describe.each(BACKENDS)("'auto' with two and three features on $name", ({ name }) => {
   const cheapDense: CostModel = { densePoolNs: 1e-6, denseLossNs: 1e-6, fgtScale: 1, windowedScale: 1, ndHermiteScale: 1, ndExactScale: 1 };
   const dearDense: CostModel = { ...cheapDense, densePoolNs: 1e6, denseLossNs: 1e6 };
+
+  it('coordinates times w past ±1e150 pool densely however dear dense is', async () => {
+    const be = await load(name);
+    const kernels = (be as FrontEnd).kernels;
+    const kept = be.costModel();
+    const watch = watchDenseCalls(kernels);
+    try {
+      setCostModel(kernels, dearDense);
+      const P = problem(200, 200, 2, 1, 'uniform', 13);
+      const q = tensor(P.q, [200, 2]);
+      const k = tensor(P.k, [200, 2]);
+      expect(watch.ranDense(() => be.attentionPool(q, k, P.v, [1e149, 1e149]))).toBe(false);
+      expect(watch.ranDense(() => be.attentionPool(q, k, P.v, [1e151, 1]))).toBe(true);
+    } finally {
+      watch.restore();
+      setCostModel(kernels, kept);
+    }
+  });
 
   it('follows the cost model: the fast path where dense is dear (its bits exactly), dense kernels where they are cheap', async () => {
     const be = await load(name);

@@ -96,7 +96,10 @@ function measureFast(): FastScales {
 function measureNd(): NdScales {
   const scale = (n: number, w: number, method: 'hermite' | 'exact'): number => {
     const c = calibrationCall(n, n, w, 2);
-    return (bestTime(() => planPoolNd(c, false, method).run()) * 1e6) / planPoolNd(c, false, method).ns;
+    const plan = planPoolNd(c, false, method);
+    // forcing a method falls back to the other where it has no plan: never the case for these problems
+    if (plan.method !== method) throw new Error(`costModel: the calibration problem n = ${n}, d = 2, w = ${w} does not take the ${method} path`);
+    return (bestTime(() => planPoolNd(c, false, method).run()) * 1e6) / plan.ns;
   };
   // d = 2 over [0, 5)²: w = 0.3 puts every key within a few bandwidths (Hermite; at n = 4096 its
   // fixed costs no longer dominate, ~10 ms a call), w = 1.1 about 50 keys' weight around each
@@ -130,7 +133,8 @@ export function costModel(kernels: Kernels, withNd = true): CostModel {
 export function setCostModel(kernels: Kernels, model: CostModel): void {
   dense.set(kind(kernels), { densePoolNs: model.densePoolNs, denseLossNs: model.denseLossNs });
   fast = { fgtScale: model.fgtScale, windowedScale: model.windowedScale };
-  nd = { ndHermiteScale: model.ndHermiteScale, ndExactScale: model.ndExactScale };
+  // a model read with costModel(kernels, false) may carry NaN for scales not yet measured
+  if (!Number.isNaN(model.ndHermiteScale + model.ndExactScale)) nd = { ndHermiteScale: model.ndHermiteScale, ndExactScale: model.ndExactScale };
 }
 
 /** Predicted ns of a dense call of `pairs` query–key pairs on kernels with this model, split over `threads` threads. */

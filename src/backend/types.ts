@@ -94,7 +94,8 @@ export interface PoolLossResult<G = number> {
  * dense throughput, and the JS, WASM and threaded backends differ 20×, so a constant per pair
  * picks the wrong method wherever the two are within that range. The numbers are measured once
  * per backend (dense) and once per process (fast), lazily on the first call that needs them, in
- * 0.1–0.3 s (most of it the fast path's first, unoptimised calls), and kept.
+ * 0.1–0.3 s (most of it the fast path's first, unoptimised calls), and kept; the d-dimensional
+ * scales on the first call with two or three features that needs them (another 0.2–0.4 s).
  */
 export interface CostModel {
   /** ns per query–key pair of this backend's dense forward, on one thread */
@@ -156,7 +157,7 @@ export interface Backend {
   readonly features: BackendFeatures;
   /**
    * What `method: 'auto'` weighs: this backend's dense cost per query–key pair and how far the
-   * fast path's modelled costs are off on this machine, measured on first use (0.1–0.3 s, most of it the fast path's first unoptimised calls) and kept.
+   * fast path's modelled costs are off on this machine, measured on first use (0.1–0.3 s, most of it the fast path's first unoptimised calls; the d-dimensional scales another 0.2–0.4 s) and kept.
    */
   costModel(): CostModel;
   /** queries [nq]; keys [nk] or [nq, nk] → scores [nq, nk]: log K(w·d), which is −(w·d)²/2 for the default Gaussian `kernel`. */

@@ -2,6 +2,9 @@ import { gaussLossNd, gaussSumsNd } from '../fast/nd/index.js';
 import { scaleFeatures } from '../fast/nd/lossNd.js';
 import type { Criterion } from './bandwidthSearch.js';
 import { dRhoDw, type Bandwidths, type KeySet } from './keySet.js';
+import { LocalEstimator } from './localEstimate.js';
+import { fitAt } from './localFit.js';
+import { looCv } from './looCv.js';
 
 /**
  * From this many points on, local constant with the Gaussian kernel in two or three variables
@@ -16,8 +19,8 @@ export const FAST_LC_MIN_POINTS = 600;
 
 /**
  * Whether the fast path (src/fast/nd/, |ŷ − ŷ_exact| ≤ 1e-9·(max y − min y)/2 per point) takes
- * a local-constant fit's passes: the Gaussian kernel, d ∈ {2, 3}, n ≥ FAST_LC_MIN_POINTS and
- * every w_k finite.
+ * a local-constant fit's passes: the Gaussian kernel, d ∈ {2, 3}, n ≥ FAST_LC_MIN_POINTS (an
+ * evaluation at an infinite w_k goes to the exact loops).
  */
 export function fastLocalConstant(keys: KeySet): boolean {
   return keys.kernel === 'gaussian' && (keys.d === 2 || keys.d === 3) && keys.n >= FAST_LC_MIN_POINTS;
@@ -31,7 +34,10 @@ export function fastLocalConstant(keys: KeySet): boolean {
  */
 export function fastLcCriterion(keys: KeySet): Criterion {
   const { x, y, n, d } = keys;
+  const exact = new LocalEstimator(keys, 'lc');
   return (w, wantGrad) => {
+    // an infinite w (a subnormal h given as the bandwidth) is the exact loops' nearest-neighbour limit
+    if (!w.every(Number.isFinite)) return looCv(keys, 'lc', w, wantGrad, exact);
     const r = gaussLossNd(x, x, y, y, w, d, 1, { excludeSelf: true });
     const gradW = new Float64Array(d);
     const gradRho = new Float64Array(d);
@@ -49,6 +55,7 @@ export function fastLcCriterion(keys: KeySet): Criterion {
 /** Local constant ŷ at queries q [nq, d] on the fast path (every w_k = 0: the mean of y, as the kernel is then flat). */
 export function fastLcAt(keys: KeySet, w: Bandwidths, q: Float64Array): Float64Array {
   const { x, y, n, d } = keys;
+  if (!w.every(Number.isFinite)) return fitAt(keys, 'lc', w, q, q.length / d, false).yHat;
   if (w.every((wk) => wk === 0)) return new Float64Array(q.length / d).fill(y.reduce((a, b) => a + b, 0) / n);
   return gaussSumsNd(scaleFeatures(q, w, d), scaleFeatures(x, w, d), y, d, 1).yHat;
 }

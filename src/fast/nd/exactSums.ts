@@ -92,6 +92,12 @@ export function exactScratch(cols: number, L1 = 20, wasm: WasmExact | null = nul
 export const WASM_EXP_DELTA = 3e-12;
 /** Tolerances below this (where 2.01·δ_exp would be over 1/32 of it) use the float64 JS loops. */
 export const WASM_MIN_TOLERANCE = 64 * WASM_EXP_DELTA;
+/**
+ * Queries with |q₀| + |q₁| + |q₂| beyond this (scaled, centred units) use the float64 JS loops:
+ * exactOuterBox widens its cubes by 1e-9·(1 + |q| + R) for rounding, which at |q| ~ 1e15 is
+ * cells wide and no retry of the window could meet the tolerance (a query never finished).
+ */
+export const WASM_MAX_COORDINATE = 1e9;
 const WASM_TAU_MARGIN = 1 + 1e-11;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
@@ -188,7 +194,7 @@ export function exactSums(
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
     // (below WASM_MIN_TOLERANCE the weights' error would take too much of it: the JS loops, exact)
-    const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE ? st.wasm : null;
+    const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE && Math.abs(q0) + Math.abs(q1) + Math.abs(q2) <= WASM_MAX_COORDINATE ? st.wasm : null;
     const R1 = Math.sqrt(m + L1 + (wasm ? (d === 3 ? WASM_VISIT_EXTRA_3D : WASM_VISIT_EXTRA_2D) : VISIT_EXTRA));
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
