@@ -244,11 +244,11 @@ console.log(`load average (1 min) at the end: ${loadavg()[0].toFixed(2)} on ${cp
 if (args.json) {
   writeFileSync(
     args.json,
-    JSON.stringify(
+    `${JSON.stringify(
       { date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, reps: REPS, rows },
       null,
       2,
-    ) + '\n',
+    )}\n`,
   );
   console.log(`wrote ${args.json}`);
 }
