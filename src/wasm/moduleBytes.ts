@@ -28,3 +28,15 @@ export function wasmBytes(relaxed = relaxedSimdSupport()): Uint8Array<ArrayBuffe
   for (let i = 0; i < text.length; i++) bytes[i] = text.charCodeAt(i);
   return bytes;
 }
+
+/** Grows `memory` to hold `end` bytes; false where it cannot grow (the caller then runs its JS loops). */
+export function memoryHolds(memory: WebAssembly.Memory, end: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (end <= have) return true;
+  try {
+    memory.grow(Math.ceil((end - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
+}

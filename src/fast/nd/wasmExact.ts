@@ -1,4 +1,4 @@
-import { wasmBytes } from '../../wasm/moduleBytes.js';
+import { memoryHolds, wasmBytes } from '../../wasm/moduleBytes.js';
 import type { CellGrid } from './cellGrid.js';
 
 /**
@@ -81,14 +81,7 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const W2 = g.G[2] + 1;
   const prefix = scratch + 8 * 2048;
   const end = prefix + 4 * W0 * W1 * W2;
-  const have = k.memory.buffer.byteLength;
-  if (end > have) {
-    try {
-      k.memory.grow(Math.ceil((end - have) / 65536));
-    } catch {
-      return null;
-    }
-  }
+  if (!memoryHolds(k.memory, end)) return null;
   const buf = k.memory.buffer;
   new Int32Array(buf, start, cells).set(g.cellStart);
   new Float64Array(buf, x0, g.n).set(g.x0);

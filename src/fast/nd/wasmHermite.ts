@@ -1,4 +1,4 @@
-import { wasmBytes } from '../../wasm/moduleBytes.js';
+import { memoryHolds, wasmBytes } from '../../wasm/moduleBytes.js';
 
 /**
  * The host side of assembly/fgtNd.ts: the Hermite transform's moments over a block of sources and
@@ -112,14 +112,7 @@ export function wasmHermite(p: number, d: number, nw: number, cols: number, T: n
   const x = align(st + 4 * p * p);
   const out = x + 3 * row;
   const end = out + cols * row;
-  const have = k.memory.buffer.byteLength;
-  if (end > have) {
-    try {
-      k.memory.grow(Math.ceil((end - have) / 65536));
-    } catch {
-      return null;
-    }
-  }
+  if (!memoryHolds(k.memory, end)) return null;
   const buf = k.memory.buffer;
   new Int32Array(buf, st, p * p).set(start);
   const invNext = new Float64Array(buf, inv, p);
@@ -184,14 +177,7 @@ export function wasmTranslate(base: number, a: TranslateAllInput): boolean {
   const colUsed = align(count + 4 * nbox);
   const rowUsed = align(colUsed + nb[0] * nb[1]);
   const end = rowUsed + nb[0];
-  const have = k.memory.buffer.byteLength;
-  if (end > have) {
-    try {
-      k.memory.grow(Math.ceil((end - have) / 65536));
-    } catch {
-      return false;
-    }
-  }
+  if (!memoryHolds(k.memory, end)) return false;
   const buf = k.memory.buffer;
   new Float64Array(buf, mom, a.mom.length).set(a.mom);
   const L = new Float64Array(buf, loc, a.loc.length);
