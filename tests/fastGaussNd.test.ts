@@ -5,6 +5,7 @@ import { hermiteTransform } from '../src/fast/nd/hermiteTransform.js';
 import { multiIndices } from '../src/fast/nd/multiIndex.js';
 import { expNeg } from '../src/fast/nd/expNeg.js';
 import { rng } from './reference.js';
+import { denseSums, uniform } from './denseNd.js';
 
 /**
  * The d-dimensional Gaussian sums (src/fast/nd) against a straightforward float64 dense
@@ -103,10 +104,6 @@ function values(x: Float64Array, d: number, dv: number, r: () => number): Float6
   return v;
 }
 
-function uniform(n: number, d: number, scale: number, r: () => number, lo = 0): Float64Array {
-  return Float64Array.from({ length: n * d }, () => lo + scale * r());
-}
-
 /** Keys in three tight blobs, `gap` apart (in kernel widths at w = 1). */
 function blobs(n: number, d: number, spread: number, r: () => number, gap = 1): Float64Array {
   const centres = [
@@ -201,17 +198,7 @@ describe('hermiteTransform: the stated per-target bound holds', () => {
         let largest = 0;
         const F = 1 + d;
         for (let i = 0; i < nq; i++) {
-          const ref = new Float64Array(F * 2);
-          for (let j = 0; j < nk; j++) {
-            let r2 = 0;
-            for (let f = 0; f < d; f++) r2 += (u[i * d + f] - z[j * d + f]) ** 2;
-            const e = Math.exp(-r2);
-            for (let f = 0; f < F; f++) {
-              const g = f === 0 ? e : e * (u[i * d + f - 1] - z[j * d + f - 1]) ** 2;
-              ref[f * 2] += g;
-              ref[f * 2 + 1] += g * W[j];
-            }
-          }
+          const ref = denseSums(z, W, u, d, i);
           for (let c = 0; c < F * 2; c++) {
             const err = Math.abs(res.sums[i * F * 2 + c] - ref[c]);
             largest = Math.max(largest, err);

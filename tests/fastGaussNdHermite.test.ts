@@ -4,6 +4,7 @@ import { hermiteTransform } from '../src/fast/nd/hermiteTransform.js';
 import { wasmHermite } from '../src/fast/nd/wasmHermite.js';
 import { gaussSumsNd } from '../src/fast/nd/index.js';
 import { rng } from './reference.js';
+import { denseSums, uniform } from './denseNd.js';
 
 /**
  * The Hermite transform's per-target bound (hermiteBound.ts, sharper form (2); the separable
@@ -15,10 +16,6 @@ import { rng } from './reference.js';
  */
 
 type Layout = { name: string; z: Float64Array; u: Float64Array };
-
-function uniform(n: number, d: number, scale: number, r: () => number, lo = 0): Float64Array {
-  return Float64Array.from({ length: n * d }, () => lo + scale * r());
-}
 
 function layouts(d: number, h: number, r: () => number): Layout[] {
   const nk = d === 2 ? 500 : 160;
@@ -52,24 +49,6 @@ function layouts(d: number, h: number, r: () => number): Layout[] {
   for (let i = 0; i < nq; i++) for (let k = 0; k < d; k++) cu[i * d + k] = h * (Math.floor(3 * r()) + 1 - 1e-9);
   out.push({ name: 'corners', z: cz, u: cu });
   return out;
-}
-
-/** Dense float64 families: S[f][c] for f < 1 + d, c < 2 (column 0 weight 1). */
-function denseSums(z: Float64Array, W: Float64Array, u: Float64Array, d: number, i: number): Float64Array {
-  const F = 1 + d;
-  const nk = z.length / d;
-  const ref = new Float64Array(F * 2);
-  for (let j = 0; j < nk; j++) {
-    let r2 = 0;
-    for (let f = 0; f < d; f++) r2 += (u[i * d + f] - z[j * d + f]) ** 2;
-    const e = Math.exp(-r2);
-    for (let f = 0; f < F; f++) {
-      const g = f === 0 ? e : e * (u[i * d + f - 1] - z[j * d + f - 1]) ** 2;
-      ref[f * 2] += g;
-      ref[f * 2 + 1] += g * W[j];
-    }
-  }
-  return ref;
 }
 
 describe('hermiteTransform: the sharper bound holds on stressing layouts', () => {
