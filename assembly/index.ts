@@ -6,7 +6,7 @@ export { softmax, softmaxCheck } from './softmax';
 export { bmm } from './bmm';
 export { pool, poolLoss, poolRows, poolLossRows } from './pool';
 export { poolCompact, poolLossCompact, kernelValues } from './compact';
-export { exactGrid, exactQuery, exactQueryGrad, exactOuter, exactOuterBox } from './exactCells';
+export { exactGrid, exactQuery, exactQueryGrad, exactOuterBox, exactNearest } from './exactCells';
 export { poolNd, poolNdRows, poolLossNd, poolLossNdRows } from './poolNd';
 export { scoresNd } from './ndTerms';
 export { localMomentsNd } from './momentsNd';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCellGrid } from '../src/fast/nd/cellGrid.js';
 import { gaussSumsNd } from '../src/fast/nd/index.js';
-import { WASM_EXP_DELTA } from '../src/fast/nd/exactSums.js';
+import { WASM_COARSE_DELTA, WASM_EXP_DELTA } from '../src/fast/nd/exactSums.js';
 import { wasmExact } from '../src/fast/nd/wasmExact.js';
 import { rng } from './reference.js';
 
@@ -10,7 +10,8 @@ import { rng } from './reference.js';
  * against a dense float64 reference written here: ŷ within tolerance·(range of v)/2 for every query,
  * on random, clustered, gapped and duplicate-key layouts, with and without the self term, at a tight
  * and a loose tolerance (the loose one makes the truncation error large enough to test its bound);
- * and the kernel's e^{−s} sums and truncation sums against Math.exp term by term.
+ * and the kernel's e^{−s} sums (fine and coarse weights) and its bound on the keys it does not
+ * visit against Math.exp term by term.
  */
 
 function denseY(q: Float64Array, k: Float64Array, v: Float64Array, d: number, excludeSelf: boolean): Float64Array {
@@ -133,7 +134,7 @@ describe('exact path in WebAssembly f64x2', () => {
   }
 
   for (const d of [2, 3]) {
-    it(`d = ${d}: the bound on the dropped keys (first pass τ + exactOuterBox's shells) is ≥ their Σe^{−s}, on every layout`, () => {
+    it(`d = ${d}: the bound on the keys the first pass does not visit (exactOuterBox's shells) is ≥ their Σe^{−s}, on every layout`, () => {
       const r = rng(900 + d);
       for (const shape of ['uniform', 'clustered', 'gapped', 'duplicates'] as Shape[]) {
         const n = 600;
@@ -167,16 +168,15 @@ describe('exact path in WebAssembly f64x2', () => {
               [8, 4, 20],
             ]) {
               const R1 = Math.sqrt(m + L1 + extra);
-              w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, R1, -1, w.out);
+              // every visited key with the fine weights (Rf = R1), within δ_exp of e^{−s}
+              w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], R1, R1, -1, w.out);
               w.k.exactOuterBox(q[0], q[1], q[2], m, R1, L2, w.out);
-              let dropped = 0;
-              for (let j = 0; j < n; j++) {
-                const s = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m;
-                if (s > L1) dropped += Math.exp(-s);
-              }
-              // times 1 + 1e-11 as exactSums.ts takes it (the first pass's terms are within δ_exp of e^{−s})
-              const tau = (w.res[2] + w.res[3]) * (1 + 1e-11);
-              expect(tau).toBeGreaterThanOrEqual(dropped);
+              let all = 0;
+              for (let j = 0; j < n; j++) all += Math.exp(-((q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m));
+              // the unvisited keys' Σe^{−s} is all − (the visited keys' sum, res[0] within δ_exp);
+              // the bound is taken times 1 + 1e-11 as exactSums.ts takes it
+              const tau = w.res[3] * (1 + 1e-11);
+              expect(tau).toBeGreaterThanOrEqual(all - w.res[0] * (1 + WASM_EXP_DELTA) - 1e-14 * all);
               expect(w.res[4]).toBe(n);
             }
           }
@@ -204,7 +204,7 @@ describe('exact path in WebAssembly f64x2', () => {
     for (let i = 0; i < 3; i++) expect(Math.abs(res.yHat[i] - ref[i])).toBeLessThanOrEqual(1e-9 * H + 1e-13 * H);
   });
 
-  it('E, Σe·v and τ over one cell of keys match Math.exp term by term within δ_exp (odd and even counts, the skipped key, near and far queries)', () => {
+  it('E and Σe·v over one cell of keys match Math.exp term by term within δ_exp (odd and even counts, the skipped key)', () => {
     const r = rng(7);
     for (const d of [2, 3]) {
       for (const n of [1, 2, 5, 64, 257]) {
@@ -216,7 +216,7 @@ describe('exact path in WebAssembly f64x2', () => {
         expect(w).not.toBeNull();
         if (!w) return;
         const q = [4 * r(), 4 * r(), d === 3 ? 4 * r() : 0];
-        // nearest key z⁰ and m, then every term; L1 splits the keys into summed and bounded
+        // nearest key z⁰ and m, then every term
         let jn = 0;
         let m = Infinity;
         for (let j = 0; j < n; j++) {
@@ -226,28 +226,78 @@ describe('exact path in WebAssembly f64x2', () => {
             jn = j;
           }
         }
-        const L1 = 3;
         for (const skip of [-1, n - 1, 0]) {
           let E = 0;
           let EV = 0;
-          let T = 0;
           for (let j = 0; j < n; j++) {
             if (j === skip) continue;
-            const s = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m;
-            const e = Math.exp(-s);
-            if (s <= L1) {
-              E += e;
-              EV += e * g.v[j];
-            } else T += e;
+            const e = Math.exp(-((q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m));
+            E += e;
+            EV += e * g.v[j];
           }
-          w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], L1, 100, skip, w.out);
+          // the one cell meets the ball of radius Rf = 100: every weight the fine one
+          w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], 100, 100, skip, w.out);
           // every weight within δ_exp of e^{−s} (relative), Math.exp within 1 ulp, the sums' rounding
           const tol = WASM_EXP_DELTA + 1e-14;
           expect(Math.abs(w.res[0] - E)).toBeLessThanOrEqual(tol * Math.max(E, 1e-300));
           expect(Math.abs(w.res[1] - EV)).toBeLessThanOrEqual(tol * Math.max(E, 1e-300));
-          expect(Math.abs(w.res[2] - T)).toBeLessThanOrEqual(tol * Math.max(T, 1e-300));
+          expect(w.res[2]).toBe(0);
         }
       }
+    }
+  });
+
+  it('coarse weights: cells beyond the ball of radius Rf sum within δ_coarse (C their sum), the rest within δ_exp, for near and far queries', () => {
+    const r = rng(17);
+    for (const d of [2, 3]) {
+      const n = 3000;
+      const z = Float64Array.from({ length: n * d }, () => 12 * r());
+      const v = Float64Array.from({ length: n }, () => 2 * r() - 1);
+      const g = buildCellGrid(z, v, d, 1, 0.5, 2 * n + 4096);
+      const w = wasmExact(g);
+      expect(w).not.toBeNull();
+      if (!w) return;
+      let coarseSeen = 0;
+      // among the keys (m ≤ 1) and far from them (m > 1: the factored distances)
+      for (const q of [
+        [6, 6, 6],
+        [2 + 8 * r(), 2 + 8 * r(), 2 + 8 * r()],
+        [-3, 5, 7],
+        [20, -2, 6],
+      ]) {
+        if (d === 2) q[2] = 0;
+        let jn = 0;
+        let m = Infinity;
+        for (let j = 0; j < n; j++) {
+          const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
+          if (r2 < m) {
+            m = r2;
+            jn = j;
+          }
+        }
+        let E = 0;
+        let EV = 0;
+        let absEV = 0;
+        for (let j = 0; j < n; j++) {
+          const e = Math.exp(-((q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2 - m));
+          E += e;
+          EV += e * g.v[j];
+          absEV += e * Math.abs(g.v[j]);
+        }
+        for (const Sf of [0.5, 2, 6]) {
+          // R1 reaches every key; Rf = √(m + Sf) as exactSums.ts passes it
+          w.k.exactQuery(q[0], q[1], q[2], g.x0[jn], g.x1[jn], g.x2[jn], 1e3, Math.sqrt(m + Sf), -1, w.out);
+          const C = w.res[2];
+          expect(C).toBeGreaterThanOrEqual(0);
+          expect(C).toBeLessThanOrEqual(w.res[0]);
+          const bound = WASM_EXP_DELTA * E + WASM_COARSE_DELTA * C + 1e-14 * E;
+          expect(Math.abs(w.res[0] - E)).toBeLessThanOrEqual(bound);
+          expect(Math.abs(w.res[1] - EV)).toBeLessThanOrEqual(WASM_EXP_DELTA * absEV + WASM_COARSE_DELTA * C + 1e-14 * absEV);
+          if (C > 0.01 * E) coarseSeen++;
+        }
+      }
+      // the coarse weights were really exercised (a share of the mass beyond a small Rf)
+      expect(coarseSeen).toBeGreaterThanOrEqual(4);
     }
   });
 });

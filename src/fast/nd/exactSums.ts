@@ -28,17 +28,19 @@ import type { WasmExact } from './wasmExact.js';
  * order, so neighbours are alike) and is raised and the query redone if the check fails.
  *
  * WebAssembly (one value column, with or without the gradient; assembly/exactCells.ts via wasmExact.ts): both
- * passes run in float64, the first in f64x2 SIMD over the same rows and cells as the loops here.
- * It sums the same keys (s ≤ L₁), but with weights within δ_exp = 3e-12 of e^{−s} (relative; a
- * polynomial of degree 8 for 2^f, error budget written out there), which moves ŷ by at most
- * 2δ_exp·H/(1 − δ_exp): the check below then asks 2τ ≤ 0.99·(tolerance − 2.01·δ_exp)·E_in. It bounds
- * the other keys of the visited cells by their own e^{−s} (as computed, times 1 + 1e-11, which
- * covers δ_exp) rather than e^{−⌊8s⌋/8}, and the
- * unvisited keys by shells of s and box counts (exactOuterBox: every unvisited key has
- * s > S₀ = R1² − m; a key with s < S_i lies in the cells meeting the cube of half-side √(m + S_i), whose
- * keys a prefix-count table gives in 2^d loads; each shell's new keys are bounded by e^{−S_{i−1}},
- * with S lowered and the cubes widened to cover rounding), all of it written out there; both are
- * upper bounds, so τ still is. The first pass then reaches s ≤ L₁ + 4 (d = 2) or L₁ + 5 (d = 3).
+ * passes run in float64, the first in f64x2 SIMD over the rows and cells meeting the ball
+ * s ≤ L₁ + 4 (d = 2) or L₁ + 5 (d = 3), and it sums every key it visits: computing a weight costs
+ * the same whether it is summed or bounded, and summing it leaves less to bound. Its weights are
+ * within δ_exp = 3e-12 of e^{−s} (relative; a polynomial of degree 8 for 2^f, error budget written
+ * out there), which moves ŷ by at most 2δ_exp·H/(1 − δ_exp). Keys in cells beyond the ball
+ * s ≤ S_f (about q, adapted from query to query) get coarse weights, within δ_coarse = 2e-9 and
+ * cheaper; their sum C moves ŷ by at most 2δ_coarse·C·H/E. It bounds the unvisited keys by shells
+ * of s and box counts (exactOuterBox: every unvisited key has s > S₀ = R1² − m; a key with
+ * s < S_i lies in the cells meeting the cube of half-side √(m + S_i), whose keys a prefix-count
+ * table gives in 2^d loads; each shell's new keys are bounded by e^{−S_{i−1}}, with S lowered and
+ * the cubes widened to cover rounding), all of it written out there. The check below then asks
+ * 2τ + 2.01·δ_coarse·C ≤ 0.99·(tolerance − 2.01·δ_exp)·E. L₂ is ln(64n/(tolerance·E)) there, so
+ * that the keys beyond every shell take 1/32 of the budget, not half of it.
  * float32 is not used: a relative error δ in the weights moves ŷ by up to 2δ·H, and float32
  * differences of coordinates ~5 apart give δ ~ 1e-6 (measured on random layouts: 8e-9·H at d = 2,
  * 3e-8·H at d = 3, against the 1e-9·H guarantee).
@@ -72,6 +74,8 @@ const WASM_VISIT_EXTRA_3D = 5;
 export interface ExactScratch {
   /** the current window L₁ (adapted from query to query) */
   L1: number;
+  /** the WebAssembly pass's fine ball s ≤ S_f (adapted from query to query; beyond it the coarse weights) */
+  Sf: number;
   /** value columns' accumulators etc. */
   acc: Float64Array;
   /** queries that needed a wider window than the adapted one */
@@ -81,15 +85,15 @@ export interface ExactScratch {
 }
 
 export function exactScratch(cols: number, L1 = 20, wasm: WasmExact | null = null): ExactScratch {
-  return { L1, acc: new Float64Array(cols), retries: 0, wasm };
+  return { L1, Sf: 8, acc: new Float64Array(cols), retries: 0, wasm };
 }
 
 /**
- * The WebAssembly first pass computes every weight within WASM_EXP_DELTA of e^{−s}, relative
- * (assembly/exactCells.ts, where the budget is written out): its dropped terms, bounded by their
- * computed e^{−s}, are taken times WASM_TAU_MARGIN, which covers that and the sum's rounding.
+ * The WebAssembly first pass computes every weight within WASM_EXP_DELTA of e^{−s}, relative, and
+ * the coarse ones within WASM_COARSE_DELTA (assembly/exactCells.ts, where the budgets are written out).
  */
 export const WASM_EXP_DELTA = 3e-12;
+export const WASM_COARSE_DELTA = 2e-9;
 /** Tolerances below this (where 2.01·δ_exp would be over 1/32 of it) use the float64 JS loops. */
 export const WASM_MIN_TOLERANCE = 64 * WASM_EXP_DELTA;
 /**
@@ -98,6 +102,9 @@ export const WASM_MIN_TOLERANCE = 64 * WASM_EXP_DELTA;
  * cells wide and no retry of the window could meet the tolerance (a query never finished).
  */
 export const WASM_MAX_COORDINATE = 1e9;
+/** A near query's visited keys in WebAssembly have |q − z|² below this (so that 2^t stays normal without a clamp). */
+const WASM_NEAR_REACH2 = 676;
+/** exactOuterBox's bound is taken times this (its e^{−S} are within δ_exp; the sum's rounding). */
 const WASM_TAU_MARGIN = 1 + 1e-11;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
@@ -153,6 +160,12 @@ function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number):
   return { j: jBest, m: best };
 }
 
+/** `nearest` in WebAssembly (assembly/exactCells.ts: the same cells and arithmetic, so the same key). */
+function wasmNearest(wasm: WasmExact, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
+  wasm.k.exactNearest(q0, q1, q2, skip, wasm.out);
+  return { j: wasm.res[12], m: wasm.res[13] };
+}
+
 /**
  * Sums for query q (scaled units; q2 = 0 at d = 2) over every key but sorted position `skip`
  * (−1: none), each term e^{−(|q − z|² − m)}: out[f·nw + col] for family f (0: e, 1 + k: e·x_k²)
@@ -172,7 +185,8 @@ export function exactSums(
 ): number {
   const { d, n, dv, lo, G, c, cellStart, x0, x1, x2, v } = g;
   const nw = 1 + dv;
-  const near = nearest(g, q0, q1, q2, skip);
+  const near =
+    st.wasm && Math.abs(q0) + Math.abs(q1) + Math.abs(q2) <= WASM_MAX_COORDINATE ? wasmNearest(st.wasm, q0, q1, q2, skip) : nearest(g, q0, q1, q2, skip);
   const m = near.m;
   const e0 = q0 - x0[near.j];
   const e1 = q1 - x1[near.j];
@@ -191,23 +205,34 @@ export function exactSums(
     let E = 0;
     let ev = 0;
     let tau = 0;
+    let coarse = 0;
     // Rows are visited for the ball s ≤ L₁ + VISIT_EXTRA: keys just past L₁ are then bounded one
     // by one (within e^{1/8}) rather than by their cell's nearest corner, which lets L₁ settle lower.
     // (below WASM_MIN_TOLERANCE the weights' error would take too much of it: the JS loops, exact)
-    const wasm = dv === 1 && tolerance >= WASM_MIN_TOLERANCE && Math.abs(q0) + Math.abs(q1) + Math.abs(q2) <= WASM_MAX_COORDINATE ? st.wasm : null;
-    const R1 = Math.sqrt(m + L1 + (wasm ? (d === 3 ? WASM_VISIT_EXTRA_3D : WASM_VISIT_EXTRA_2D) : VISIT_EXTRA));
+    // (and for a query among the keys, m ≤ 1, only while its visited keys have |q − z|² ≤ 676:
+    // assembly/exactCells.ts does not clamp their exponents)
+    const R1w = Math.sqrt(m + L1 + (d === 3 ? WASM_VISIT_EXTRA_3D : WASM_VISIT_EXTRA_2D));
+    const reach = R1w + c * Math.sqrt(d);
+    const wasm =
+      dv === 1 &&
+      tolerance >= WASM_MIN_TOLERANCE &&
+      Math.abs(q0) + Math.abs(q1) + Math.abs(q2) <= WASM_MAX_COORDINATE &&
+      (far || reach * reach <= WASM_NEAR_REACH2)
+        ? st.wasm
+        : null;
+    const R1 = wasm ? R1w : Math.sqrt(m + L1 + VISIT_EXTRA);
     if (wasm) {
       // The same rows and cells as the loops below (assembly/exactCells.ts), all of it in f64x2.
       if (gradient) {
-        wasm.k.exactQueryGrad(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
+        wasm.k.exactQueryGrad(q0, q1, q2, z0, z1, z2, R1, skip, wasm.out);
         for (let k = 0; k < d; k++) {
           out[(1 + k) * nw] = wasm.res[6 + 2 * k];
           out[(1 + k) * nw + 1] = wasm.res[7 + 2 * k];
         }
-      } else wasm.k.exactQuery(q0, q1, q2, z0, z1, z2, L1, R1, skip, wasm.out);
+      } else wasm.k.exactQuery(q0, q1, q2, z0, z1, z2, R1, Math.sqrt(m + st.Sf), skip, wasm.out);
       E = wasm.res[0];
       out[1] = wasm.res[1];
-      tau = wasm.res[2] * WASM_TAU_MARGIN;
+      coarse = gradient ? 0 : wasm.res[2];
     }
     // Rows (b1, b2) meeting the ball of radius R1, and in each the cells [a, b] meeting it.
     const lo2 = d === 3 ? Math.max(0, Math.floor((q2 - R1 - lo[2]) / c)) : 0;
@@ -285,7 +310,7 @@ export function exactSums(
     out[0] = E;
     if (simple && L1 < EXP_NEG_LIMIT && !wasm) out[1] = ev;
     // Keys outside the visited cells, up to L₂ cell by cell, beyond it all at e^{−L₂}.
-    const L2 = Math.max(L1 + 1, Math.log((4 * n) / (tolerance * E)));
+    const L2 = Math.max(L1 + 1, Math.log(((wasm ? 64 : 4) * n) / (tolerance * E)));
     const R2 = Math.sqrt(m + L2);
     let covered = 0;
     if (wasm) {
@@ -343,15 +368,22 @@ export function exactSums(
     // The weights' own error (WebAssembly: δ_exp each, see above) takes its share of the tolerance
     // first: |Δŷ| ≤ 2H·τ/E_in (truncation) + 2H·δ_exp/(1 − δ_exp) (weights).
     const budget = wasm ? tolerance - 2.01 * WASM_EXP_DELTA : tolerance;
-    if (2 * tau <= 0.99 * budget * E) {
+    // the coarse weights' share: kept between 1/50 and 1/10 of the budget by moving S_f
+    const coarseShare = (2.01 * WASM_COARSE_DELTA * coarse) / (budget * E);
+    if (2 * tau + 2.01 * WASM_COARSE_DELTA * coarse <= 0.99 * budget * E) {
       // Shrink the window a little while the bound has room to spare.
       // (a step of ¼ multiplies τ by at most e^{1/4} ≈ 1.3, so below 0.3 of the budget it is safe)
       st.L1 = 2 * tau < budget * E * 0.3 ? Math.max(4, L1 - 0.25) : L1;
+      if (coarseShare > 0.1) st.Sf += 0.5;
+      else if (coarseShare < 0.02) st.Sf = Math.max(1, st.Sf - 0.25);
       return m;
     }
-    L1 += 1.5;
     st.retries++;
-    st.L1 = L1;
+    if (coarseShare > 0.3) st.Sf += 2;
+    else {
+      L1 += 1.5;
+      st.L1 = L1;
+    }
   }
 }
 

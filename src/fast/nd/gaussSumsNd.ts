@@ -316,7 +316,7 @@ function exactPass(
     const i = list[t];
     const skip = excludeSelf ? grid.rank[i] : -1;
     const m = exactSums(grid, u[i * d], u[i * d + 1], d === 3 ? u[i * d + 2] : 0, skip, tolerance, gradient, out, st);
-    sums.set(out.subarray(0, cols), i * cols);
+    for (let col = 0; col < cols; col++) sums[i * cols + col] = out[col];
     logScale[i] = m;
   }
 }

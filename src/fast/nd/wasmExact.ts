@@ -28,17 +28,19 @@ interface ExactExports {
     prefix: number,
     n: number,
   ): void;
-  exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
-  exactQueryGrad(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, L1: number, R1: number, skip: number, out: number): void;
-  exactOuter(q0: number, q1: number, q2: number, m: number, R1: number, R2: number, out: number): void;
+  exactQuery(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, R1: number, Rf: number, skip: number, out: number): void;
+  exactQueryGrad(q0: number, q1: number, q2: number, z0: number, z1: number, z2: number, R1: number, skip: number, out: number): void;
   exactOuterBox(q0: number, q1: number, q2: number, m: number, R1: number, L2: number, out: number): void;
+  exactNearest(q0: number, q1: number, q2: number, skip: number, out: number): void;
 }
 
 export interface WasmExact {
   k: ExactExports;
   /**
-   * byte offset of the outputs: E, Σe·v, τ (exactQuery), τ_cells, keys covered (exactOuter), then
-   * (exactQueryGrad) Σe·x_k², Σe·x_k²·v for k = 0, 1, 2 at 6 + 2k, 7 + 2k
+   * byte offset of the outputs: E, Σe·v, C (the coarse weights' sum) (exactQuery), the bound on
+   * the unvisited keys and the keys accounted for (exactOuterBox), the keys visited (exactQuery), then
+   * (exactQueryGrad) Σe·x_k², Σe·x_k²·v for k = 0, 1, 2 at 6 + 2k, 7 + 2k; the nearest key's
+   * position and m at 12, 13 (exactNearest)
    */
   out: number;
   /** view of the outputs (rebuilt after every grow) */
@@ -74,7 +76,7 @@ export function wasmExact(g: CellGrid): WasmExact | null {
   const v = x2 + align(8 * g.n);
   const out = v + align(8 * g.n);
   // scratch: a batch of row ranges (assembly/exactCells.ts, MAX_RANGES = 2048 pairs of i32)
-  const scratch = out + 96;
+  const scratch = out + 112;
   // prefix counts of keys over the cells (exactOuterBox): P[i₂][i₁][i₀] = keys in cells b < i
   const W0 = g.G[0] + 1;
   const W1 = g.G[1] + 1;
@@ -105,5 +107,5 @@ export function wasmExact(g: CellGrid): WasmExact | null {
     }
   }
   k.exactGrid(g.d, g.G[0], g.G[1], g.G[2], g.lo[0], g.lo[1], g.lo[2], g.c, start, x0, x1, x2, v, scratch, prefix, g.n);
-  return { k, out, res: new Float64Array(buf, out, 12) };
+  return { k, out, res: new Float64Array(buf, out, 14) };
 }
