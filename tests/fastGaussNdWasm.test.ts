@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildCellGrid } from '../src/fast/nd/cellGrid.js';
 import { gaussSumsNd } from '../src/fast/nd/index.js';
-import { WASM_COARSE_DELTA, WASM_EXP_DELTA } from '../src/fast/nd/exactSums.js';
+import { nearest, WASM_COARSE_DELTA, WASM_EXP_DELTA, wasmNearest } from '../src/fast/nd/exactSums.js';
 import { wasmExact } from '../src/fast/nd/wasmExact.js';
 import { rng } from './reference.js';
 
@@ -298,6 +298,33 @@ describe('exact path in WebAssembly f64x2', () => {
       }
       // the coarse weights were really exercised (a share of the mass beyond a small Rf)
       expect(coarseSeen).toBeGreaterThanOrEqual(4);
+    }
+  });
+
+  it('the nearest key in WebAssembly is the one the JS ring search finds, key and m (layouts with gaps and duplicates, far queries, the skipped key)', () => {
+    const r = rng(31);
+    for (const d of [2, 3]) {
+      for (const shape of ['uniform', 'clustered', 'gapped', 'duplicates'] as Shape[]) {
+        const n = 500;
+        const k = makeKeys(shape, n, d, r);
+        const v = valuesFor(k, d, r);
+        const g = buildCellGrid(k, v, d, 1, d === 3 ? 1 : 0.5, 2 * n + 4096);
+        const w = wasmExact(g);
+        expect(w).not.toBeNull();
+        if (!w) return;
+        for (let t = 0; t < 30; t++) {
+          const j = Math.floor(r() * n);
+          const far = t % 3 === 0 ? 100 * (r() - 0.5) : 0;
+          const q = [g.x0[j] + far + 0.2 * r(), g.x1[j] - far, d === 3 ? g.x2[j] + 0.1 * r() : 0];
+          for (const skip of [-1, j]) {
+            const a = wasmNearest(w, q[0], q[1], q[2], skip);
+            const b = nearest(g, q[0], q[1], q[2], skip);
+            expect(a.j).toBe(b.j);
+            expect(a.m).toBe(b.m);
+            expect(a.j).not.toBe(skip);
+          }
+        }
+      }
     }
   });
 });

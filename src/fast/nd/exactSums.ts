@@ -108,7 +108,7 @@ const WASM_NEAR_REACH2 = 676;
 const WASM_TAU_MARGIN = 1 + 1e-11;
 
 /** Position of the nearest key (not `skip`), or −1 if there is none; st.acc[0] gets its squared distance. */
-function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
+export function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
   const { lo, G, c, cellStart, x0, x1, x2 } = g;
   const gq0 = Math.floor((q0 - lo[0]) / c);
   const gq1 = Math.floor((q1 - lo[1]) / c);
@@ -161,7 +161,7 @@ function nearest(g: CellGrid, q0: number, q1: number, q2: number, skip: number):
 }
 
 /** `nearest` in WebAssembly (assembly/exactCells.ts: the same cells and arithmetic, so the same key). */
-function wasmNearest(wasm: WasmExact, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
+export function wasmNearest(wasm: WasmExact, q0: number, q1: number, q2: number, skip: number): { j: number; m: number } {
   wasm.k.exactNearest(q0, q1, q2, skip, wasm.out);
   return { j: wasm.res[12], m: wasm.res[13] };
 }
