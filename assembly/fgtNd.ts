@@ -204,8 +204,15 @@ export function fgtStage2(C2: usize, C1: usize, p: i32, P3: i32, nb0: i32, nb1: 
         for (let b1 = 0; b1 < p; b1++) {
           const o = rb + (<usize>((a0 * p + b1) * P3) << 3);
           if (!three) {
-            let acc = load<f64>(o);
-            for (let a1 = 0; a1 < na1; a1++) acc += load<f64>(cb + (<usize>((a0 * p + a1) * P3) << 3)) * load<f64>(at1 + (<usize>(a1 + b1) << 3));
+            // d = 2 (P3 = 1): C1's α₁ and the table's α₁ + β₁ are both contiguous, so pairs of α₁
+            // in f64x2 (two shorter chains, added at the end)
+            const ci = cb + (<usize>(a0 * p) << 3);
+            const ti = at1 + (<usize>b1 << 3);
+            let acc2 = f64x2.splat(0);
+            let a1 = 0;
+            for (; a1 + 2 <= na1; a1 += 2) acc2 = f64x2.add(acc2, f64x2.mul(v128.load(ci + (<usize>a1 << 3)), v128.load(ti + (<usize>a1 << 3))));
+            let acc = load<f64>(o) + (f64x2.extract_lane(acc2, 0) + f64x2.extract_lane(acc2, 1));
+            if (a1 < na1) acc += load<f64>(ci + (<usize>a1 << 3)) * load<f64>(ti + (<usize>a1 << 3));
             store<f64>(o, acc);
             continue;
           }
@@ -235,6 +242,29 @@ export function fgtStage3(loc: usize, C2: usize, p: i32, P3: i32, nb0: i32, rowU
     const rb = C2 + (<usize>(s0 * block) << 3);
     const at0 = tab0 + (<usize>((t0 - s0 + M) * Lh) << 3);
     let t = loc;
+    if (!three) {
+      // d = 2: the β in multi-index order run over β₁ for each β₀, and so do C2's (P3 = 1):
+      // f64x2 over pairs of β₁, each output still one chain over α₀ in order
+      for (let b0 = 0; b0 < p; b0++) {
+        const n1 = p - b0;
+        for (let a0 = 0; a0 < p; a0++) {
+          const fs = load<f64>(at0 + (<usize>(a0 + b0) << 3));
+          const f = f64x2.splat(fs);
+          const ci = rb + (<usize>(a0 * p) << 3);
+          let b1 = 0;
+          for (; b1 + 2 <= n1; b1 += 2) {
+            const q = <usize>b1 << 3;
+            v128.store(t + q, f64x2.add(v128.load(t + q), f64x2.mul(v128.load(ci + q), f)));
+          }
+          if (b1 < n1) {
+            const q = <usize>b1 << 3;
+            store<f64>(t + q, load<f64>(t + q) + load<f64>(ci + q) * fs);
+          }
+        }
+        t += <usize>n1 << 3;
+      }
+      continue;
+    }
     for (let b0 = 0; b0 < p; b0++) {
       for (let b1 = 0; b0 + b1 < p; b1++) {
         const n = three ? p - b0 - b1 : 1;
