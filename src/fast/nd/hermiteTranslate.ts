@@ -65,34 +65,59 @@ export function translateAll(inp: TranslateInput): void {
   const nb0 = nb[0];
   const nb1 = nb[1];
   const nb2 = nb[2];
-  // Columns (s₀, s₁) and rows s₀ holding any source.
   const colUsed = new Uint8Array(nb0 * nb1);
   const rowUsed = new Uint8Array(nb0);
+  markUsed(count, nb0, nb1, colUsed, rowUsed);
+  const C1 = new Float64Array(nb0 * nb1 * block);
+  const C2 = new Float64Array(nb0 * block);
+  streamTargets(
+    tb,
+    targets.length,
+    (t2) => stage1(C1, block, mom, nw, c, T, run, p, P3, three, nb0, nb1, nb2, count, colUsed, t2, M, tab2, Lh),
+    (t1) => stage2(C2, C1, block, p, P3, three, nb0, nb1, colUsed, rowUsed, t1, M, tab1, Lh),
+    (r, t0) => stage3(loc, at[r], C2, block, p, P3, three, nb0, rowUsed, t0, M, tab0, Lh),
+  );
+}
+
+/** Marks the columns (s₀, s₁) and the rows s₀ that hold any source (count per box, nb₀·nb₁ boxes a layer). */
+export function markUsed(count: ArrayLike<number>, nb0: number, nb1: number, colUsed: Uint8Array, rowUsed: Uint8Array): void {
   for (let S = 0; S < count.length; S++) {
     if (count[S] === 0) continue;
     const col = S % (nb0 * nb1);
     colUsed[col] = 1;
     rowUsed[col % nb0] = 1;
   }
-  const C1 = new Float64Array(nb0 * nb1 * block);
-  const C2 = new Float64Array(nb0 * block);
+}
+
+/**
+ * The streaming above, for stages given as functions (the JS ones here, the WebAssembly ones in
+ * wasmHermite.ts): target boxes r = 0 … n − 1 at (t₀, t₁, t₂) = tb[3r …] in id order; stage 1
+ * runs when t₂ changes, stage 2 when (t₁, t₂) does, stage 3 for every box.
+ */
+export function streamTargets(
+  tb: Int32Array,
+  n: number,
+  stage1: (t2: number) => void,
+  stage2: (t1: number) => void,
+  stage3: (r: number, t0: number) => void,
+): void {
   let t2Now = Number.NaN;
   let t12Now = Number.NaN;
-  for (let r = 0; r < targets.length; r++) {
+  for (let r = 0; r < n; r++) {
     const t0 = tb[3 * r];
     const t1 = tb[3 * r + 1];
     const t2 = tb[3 * r + 2];
     if (t2 !== t2Now) {
       t2Now = t2;
       t12Now = Number.NaN;
-      stage1(C1, block, mom, nw, c, T, run, p, P3, three, nb0, nb1, nb2, count, colUsed, t2, M, tab2, Lh);
+      stage1(t2);
     }
     const t12 = t1 * 65536 + t2;
     if (t12 !== t12Now) {
       t12Now = t12;
-      stage2(C2, C1, block, p, P3, three, nb0, nb1, colUsed, rowUsed, t1, M, tab1, Lh);
+      stage2(t1);
     }
-    stage3(loc, at[r], C2, block, p, P3, three, nb0, rowUsed, t0, M, tab0, Lh);
+    stage3(r, t0);
   }
 }
 

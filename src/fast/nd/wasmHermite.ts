@@ -1,4 +1,5 @@
 import { memoryHolds, wasmBytes } from '../../wasm/moduleBytes.js';
+import { markUsed, streamTargets } from './hermiteTranslate.js';
 
 /**
  * The host side of assembly/fgtNd.ts: the Hermite transform's moments over a block of sources and
@@ -186,38 +187,20 @@ export function wasmTranslate(base: number, a: TranslateAllInput): boolean {
   new Float64Array(buf, gf, a.gf.length).set(a.gf);
   new Int32Array(buf, run, p * p).set(a.run);
   new Int32Array(buf, count, nbox).set(a.count);
-  const cu = new Uint8Array(buf, colUsed, nb[0] * nb[1]).fill(0);
-  const ru = new Uint8Array(buf, rowUsed, nb[0]).fill(0);
-  for (let S = 0; S < nbox; S++) {
-    if (a.count[S] === 0) continue;
-    const col = S % (nb[0] * nb[1]);
-    cu[col] = 1;
-    ru[col % nb[0]] = 1;
-  }
+  markUsed(a.count, nb[0], nb[1], new Uint8Array(buf, colUsed, nb[0] * nb[1]).fill(0), new Uint8Array(buf, rowUsed, nb[0]).fill(0));
   for (let f = 0; f < F; f++) {
     // Family f > 0 swaps coordinate f − 1's table for that of x² e^{−x²}.
     const tab0 = f === 1 ? gf : hf;
     const tab1 = f === 2 ? gf : hf;
     const tab2 = f === 3 ? gf : hf;
     for (let c = 0; c < nw; c++) {
-      let t2Now = Number.NaN;
-      let t12Now = Number.NaN;
-      for (let r = 0; r < targets.length; r++) {
-        const t0 = tb[3 * r];
-        const t1 = tb[3 * r + 1];
-        const t2 = tb[3 * r + 2];
-        if (t2 !== t2Now) {
-          t2Now = t2;
-          t12Now = Number.NaN;
-          k.fgtStage1(C1, mom, nw, c, T, run, p, P3, nb[0], nb[1], nb[2], count, colUsed, t2, M, tab2, Lh);
-        }
-        const t12 = t1 * 65536 + t2;
-        if (t12 !== t12Now) {
-          t12Now = t12;
-          k.fgtStage2(C2, C1, p, P3, nb[0], nb[1], colUsed, rowUsed, t1, M, tab1, Lh);
-        }
-        k.fgtStage3(loc + 8 * ((targets[r] * F + f) * nw + c) * T, C2, p, P3, nb[0], rowUsed, t0, M, tab0, Lh);
-      }
+      streamTargets(
+        tb,
+        targets.length,
+        (t2) => k.fgtStage1(C1, mom, nw, c, T, run, p, P3, nb[0], nb[1], nb[2], count, colUsed, t2, M, tab2, Lh),
+        (t1) => k.fgtStage2(C2, C1, p, P3, nb[0], nb[1], colUsed, rowUsed, t1, M, tab1, Lh),
+        (r, t0) => k.fgtStage3(loc + 8 * ((targets[r] * F + f) * nw + c) * T, C2, p, P3, nb[0], rowUsed, t0, M, tab0, Lh),
+      );
     }
   }
   a.loc.set(L);
