@@ -46,7 +46,8 @@ const dir = mkdtempSync(join(tmpdir(), 'fgtnd-'));
 const out = join(dir, 'nd.mjs');
 await build({
   stdin: {
-    contents: "export { gaussSumsNd } from './src/fast/nd/index.ts'; export { loadBackend } from './src/index.ts'; export { createParallelBackend } from './src/backend/parallel/index.ts';",
+    contents:
+      "export { gaussSumsNd } from './src/fast/nd/index.ts'; export { loadBackend } from './src/index.ts'; export { createParallelBackend } from './src/backend/parallel/index.ts';",
     resolveDir: process.cwd(),
     loader: 'ts',
   },
