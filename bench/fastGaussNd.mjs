@@ -5,7 +5,9 @@
 // the errors are measured against.
 //
 // Usage: node bench/fastGaussNd.mjs [--n 1e5,1e6] [--d 2,3] [--shape uniform,clustered]
-//        [--kernel wide,narrow] [--reps 3] [--wasm 1|0] [--json bench/results/fastGaussNd.json]
+//        [--kernel wide,narrow] [--reps 3] [--wasm 1|0] [--threads 1] [--json bench/results/fastGaussNd.json]
+// (--threads N: the exact pass split over N threads, the parallel backend's runner; CPU seconds
+// are the whole process's, workers included)
 // (--wasm 0: the exact path's float64 JS loops instead of assembly/exactCells.ts; the WASM module
 // comes from src/wasm/bytes.generated.ts, so run `npm run build` first)
 // (bundles src/fast/nd/index.ts with esbuild first, so it needs no build step)
@@ -24,6 +26,7 @@ const { values: args } = parseArgs({
     kernel: { type: 'string' },
     reps: { type: 'string' },
     wasm: { type: 'string' },
+    threads: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -34,6 +37,7 @@ const SHAPES = list(args.shape, 'uniform,clustered');
 const KERNELS = list(args.kernel, 'wide,narrow');
 const REPS = Number(args.reps ?? 3);
 const WASM = (args.wasm ?? '1') !== '0';
+const THREADS = Number(args.threads ?? 1);
 const SAMPLE = 256;
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
@@ -42,7 +46,8 @@ const dir = mkdtempSync(join(tmpdir(), 'fgtnd-'));
 const out = join(dir, 'nd.mjs');
 await build({
   stdin: {
-    contents: "export { gaussSumsNd } from './src/fast/nd/index.ts'; export { loadBackend } from './src/index.ts';",
+    contents:
+      "export { gaussSumsNd } from './src/fast/nd/index.ts'; export { loadBackend } from './src/index.ts'; export { createParallelBackend } from './src/backend/parallel/index.ts';",
     resolveDir: process.cwd(),
     loader: 'ts',
   },
@@ -53,8 +58,11 @@ await build({
   logLevel: 'warning',
   external: ['canvas'],
 });
-const { gaussSumsNd, loadBackend } = await import(pathToFileURL(out).href);
+const { gaussSumsNd, loadBackend, createParallelBackend } = await import(pathToFileURL(out).href);
 const wasm = await loadBackend('wasm');
+// the exact pass's runner over THREADS threads (undefined: gaussSumsNd's own, on this thread)
+const team = THREADS > 1 ? await createParallelBackend(THREADS) : null;
+const runExactPass = team ? team.kernels.exactNd() : undefined;
 
 /** The WASM backend's dense pooling (float32, SIMD) of the sampled queries against every key, in ms (median of 3 after a warm-up). */
 function denseWasm(xs, v, n, d, sample) {
@@ -186,7 +194,7 @@ for (const n of NS) {
         for (let rep = 0; rep < REPS; rep++) {
           const t0 = performance.now();
           const c0 = process.cpuUsage();
-          res = gaussSumsNd(xs, xs, v, d, 1, { wasm: WASM });
+          res = gaussSumsNd(xs, xs, v, d, 1, { wasm: WASM, runExactPass });
           const cu = process.cpuUsage(c0);
           times.push(performance.now() - t0);
           cpu.push((cu.user + cu.system) / 1000);
@@ -222,6 +230,7 @@ for (const n of NS) {
           h: res.plan?.h ?? null,
           exactQueries: res.exactQueries,
           wasm: WASM,
+          threads: THREADS,
           fastSeconds: fast,
           times: times.map((t) => t / 1000),
           cpuSeconds: median(cpu) / 1000,
@@ -245,10 +254,11 @@ if (args.json) {
   writeFileSync(
     args.json,
     `${JSON.stringify(
-      { date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, reps: REPS, rows },
+      { date: new Date().toISOString(), machine: { cpu: cpus()[0]?.model, cores: cpus().length }, node: process.version, reps: REPS, threads: THREADS, rows },
       null,
       2,
     )}\n`,
   );
   console.log(`wrote ${args.json}`);
 }
+await team?.close();

@@ -10,6 +10,7 @@ import type { FrontEnd } from '../src/backend/frontEnd.js';
 import type { Backend, CostModel } from '../src/backend/types.js';
 import { expectAttnpoolError } from './expectError.js';
 import { expectSameBits, uniform } from './reference.js';
+import { TRAPPING } from './trappingModule.js';
 
 function rows(nq: number, nk: number, lo: number, hi: number, seed: number) {
   return { data: uniform(nq * nk, lo, hi, seed), shape: [nq, nk] };
@@ -201,78 +202,6 @@ for (const [threads, steal] of [
     });
   });
 }
-
-/** A module whose poolRows and poolLossRows trap (`unreachable`), with a 1-page memory: a kernel that fails. */
-const TRAPPING = new Uint8Array([
-  0x00,
-  0x61,
-  0x73,
-  0x6d,
-  0x01,
-  0x00,
-  0x00,
-  0x00,
-  0x01,
-  0x04,
-  0x01,
-  0x60,
-  0x00,
-  0x00, // type 0: () -> ()
-  0x03,
-  0x02,
-  0x01,
-  0x00, // func 0: type 0
-  0x05,
-  0x03,
-  0x01,
-  0x00,
-  0x01, // memory: min 1 page
-  0x07,
-  0x24,
-  0x03, // 3 exports
-  0x08,
-  0x70,
-  0x6f,
-  0x6f,
-  0x6c,
-  0x52,
-  0x6f,
-  0x77,
-  0x73,
-  0x00,
-  0x00, // "poolRows" func 0
-  0x0c,
-  0x70,
-  0x6f,
-  0x6f,
-  0x6c,
-  0x4c,
-  0x6f,
-  0x73,
-  0x73,
-  0x52,
-  0x6f,
-  0x77,
-  0x73,
-  0x00,
-  0x00, // "poolLossRows" func 0
-  0x06,
-  0x6d,
-  0x65,
-  0x6d,
-  0x6f,
-  0x72,
-  0x79,
-  0x02,
-  0x00, // "memory" memory 0
-  0x0a,
-  0x05,
-  0x01,
-  0x03,
-  0x00,
-  0x00,
-  0x0b, // code: unreachable
-]);
 
 describe('createParallelBackend', () => {
   it('turns a failing slice into E_BACKEND, never a hang, and recovers nothing stale', async () => {

@@ -151,9 +151,12 @@ export function fastIsFaster(model: CostModel, call: PoolCall, range: number, lo
   return f.ns * (f.method === 'fgt' ? model.fgtScale : model.windowedScale) < denseNs(model, call.nq * call.nk, loss, threads);
 }
 
-/** The d-dimensional path's predicted ns for a planned call, on this machine. */
-export function ndFastNs(model: CostModel, plan: PlannedSumsNd): number {
-  return plan.ns * (plan.method === 'hermite' ? model.ndHermiteScale : model.ndExactScale);
+/**
+ * The d-dimensional path's predicted ns for a planned call, on this machine, with its exact pass
+ * (the whole of an 'exact' plan) split over `threads` threads.
+ */
+export function ndFastNs(model: CostModel, plan: PlannedSumsNd, threads = 1): number {
+  return plan.method === 'hermite' ? plan.ns * model.ndHermiteScale : (plan.ns * model.ndExactScale) / threads;
 }
 
 /**

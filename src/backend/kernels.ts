@@ -1,5 +1,6 @@
 import type { BmmCall } from '../args/bmm.js';
 import type { KernelName } from '../args/kernel.js';
+import type { ExactPassRunner } from '../fast/nd/exactPass.js';
 import type { BackendFeatures } from './types.js';
 import type { PairCall, PoolCall } from '../args/pool.js';
 
@@ -54,6 +55,11 @@ export interface Kernels {
   threadsFor?(call: PoolCall): number;
   /** Gives back WebAssembly memory grown beyond the initial size (a fresh instance), for kernels that hold any. */
   trim?(): Promise<void>;
+  /**
+   * Who runs the d-dimensional fast path's exact pass for these kernels (gaussSumsNd's
+   * `runExactPass`): the threads' splitter, or null (absent) to run it on the calling thread.
+   */
+  exactNd?(): ExactPassRunner | null;
   /** Ends any worker threads; later calls run on the calling thread. */
   close?(): Promise<void>;
 }

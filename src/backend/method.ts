@@ -4,6 +4,7 @@ import type { PoolCall } from '../args/pool.js';
 import { AttnpoolError } from '../errors.js';
 import { fastAttentionPool, fastAttentionPoolLoss } from '../fast/fastPool.js';
 import { lossOfSums } from '../fast/nd/lossNd.js';
+import { MIN_SPLIT_QUERIES, type ExactPassRunner } from '../fast/nd/exactPass.js';
 import type { PlannedSumsNd } from '../fast/nd/gaussSumsNd.js';
 import { ND_SCALED_LIMIT, planPoolNd, scaledWithinLimit } from '../fast/ndPool.js';
 import { costModel, denseNs, fastIsFaster, MIN_AUTO_PAIRS, ndFastNs, ndPlanWorthIt } from './costModel.js';
@@ -48,7 +49,7 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
   const why = notFast(p, weights);
   if (method === 'fast') {
     if (why) throw new AttnpoolError('E_OPTION', `${fn}: method 'fast' needs the Gaussian kernel, shared keys, at most 3 features and no weights; got ${why}`);
-    return p.d === 1 ? ONE_FEATURE : plannedRun(planPoolNd(p, loss));
+    return p.d === 1 ? ONE_FEATURE : plannedRun(planPoolNd(p, loss, undefined, exactRunner(runner)));
   }
   if (why || p.nq * p.nk < MIN_AUTO_PAIRS) return null;
   const model = costModel(runner.kernels, p.d > 1);
@@ -58,8 +59,15 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
   }
   const dense = denseNs(model, p.nq * p.nk, loss, runner.threadsFor(p));
   if (!ndPlanWorthIt(p, dense)) return null;
-  const plan = planPoolNd(p, loss);
-  return ndFastNs(model, plan) < dense ? plannedRun(plan) : null;
+  const runExact = exactRunner(runner);
+  const plan = planPoolNd(p, loss, undefined, runExact);
+  const exactThreads = runExact && p.nq >= MIN_SPLIT_QUERIES ? (runner.kernels.threads ?? 1) : 1;
+  return ndFastNs(model, plan, exactThreads) < dense ? plannedRun(plan) : null;
+}
+
+/** The kernels' runner of the d-dimensional exact pass (their threads), if they have one. */
+function exactRunner(runner: DenseRunner): ExactPassRunner | undefined {
+  return runner.kernels.exactNd?.() ?? undefined;
 }
 
 /** The 1-D fast Gauss transform (one feature, one value column). */

@@ -34,8 +34,10 @@ export interface ParallelOptions {
 /**
  * The WASM backend with attentionPool and attentionPoolLoss split over `threads` threads (the
  * calling thread plus threads − 1 Node worker threads), synchronous as every Backend is: the
- * caller blocks in Atomics.wait for the workers. ŷ, loss and grad are bit for bit those of the
- * single-thread WASM backend. Node only (worker_threads, and Atomics.wait on the main thread).
+ * caller blocks in Atomics.wait for the workers. Dense pooling's ŷ, loss and grad are bit for bit
+ * those of the single-thread WASM backend. The d-dimensional fast path's exact pass is split too
+ * (README.md here), within the same guarantee as on one thread. Node only (worker_threads, and
+ * Atomics.wait on the main thread).
  *
  * @example
  * const be = await createParallelBackend(2);

@@ -6,6 +6,8 @@ import type { BackendFeatures } from '../types.js';
 import { float32Holds, scoreScale } from '../wasm/abi.js';
 import type { WasmKernels } from '../wasm/kernels.js';
 import { ndCallParams } from '../wasm/ndKernels.js';
+import { MIN_SPLIT_QUERIES, runExactPass, type ExactPassRunner } from '../../fast/nd/exactPass.js';
+import { exactChunk } from './exactChunks.js';
 import { OP_LOSS, OP_POOL, sumTerms, termsPerQuery } from './protocol.js';
 import type { Team } from './team.js';
 
@@ -76,6 +78,25 @@ export class ThreadedKernels implements Kernels {
   close(): Promise<void> {
     return this.team.close();
   }
+
+  /** The exact pass of the d-dimensional fast path split over the team; null once it is closed. */
+  exactNd(): ExactPassRunner | null {
+    return this.team.closed ? null : this.runExact;
+  }
+
+  /** Chunks each thread ran (0: the caller) in the last exact pass that was split. @internal */
+  get exactChunksRun(): readonly number[] {
+    return this.chunksRun;
+  }
+
+  private chunksRun: number[] = [];
+
+  /** Passes below MIN_SPLIT_QUERIES, and any pass once the team is closed, run on the calling thread. */
+  private readonly runExact: ExactPassRunner = (pass) => {
+    const m = pass.skip.length;
+    if (this.team.closed || this.team.threads < 2 || m < MIN_SPLIT_QUERIES) return runExactPass(pass);
+    this.chunksRun = this.team.runExact(pass, exactChunk(m, this.team.threads));
+  };
 
   threadsFor(p: PoolCall): number {
     return this.slices(p, scoreScale(p.w[0]));

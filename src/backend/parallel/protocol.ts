@@ -39,6 +39,10 @@ export const CTL = {
   KERNEL: 56,
   /** Float64 offset of the bandwidths w [d] in the data buffer. */
   OFF_W: 57,
+  /** OP_EXACT: the next chunk of the exact pass to claim (Atomics.add), how many there are, and queries a chunk. */
+  NEXT_CHUNK: 58,
+  CHUNKS: 59,
+  CHUNK: 60,
   /**
    * Who runs slice s ≥ 1: claimed(gen) − 1 = open, claimed(gen) = taken, by whichever of its
    * worker and the caller (once done with its own) gets there first with compareExchange, so a
@@ -48,6 +52,8 @@ export const CTL = {
   CLAIM: 64,
   /** Set to GEN by worker s when it finished slice s of that job; the caller waits on it. */
   DONE: 96,
+  /** OP_EXACT: chunks thread s ran (0: the caller), for tests and benchmarks. */
+  RAN: 128,
 } as const;
 
 /** CLAIM value of a taken slice of job `gen` (open is one less). */
@@ -55,10 +61,12 @@ export const claimed = (gen: number): number => (2 * gen + 1) | 0;
 export const OP_POOL = 1;
 export const OP_LOSS = 2;
 export const OP_QUIT = 3;
+/** The d-dimensional fast path's exact pass, in chunks claimed by whichever thread is free (exactPassLayout.ts). */
+export const OP_EXACT = 4;
 
-/** Room for BOUNDS..BOUNDS + MAX_THREADS below D, and for CLAIM + MAX_THREADS below DONE. */
+/** Room for BOUNDS..BOUNDS + MAX_THREADS below D, and for CLAIM + MAX_THREADS below DONE, DONE + … below RAN. */
 export const MAX_THREADS = 32;
-export const CONTROL_BYTES = 4 * (CTL.DONE + MAX_THREADS);
+export const CONTROL_BYTES = 4 * (CTL.RAN + MAX_THREADS);
 
 /**
  * Calls with fewer query–key pairs (nq·nk) run on the calling thread alone: below it, waking the

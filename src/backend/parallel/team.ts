@@ -1,7 +1,11 @@
 import { nodeBuiltins } from './builtins.js';
 import { AttnpoolError } from '../../errors.js';
 import { KERNEL_NAMES } from '../../args/kernel.js';
-import { claimed, CONTROL_BYTES, CTL, OP_LOSS, OP_QUIT, termsPerQuery, type Job, type Sources } from './protocol.js';
+import { passScratch, type ExactPass } from '../../fast/nd/exactPass.js';
+import { wasmExact } from '../../fast/nd/wasmExact.js';
+import { runChunks, stopChunks } from './exactChunks.js';
+import { exactPassBytes, writeExactPass } from './exactPassLayout.js';
+import { claimed, CONTROL_BYTES, CTL, OP_EXACT, OP_LOSS, OP_QUIT, termsPerQuery, type Job, type Sources } from './protocol.js';
 import type { PoolCall } from '../../args/pool.js';
 import { createRunner, type Runner } from './runner.js';
 import { startWorker, type WorkerHandle } from './worker.js';
@@ -108,12 +112,8 @@ export class Team {
     I[CTL.OFF_TERMS] = termsAt;
     this.F[CTL.F64_C] = c;
     I[CTL.ERR] = 0;
-    const gen = (I[CTL.GEN] + 1) | 0;
+    const gen = this.post();
     const taken = claimed(gen);
-    for (let s = 1; s <= this.workers.length; s++) I[CTL.CLAIM + s] = taken - 1;
-    // The seq-cst add publishes every plain write above to a worker that loads GEN after it.
-    Atomics.add(I, CTL.GEN, 1);
-    Atomics.notify(I, CTL.GEN);
     const src: Sources = { q: call.q, k: call.k, v: call.v, t, y, terms };
     const slice = (s: number): Job => ({
       op,
@@ -163,6 +163,68 @@ export class Team {
       y.set(this.f32.subarray(off.y + a * dv, off.y + b * dv), a * dv);
       if (op === OP_LOSS) terms.set(this.f64.subarray(termsAt + termsPerQuery(d) * a, termsAt + termsPerQuery(d) * b), termsPerQuery(d) * a);
     }
+  }
+
+  /**
+   * Runs an exact pass of the d-dimensional fast path (src/fast/nd/exactPass.ts) on every thread:
+   * the pass goes into the data buffer, and each thread, the caller included, claims chunks of
+   * `chunk` queries until none is left (exactChunks.ts), with its own instance and window L₁.
+   * Returns the chunks each thread ran (0: the caller).
+   */
+  runExact(pass: ExactPass, chunk: number): number[] {
+    if (this.isClosed) throw new AttnpoolError('E_BACKEND', 'parallel: the workers were closed');
+    const I = this.I;
+    this.reserve(exactPassBytes(pass));
+    this.heldLength = -1; // the pass overwrites any keys held there
+    const shared = writeExactPass(this.data, pass);
+    const chunks = Math.ceil(pass.skip.length / chunk);
+    I[CTL.OP] = OP_EXACT;
+    I[CTL.CHUNK] = chunk;
+    I[CTL.CHUNKS] = chunks;
+    I[CTL.NEXT_CHUNK] = 0;
+    I.fill(0, CTL.RAN, CTL.RAN + this.threads);
+    I[CTL.ERR] = 0;
+    const gen = this.post();
+    const taken = claimed(gen);
+    if (!this.steal) {
+      // every worker takes part before the caller claims a chunk (tests: each runs some)
+      for (let s = 1; s <= this.workers.length; s++) while (Atomics.load(I, CTL.CLAIM + s) === taken - 1) Atomics.wait(I, CTL.CLAIM + s, taken - 1);
+    }
+    let ownError: unknown;
+    try {
+      I[CTL.RAN] = runChunks(I, shared, passScratch(shared, shared.wasm ? wasmExact(shared.grid) : null));
+    } catch (err) {
+      ownError = err;
+      stopChunks(I);
+    }
+    // No chunk is left: a worker that has not claimed its part yet never will; wait for the others.
+    for (let s = 1; s <= this.workers.length; s++) {
+      if (Atomics.compareExchange(I, CTL.CLAIM + s, taken - 1, taken) === taken - 1) continue;
+      for (let done = Atomics.load(I, CTL.DONE + s); done !== gen; done = Atomics.load(I, CTL.DONE + s)) Atomics.wait(I, CTL.DONE + s, done);
+    }
+    if (I[CTL.ERR] !== 0) {
+      const message = this.workerMessage();
+      throw this.failure(ownError ?? message);
+    }
+    if (ownError !== undefined) throw this.failure(ownError);
+    pass.sums.set(shared.sums);
+    pass.logScale.set(shared.logScale);
+    return Array.from(I.subarray(CTL.RAN, CTL.RAN + this.threads));
+  }
+
+  /**
+   * Opens the job written into the control block and data buffer to the workers: every worker's
+   * part open to claim under the next GEN, which is bumped and notified. Returns that GEN.
+   */
+  private post(): number {
+    const I = this.I;
+    const gen = (I[CTL.GEN] + 1) | 0;
+    const taken = claimed(gen);
+    for (let s = 1; s <= this.workers.length; s++) I[CTL.CLAIM + s] = taken - 1;
+    // The seq-cst add publishes every plain write above to a worker that loads GEN after it.
+    Atomics.add(I, CTL.GEN, 1);
+    Atomics.notify(I, CTL.GEN);
+    return gen;
   }
 
   /** A new keys version; never −1, which a runner holding none has. */

@@ -1,9 +1,8 @@
 import { buildCellGrid, type CellGrid } from './cellGrid.js';
 import { exactCost, hermitePlan, type HermitePlan, type SpanInfo } from './costModelNd.js';
-import { exactScratch, exactSums } from './exactSums.js';
+import { exactPassOf, runExactPass, type ExactPassRunner } from './exactPass.js';
 import { hermiteBound } from './hermiteBound.js';
 import { hermiteTransform } from './hermiteTransform.js';
-import { wasmExact } from './wasmExact.js';
 
 /**
  * Nadaraya–Watson sums with the Gaussian kernel in d ∈ {2, 3} dimensions, on checked float64
@@ -56,6 +55,11 @@ export interface GaussSumsNdOptions {
    * value column (default true; false: the float64 JS loops, for comparison)
    */
   wasm?: boolean;
+  /**
+   * Who runs the exact pass (default {@link runExactPass}: the calling thread); the parallel
+   * backend's runner splits it over its threads.
+   */
+  runExactPass?: ExactPassRunner;
 }
 
 export interface GaussSumsNd {
@@ -211,7 +215,17 @@ export function planGaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Arra
       for (let i = 0; i < nq; i++) exact.push(i);
     }
 
-    if (exact.length > 0) exactPass(grid, u, d, exact, excludeSelf, tolerance, gradient, sums, logScale, useWasm);
+    if (exact.length > 0) {
+      const { pass, order } = exactPassOf(grid, u, exact, excludeSelf, tolerance, gradient, useWasm);
+      (options.runExactPass ?? runExactPass)(pass);
+      const cols = F * nw;
+      // back from cell order to query order
+      for (let t = 0; t < exact.length; t++) {
+        const i = order[t];
+        sums.set(pass.sums.subarray(t * cols, (t + 1) * cols), i * cols);
+        logScale[i] = pass.logScale[t];
+      }
+    }
 
     // ŷ, the sums in the caller's units (u = √2·x, values uncentred) and the slope terms.
     const yHat = new Float64Array(nq * dv);
@@ -274,49 +288,4 @@ function spanInfo(z: Float64Array, u: Float64Array, d: number, grid: CellGrid): 
   }
   const density = Math.max(1 / grid.c ** d, pairs) / (nk * grid.c ** d);
   return { span, density, querySpan };
-}
-
-/** The exact sums for the listed queries, visited in cell order so neighbouring keys stay cached. */
-function exactPass(
-  grid: CellGrid,
-  u: Float64Array,
-  d: number,
-  list: number[],
-  excludeSelf: boolean,
-  tolerance: number,
-  gradient: boolean,
-  sums: Float64Array,
-  logScale: Float64Array,
-  useWasm: boolean,
-): void {
-  const nw = 1 + grid.dv;
-  const F = gradient ? 1 + d : 1;
-  const cols = F * nw;
-  const { lo, G, c } = grid;
-  const n = list.length;
-  // Counting sort of the queries by cell (a comparator sort would cost more than the sums).
-  const cellOf = new Int32Array(n);
-  const count = new Int32Array(grid.cellStart.length);
-  for (let t = 0; t < n; t++) {
-    const i = list[t];
-    let id = 0;
-    for (let k = d - 1; k >= 0; k--) {
-      const g = Math.min(G[k] - 1, Math.max(0, Math.floor((u[i * d + k] - lo[k]) / c)));
-      id = id * G[k] + g;
-    }
-    cellOf[t] = id;
-    count[id + 1]++;
-  }
-  for (let id = 0; id + 1 < count.length; id++) count[id + 1] += count[id];
-  const order = new Int32Array(n);
-  for (let t = 0; t < n; t++) order[count[cellOf[t]]++] = t;
-  const st = exactScratch(cols, 20, useWasm ? wasmExact(grid) : null);
-  const out = new Float64Array(cols);
-  for (const t of order) {
-    const i = list[t];
-    const skip = excludeSelf ? grid.rank[i] : -1;
-    const m = exactSums(grid, u[i * d], u[i * d + 1], d === 3 ? u[i * d + 2] : 0, skip, tolerance, gradient, out, st);
-    for (let col = 0; col < cols; col++) sums[i * cols + col] = out[col];
-    logScale[i] = m;
-  }
 }

@@ -5,6 +5,7 @@
  */
 export { gaussSumsNd, DEFAULT_TOLERANCE, type GaussSumsNd, type GaussSumsNdOptions } from './gaussSumsNd.js';
 export { gaussLossNd, type LossNd } from './lossNd.js';
+export { runExactPass, type ExactPass, type ExactPassRunner } from './exactPass.js';
 export { exactCost, hermitePlan, windowKeys, translationOps, type HermitePlan, type SpanInfo } from './costModelNd.js';
 export { hermiteBound, degreeFor } from './hermiteBound.js';
 export { hermiteTransform, type HermiteSums, type HermiteParams } from './hermiteTransform.js';

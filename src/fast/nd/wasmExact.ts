@@ -8,7 +8,7 @@ import type { CellGrid } from './cellGrid.js';
  * a browser's main thread, get null and the float64 JS loop instead). Its memory holds the last
  * grid (cellStart, x0, x1, x2, v: 36 bytes a key) and is reused, grown when a grid does not fit.
  */
-interface ExactExports {
+export interface ExactExports {
   memory: WebAssembly.Memory;
   exactGrid(
     d: number,
@@ -49,10 +49,11 @@ export interface WasmExact {
 
 let instance: ExactExports | null | undefined;
 
+/** This thread's instance of the embedded module, compiled on first use. */
 function exports(): ExactExports | null {
   if (instance === undefined) {
     try {
-      instance = new WebAssembly.Instance(new WebAssembly.Module(wasmBytes() as BufferSource), {}).exports as unknown as ExactExports;
+      instance = exactInstance(new WebAssembly.Module(wasmBytes() as BufferSource));
     } catch {
       instance = null;
     }
@@ -60,14 +61,26 @@ function exports(): ExactExports | null {
   return instance;
 }
 
+/**
+ * A new instance of `module` (the kernels, compiled once elsewhere: a worker thread gets the
+ * parallel backend's module rather than compiling the embedded bytes again).
+ */
+export function exactInstance(module: WebAssembly.Module): ExactExports {
+  return new WebAssembly.Instance(module, {}).exports as unknown as ExactExports;
+}
+
 const BASE = 64;
 const align = (x: number) => Math.ceil(x / 16) * 16;
 
 /** Copy the grid (dv must be 1) into the module's memory; null when WebAssembly is unavailable. */
 export function wasmExact(g: CellGrid): WasmExact | null {
-  if (g.dv !== 1) return null;
   const k = exports();
-  if (!k) return null;
+  return k ? gridInto(k, g) : null;
+}
+
+/** Copy the grid (dv must be 1) into instance `k`'s memory; null when the grid does not fit it. */
+export function gridInto(k: ExactExports, g: CellGrid): WasmExact | null {
+  if (g.dv !== 1) return null;
   const cells = g.cellStart.length;
   const start = BASE;
   const x0 = align(start + 4 * cells);
