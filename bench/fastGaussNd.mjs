@@ -5,7 +5,7 @@
 // the errors are measured against.
 //
 // Usage: node bench/fastGaussNd.mjs [--n 1e5,1e6] [--d 2,3] [--shape uniform,clustered]
-//        [--kernel wide,narrow] [--reps 3] [--wasm 1|0] [--threads 1] [--json bench/results/fastGaussNd.json]
+//        [--kernel wide,narrow,500] [--method auto|hermite|exact] [--reps 3] [--wasm 1|0] [--threads 1] [--json bench/results/fastGaussNd.json]
 // (--threads N: the exact pass split over N threads, the parallel backend's runner; CPU seconds
 // are the whole process's, workers included)
 // (--wasm 0: the exact path's float64 JS loops instead of assembly/exactCells.ts; the WASM module
@@ -27,6 +27,7 @@ const { values: args } = parseArgs({
     reps: { type: 'string' },
     wasm: { type: 'string' },
     threads: { type: 'string' },
+    method: { type: 'string' },
     json: { type: 'string' },
   },
 });
@@ -38,6 +39,7 @@ const KERNELS = list(args.kernel, 'wide,narrow');
 const REPS = Number(args.reps ?? 3);
 const WASM = (args.wasm ?? '1') !== '0';
 const THREADS = Number(args.threads ?? 1);
+const METHOD = args.method ?? 'auto';
 const SAMPLE = 256;
 
 const median = (a) => [...a].sort((p, q) => p - q)[Math.floor(a.length / 2)];
@@ -185,7 +187,7 @@ for (const n of NS) {
     for (const shape of SHAPES) {
       const { x, v } = makeData(n, d, shape, 1000 * d + (shape === 'uniform' ? 1 : 2));
       for (const kernel of KERNELS) {
-        const target = kernel === 'wide' ? n / 2 : 50;
+        const target = kernel === 'wide' ? n / 2 : kernel === 'narrow' ? 50 : Number(kernel);
         const w = calibrate(x, n, d, target, 7);
         const xs = Float64Array.from(x, (a) => a * w);
         const times = [];
