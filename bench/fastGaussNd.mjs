@@ -196,7 +196,7 @@ for (const n of NS) {
         for (let rep = 0; rep < REPS; rep++) {
           const t0 = performance.now();
           const c0 = process.cpuUsage();
-          res = gaussSumsNd(xs, xs, v, d, 1, { wasm: WASM, runExactPass });
+          res = gaussSumsNd(xs, xs, v, d, 1, { wasm: WASM, runExactPass, exactThreads: THREADS, method: METHOD });
           const cu = process.cpuUsage(c0);
           times.push(performance.now() - t0);
           cpu.push((cu.user + cu.system) / 1000);

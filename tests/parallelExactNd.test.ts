@@ -11,7 +11,7 @@ import type { ThreadedKernels } from '../src/backend/parallel/kernels.js';
 import type { CostModel } from '../src/backend/types.js';
 import { loadWasmBackend } from '../src/backend/wasm/index.js';
 import type { ExactPassRunner } from '../src/fast/nd/exactPass.js';
-import { gaussSumsNd } from '../src/fast/nd/index.js';
+import { gaussSumsNd, planGaussSumsNd } from '../src/fast/nd/index.js';
 import { kernelRegression } from '../src/regression/kernelRegression.js';
 import { uniform } from './denseNd.js';
 import { rng } from './reference.js';
@@ -232,5 +232,24 @@ describe('a failing worker', () => {
     expect(par.attentionPool(q, q, [1, 2], 1, { weights: true }).yHat.data.every(Number.isFinite)).toBe(true);
     await par.close();
     expect(kernels.exactNd()).toBeNull();
+  });
+});
+
+describe('the method choice counts the threads of the exact pass', () => {
+  it('a call that goes Hermite on one thread goes exact when the exact pass has enough threads, and only with a runner and enough queries', () => {
+    // wide enough that the Hermite transform wins on one thread (n = 4096 ≥ MIN_SPLIT_QUERIES)
+    const n = 4096;
+    const x = uniform(n, 2, 12, rng(5));
+    const v = Float64Array.from({ length: n }, (_, j) => Math.sin(x[2 * j]));
+    const run: ExactPassRunner = () => {
+      throw new Error('not run: only planned');
+    };
+    expect(planGaussSumsNd(x, x, v, 2, 1).method).toBe('hermite');
+    expect(planGaussSumsNd(x, x, v, 2, 1, { runExactPass: run, exactThreads: 1 }).method).toBe('hermite');
+    expect(planGaussSumsNd(x, x, v, 2, 1, { runExactPass: run, exactThreads: 1e6 }).method).toBe('exact');
+    // threads without a runner to use them, or a pass too small to split, change nothing
+    expect(planGaussSumsNd(x, x, v, 2, 1, { exactThreads: 1e6 }).method).toBe('hermite');
+    const few = x.subarray(0, 2 * 1000);
+    expect(planGaussSumsNd(few, x, v, 2, 1, { runExactPass: run, exactThreads: 1e6 }).method).toBe(planGaussSumsNd(few, x, v, 2, 1).method);
   });
 });

@@ -96,10 +96,10 @@ function measureFast(): FastScales {
 function measureNd(): NdScales {
   const scale = (n: number, w: number, method: 'hermite' | 'exact'): number => {
     const c = calibrationCall(n, n, w, 2);
-    const plan = planPoolNd(c, false, method);
+    const plan = planPoolNd(c, false, { method });
     // forcing a method falls back to the other where it has no plan: never the case for these problems
     if (plan.method !== method) throw new Error(`costModel: the calibration problem n = ${n}, d = 2, w = ${w} does not take the ${method} path`);
-    return (bestTime(() => planPoolNd(c, false, method).run()) * 1e6) / plan.ns;
+    return (bestTime(() => planPoolNd(c, false, { method }).run()) * 1e6) / plan.ns;
   };
   // d = 2 over [0, 5)²: w = 0.3 puts every key within a few bandwidths (Hermite; at n = 4096 its
   // fixed costs no longer dominate, ~10 ms a call), w = 1.1 about 50 keys' weight around each

@@ -49,7 +49,7 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
   const why = notFast(p, weights);
   if (method === 'fast') {
     if (why) throw new AttnpoolError('E_OPTION', `${fn}: method 'fast' needs the Gaussian kernel, shared keys, at most 3 features and no weights; got ${why}`);
-    return p.d === 1 ? ONE_FEATURE : plannedRun(planPoolNd(p, loss, undefined, exactRunner(runner)));
+    return p.d === 1 ? ONE_FEATURE : plannedRun(planPoolNd(p, loss, exactRunner(runner)));
   }
   if (why || p.nq * p.nk < MIN_AUTO_PAIRS) return null;
   const model = costModel(runner.kernels, p.d > 1);
@@ -59,15 +59,15 @@ export function useFast(method: PoolMethod, p: PoolCall, weights: boolean, loss:
   }
   const dense = denseNs(model, p.nq * p.nk, loss, runner.threadsFor(p));
   if (!ndPlanWorthIt(p, dense)) return null;
-  const runExact = exactRunner(runner);
-  const plan = planPoolNd(p, loss, undefined, runExact);
-  const exactThreads = runExact && p.nq >= MIN_SPLIT_QUERIES ? (runner.kernels.threads ?? 1) : 1;
-  return ndFastNs(model, plan, exactThreads) < dense ? plannedRun(plan) : null;
+  const exact = exactRunner(runner);
+  const plan = planPoolNd(p, loss, exact);
+  return ndFastNs(model, plan, p.nq >= MIN_SPLIT_QUERIES ? (exact.exactThreads ?? 1) : 1) < dense ? plannedRun(plan) : null;
 }
 
-/** The kernels' runner of the d-dimensional exact pass (their threads), if they have one. */
-function exactRunner(runner: DenseRunner): ExactPassRunner | undefined {
-  return runner.kernels.exactNd?.() ?? undefined;
+/** The kernels' runner of the d-dimensional exact pass and their threads, if they have one. */
+function exactRunner(runner: DenseRunner): { runExactPass?: ExactPassRunner; exactThreads?: number } {
+  const runExactPass = runner.kernels.exactNd?.() ?? undefined;
+  return runExactPass ? { runExactPass, exactThreads: runner.kernels.threads ?? 1 } : {};
 }
 
 /** The 1-D fast Gauss transform (one feature, one value column). */

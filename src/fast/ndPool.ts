@@ -1,6 +1,5 @@
 import type { PoolCall } from '../args/pool.js';
-import type { ExactPassRunner } from './nd/exactPass.js';
-import { planGaussSumsNd, type PlannedSumsNd } from './nd/gaussSumsNd.js';
+import { planGaussSumsNd, type GaussSumsNdOptions, type PlannedSumsNd } from './nd/gaussSumsNd.js';
 import { scaleFeatures } from './nd/lossNd.js';
 
 /**
@@ -22,15 +21,14 @@ export function scaledWithinLimit(p: PoolCall): boolean {
 /**
  * A checked Gaussian call with d ∈ {2, 3} features and shared keys, planned on the d-dimensional
  * fast path (src/fast/nd/): features scaled by their w_k into float64, the values' columns as
- * they are; `gradient` for the loss; `method` forces one of its two methods (calibration);
- * `runExactPass` runs its exact pass (default: the calling thread). The plan's cost is in the
- * path's model ns.
+ * they are; `gradient` for the loss; `options.method` forces one of its two methods (calibration);
+ * `options.runExactPass` runs its exact pass on `options.exactThreads` threads (default: the
+ * calling thread). The plan's cost is in the path's model ns.
  */
-export function planPoolNd(p: PoolCall, gradient: boolean, method?: 'hermite' | 'exact', runExactPass?: ExactPassRunner): PlannedSumsNd {
+export function planPoolNd(p: PoolCall, gradient: boolean, options: Pick<GaussSumsNdOptions, 'method' | 'runExactPass' | 'exactThreads'> = {}): PlannedSumsNd {
   return planGaussSumsNd(scaleFeatures(p.q, p.w, p.d), scaleFeatures(p.k, p.w, p.d), Float64Array.from(p.v), p.d, p.dv, {
     excludeSelf: p.excludeSelf,
     gradient,
-    method,
-    runExactPass,
+    ...options,
   });
 }

@@ -1,6 +1,6 @@
 import { buildCellGrid, type CellGrid } from './cellGrid.js';
 import { exactCost, hermitePlan, type HermitePlan, type SpanInfo } from './costModelNd.js';
-import { exactPassOf, runExactPass, type ExactPassRunner } from './exactPass.js';
+import { exactPassOf, MIN_SPLIT_QUERIES, runExactPass, type ExactPassRunner } from './exactPass.js';
 import { hermiteBound } from './hermiteBound.js';
 import { hermiteTransform } from './hermiteTransform.js';
 
@@ -60,6 +60,11 @@ export interface GaussSumsNdOptions {
    * backend's runner splits it over its threads.
    */
   runExactPass?: ExactPassRunner;
+  /**
+   * The threads `runExactPass` splits a pass of at least MIN_SPLIT_QUERIES queries over (default
+   * 1): the exact method's modelled cost is divided by them when the two methods are weighed.
+   */
+  exactThreads?: number;
 }
 
 export interface GaussSumsNd {
@@ -176,7 +181,9 @@ export function planGaussSumsNd(q: Float64Array, k: Float64Array, V: Float64Arra
   const exactNs = exactCost(d, nq, nk, nw, gradient, info.density);
   if (options.method !== 'exact') {
     plan = hermitePlan(d, nq, nk, nw, gradient, eta, R, info);
-    if (plan && (options.method === 'hermite' || plan.cost < exactNs)) method = 'hermite';
+    // (the exact pass may run on several threads, the Hermite transform on this one)
+    const threads = options.runExactPass && nq >= MIN_SPLIT_QUERIES ? (options.exactThreads ?? 1) : 1;
+    if (plan && (options.method === 'hermite' || plan.cost < exactNs / threads)) method = 'hermite';
     else plan = null;
   }
   return { method, ns: plan ? plan.cost : exactNs, run: sumsOf };

@@ -3,7 +3,7 @@
  * (issue 20): gaussSumsNd (sums, ŷ and gradient terms on w-scaled features), gaussLossNd (loss
  * and dL/dw on raw features), and the cost model's pieces for a caller's 'auto' choice.
  */
-export { gaussSumsNd, DEFAULT_TOLERANCE, type GaussSumsNd, type GaussSumsNdOptions } from './gaussSumsNd.js';
+export { gaussSumsNd, planGaussSumsNd, DEFAULT_TOLERANCE, type GaussSumsNd, type GaussSumsNdOptions, type PlannedSumsNd } from './gaussSumsNd.js';
 export { gaussLossNd, type LossNd } from './lossNd.js';
 export { runExactPass, type ExactPass, type ExactPassRunner } from './exactPass.js';
 export { exactCost, hermitePlan, windowKeys, translationOps, type HermitePlan, type SpanInfo } from './costModelNd.js';
