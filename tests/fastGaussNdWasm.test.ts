@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildCellGrid } from '../src/fast/nd/cellGrid.js';
+import { buildCellGrid, type CellGrid } from '../src/fast/nd/cellGrid.js';
 import { gaussSumsNd } from '../src/fast/nd/index.js';
 import { nearest, WASM_COARSE_DELTA, WASM_EXP_DELTA, wasmNearest } from '../src/fast/nd/exactSums.js';
 import { wasmExact } from '../src/fast/nd/wasmExact.js';
@@ -13,6 +13,20 @@ import { rng } from './reference.js';
  * and the kernel's e^{−s} sums (fine and coarse weights) and its bound on the keys it does not
  * visit against Math.exp term by term.
  */
+
+/** The nearest key to q (grid positions) and its squared distance, by a scan of every key. */
+function nearestByScan(g: CellGrid, q: number[]): { jn: number; m: number } {
+  let jn = 0;
+  let m = Infinity;
+  for (let j = 0; j < g.n; j++) {
+    const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
+    if (r2 < m) {
+      m = r2;
+      jn = j;
+    }
+  }
+  return { jn, m };
+}
 
 function denseY(q: Float64Array, k: Float64Array, v: Float64Array, d: number, excludeSelf: boolean): Float64Array {
   const nq = q.length / d;
@@ -153,15 +167,7 @@ describe('exact path in WebAssembly f64x2', () => {
             qs.push([-20 + 100 * r(), -20 + 100 * r(), d === 3 ? -20 + 100 * r() : 0]);
           }
           for (const q of qs) {
-            let jn = 0;
-            let m = Infinity;
-            for (let j = 0; j < n; j++) {
-              const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
-              if (r2 < m) {
-                m = r2;
-                jn = j;
-              }
-            }
+            const { jn, m } = nearestByScan(g, q);
             for (const [L1, extra, L2] of [
               [2, 0.5, 4],
               [3, 2, 9],
@@ -217,15 +223,7 @@ describe('exact path in WebAssembly f64x2', () => {
         if (!w) return;
         const q = [4 * r(), 4 * r(), d === 3 ? 4 * r() : 0];
         // nearest key z⁰ and m, then every term
-        let jn = 0;
-        let m = Infinity;
-        for (let j = 0; j < n; j++) {
-          const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
-          if (r2 < m) {
-            m = r2;
-            jn = j;
-          }
-        }
+        const { jn, m } = nearestByScan(g, q);
         for (const skip of [-1, n - 1, 0]) {
           let E = 0;
           let EV = 0;
@@ -266,15 +264,7 @@ describe('exact path in WebAssembly f64x2', () => {
         [20, -2, 6],
       ]) {
         if (d === 2) q[2] = 0;
-        let jn = 0;
-        let m = Infinity;
-        for (let j = 0; j < n; j++) {
-          const r2 = (q[0] - g.x0[j]) ** 2 + (q[1] - g.x1[j]) ** 2 + (q[2] - g.x2[j]) ** 2;
-          if (r2 < m) {
-            m = r2;
-            jn = j;
-          }
-        }
+        const { jn, m } = nearestByScan(g, q);
         let E = 0;
         let EV = 0;
         let absEV = 0;
